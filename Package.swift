@@ -1,0 +1,88 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+// Strict settings are set once, here, for every target.
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "fooddelivery",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "fooddelivery", targets: ["FoodDeliveryCLI"]),
+        .library(name: "Kafka", targets: ["Kafka"]),
+        .library(name: "LocalBroker", targets: ["LocalBroker"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
+    ],
+    targets: [
+        // MARK: Shared libraries
+
+        // The only module that sees librdkafka's C API; only `Kafka` imports it.
+        .systemLibrary(
+            name: "CRdKafka",
+            path: "Shared/CRdKafka",
+            pkgConfig: "rdkafka",
+            providers: [.apt(["librdkafka-dev (>= 2.2); on Debian 12 run scripts/setup.sh"])]
+        ),
+        .target(
+            name: "Kafka",
+            dependencies: [
+                "CRdKafka",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Shared/Kafka"
+        ),
+        .target(
+            name: "LocalBroker",
+            dependencies: ["Kafka", .product(name: "Logging", package: "swift-log")],
+            path: "Shared/LocalBroker"
+        ),
+
+        // MARK: Executables
+
+        .executableTarget(
+            name: "FoodDeliveryCLI",
+            dependencies: [
+                "Kafka",
+                "LocalBroker",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            path: "Services/CLI"
+        ),
+
+        // MARK: Tests
+
+        .target(
+            name: "TestSupport",
+            dependencies: ["Kafka", "LocalBroker", .product(name: "Logging", package: "swift-log")],
+            path: "Tests/TestSupport"
+        ),
+        .testTarget(
+            name: "KafkaTests",
+            dependencies: ["Kafka"],
+            path: "Tests/KafkaTests"
+        ),
+        .testTarget(
+            name: "BrokerConformanceTests",
+            dependencies: ["Kafka", "LocalBroker", "TestSupport", "FoodDeliveryCLI"],
+            path: "Tests/BrokerConformanceTests"
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)
+
+for target in package.targets where target.type != .system {
+    target.swiftSettings = (target.swiftSettings ?? []) + strictSettings
+}

@@ -1,0 +1,112 @@
+import ArgumentParser
+import Foundation
+import Kafka
+import Logging
+import UnixSignals
+
+/// A group consumer that prints what it receives and its rebalances. Also the child process the
+/// conformance tests kill, so its output is exact and flushed line by line.
+struct ConsumeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "consume",
+        abstract: "Join a consumer group, print records and rebalances, commit after each batch."
+    )
+
+    @OptionGroup var broker: BrokerOptions
+    @Option(help: "Topic to subscribe to.") var topic: String
+    @Option(help: "Consumer group id.") var group: String
+    @Option(help: "Partition assignor: range, roundrobin, cooperative-sticky.") var assignor: String = "range"
+    @Option(help: "Session timeout in ms (6000 suits the local broker).") var sessionTimeoutMs: Int = 6000
+    @Option(help: "Static membership id (group.instance.id).") var instanceID: String?
+    @Option(help: "Where a partition without a committed offset starts: earliest or latest.") var offsetReset: String = "earliest"
+    @Option(help: "Stop after this many records (0 = run until Ctrl-C).") var maxRecords: Int = 0
+    @Flag(inversion: .prefixedNo, help: "Commit offsets after each batch.") var commit = true
+    @Flag(help: "Print one JSON object per event.") var json = false
+
+    func run() async throws {
+        guard let strategy = KafkaConsumerConfiguration.AssignmentStrategy(rawValue: assignor) else {
+            throw ValidationError("--assignor must be one of range, roundrobin, cooperative-sticky")
+        }
+        guard let reset = KafkaConsumerConfiguration.OffsetReset(rawValue: offsetReset) else {
+            throw ValidationError("--offset-reset must be earliest or latest")
+        }
+        try await broker.withKafka(clientID: "fooddelivery-consume") { common, _ in
+            var configuration = KafkaConsumerConfiguration.localBroker(common: common, groupID: group)
+            configuration.assignmentStrategy = strategy
+            configuration.sessionTimeout = .milliseconds(sessionTimeoutMs)
+            configuration.groupInstanceID = instanceID
+            configuration.autoOffsetReset = reset
+            let printer = RebalancePrinter(json: json)
+            let consumer = try KafkaConsumer.make(configuration: configuration, rebalanceListener: printer, logger: Logger(label: "consume"))
+            try consumer.subscribe([topic])
+            printer.started(group: group, topic: topic)
+
+            let signals = Task {
+                for await _ in await UnixSignalsSequence(trapping: .sigterm, .sigint) { break }
+                await consumer.close()
+            }
+            var received = 0
+            for try await batch in consumer.batches(maxMessages: 500) {
+                for message in batch.messages {
+                    printer.message(message)
+                }
+                for error in batch.errors { printer.error(error) }
+                if commit { try await consumer.commit(batch.nextOffsets) }
+                received += batch.messages.count
+                if maxRecords > 0 && received >= maxRecords { break }
+            }
+            await consumer.close()
+            signals.cancel()
+            printer.stopped(received: received)
+        }
+    }
+}
+
+/// Prints rebalances as they happen (inside the rebalance callback) and records as they arrive.
+struct RebalancePrinter: KafkaRebalanceListener {
+    let json: Bool
+
+    func partitionsAssigned(_ partitions: [TopicPartition]) async throws -> [TopicPartition: KafkaOffset] {
+        if json {
+            OutputLine.json(["event": "assigned", "partitions": partitions.map { Int($0.partition) }])
+        } else {
+            OutputLine.write("⇄ assigned \(partitions.map(\.description).joined(separator: ", "))")
+        }
+        return [:]
+    }
+
+    func partitionsRevoked(_ partitions: [TopicPartition], lost: Bool) async {
+        if json {
+            OutputLine.json(["event": "revoked", "partitions": partitions.map { Int($0.partition) }, "lost": lost])
+        } else {
+            OutputLine.write("⇄ revoked \(partitions.map(\.description).joined(separator: ", "))\(lost ? " (lost)" : "")")
+        }
+    }
+
+    func started(group: String, topic: String) {
+        if json {
+            OutputLine.json(["event": "started", "group": group, "topic": topic, "pid": Int(getpid())])
+        } else {
+            OutputLine.write("joining group \(group) on \(topic) …")
+        }
+    }
+
+    func message(_ message: KafkaConsumerMessage) {
+        if json {
+            OutputLine.json([
+                "event": "message", "partition": Int(message.topicPartition.partition), "offset": message.offset,
+                "key": message.keyString ?? "", "value": message.valueString,
+            ])
+        } else {
+            OutputLine.write("← \(message.keyString ?? "-") from \(message.topicPartition) @ \(message.offset): \(message.valueString)")
+        }
+    }
+
+    func error(_ error: KafkaError) {
+        if json { OutputLine.json(["event": "error", "error": error.description]) } else { OutputLine.write("! \(error)") }
+    }
+
+    func stopped(received: Int) {
+        if json { OutputLine.json(["event": "stopped", "received": received]) } else { OutputLine.write("stopped after \(received) records") }
+    }
+}

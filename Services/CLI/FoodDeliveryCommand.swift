@@ -1,0 +1,14 @@
+import ArgumentParser
+
+@main
+struct FoodDeliveryCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fooddelivery",
+        abstract: "Operate the food-delivery event-streaming reference system.",
+        discussion: """
+            Without --brokers (or KAFKA_BOOTSTRAP_SERVERS), commands that need Kafka start a local \
+            in-memory broker (Tansu) for as long as they run.
+            """,
+        subcommands: [DemoCommand.self, BrokerCommand.self, ProduceCommand.self, ConsumeCommand.self, BenchCommand.self]
+    )
+}

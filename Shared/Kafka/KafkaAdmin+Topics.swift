@@ -1,0 +1,71 @@
+internal import CRdKafka
+
+extension KafkaAdmin {
+    /// Creates a topic. Throws a `KafkaError` with `brokerCodeName == "TOPIC_ALREADY_EXISTS"` if
+    /// it exists; `ensureTopic` treats that as success.
+    public func createTopic(_ topic: NewTopic) async throws(KafkaError) {
+        let timeout = requestTimeout
+        try await request("create topic \(topic.name)") { rk, options, queue in
+            var errorText = [CChar](repeating: 0, count: 256)
+            _ = rd_kafka_AdminOptions_set_operation_timeout(options, Int32(clamping: timeout.milliseconds), &errorText, errorText.count)
+            var newTopic = rd_kafka_NewTopic_new(topic.name, Int32(topic.partitions), Int32(topic.replicationFactor), &errorText, errorText.count)
+            defer { rd_kafka_NewTopic_destroy(newTopic) }
+            for (key, value) in topic.configs.sorted(by: { $0.key < $1.key }) {
+                _ = rd_kafka_NewTopic_set_config(newTopic, key, value)
+            }
+            rd_kafka_CreateTopics(rk, &newTopic, 1, options, queue)
+        } extract: { event throws(KafkaError) in
+            let result = rd_kafka_event_CreateTopics_result(event)
+            var count = 0
+            guard let topics = rd_kafka_CreateTopics_result_topics(result, &count) else { return }
+            for index in 0..<count {
+                let entry = topics[index]
+                let code = rd_kafka_topic_result_error(entry)
+                if code != RD_KAFKA_RESP_ERR_NO_ERROR {
+                    let reason = rd_kafka_topic_result_error_string(entry).map { String(cString: $0) }
+                    throw KafkaError(rdError: code, context: "create topic \(topic.name)", reason: reason)
+                }
+            }
+        }
+    }
+
+    /// Creates the topic unless it exists. Returns true if this call created it. An existing topic
+    /// is left as it is (partition counts are not changed behind anyone's back).
+    @discardableResult
+    public func ensureTopic(_ topic: NewTopic) async throws(KafkaError) -> Bool {
+        do {
+            try await createTopic(topic)
+            return true
+        } catch where error.brokerCode == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS.rawValue {
+            return false
+        }
+    }
+
+    /// The topic's configuration entries (DescribeConfigs).
+    public func topicConfigs(_ topic: String) async throws(KafkaError) -> [ConfigEntry] {
+        try await request("describe configs of \(topic)") { rk, options, queue in
+            var resource = rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, topic)
+            defer { rd_kafka_ConfigResource_destroy(resource) }
+            rd_kafka_DescribeConfigs(rk, &resource, 1, options, queue)
+        } extract: { event throws(KafkaError) -> [ConfigEntry] in
+            let result = rd_kafka_event_DescribeConfigs_result(event)
+            var count = 0
+            guard let resources = rd_kafka_DescribeConfigs_result_resources(result, &count), count > 0 else { return [] }
+            let resource = resources[0]
+            try check(rd_kafka_ConfigResource_error(resource), "describe configs of \(topic)")
+            var entryCount = 0
+            guard let entries = rd_kafka_ConfigResource_configs(resource, &entryCount) else { return [] }
+            return (0..<entryCount).map { index in
+                let entry = entries[index]
+                return ConfigEntry(
+                    name: String(cString: rd_kafka_ConfigEntry_name(entry)),
+                    value: rd_kafka_ConfigEntry_value(entry).map { String(cString: $0) },
+                    isDefault: rd_kafka_ConfigEntry_is_default(entry) != 0,
+                    isReadOnly: rd_kafka_ConfigEntry_is_read_only(entry) != 0,
+                    isSensitive: rd_kafka_ConfigEntry_is_sensitive(entry) != 0
+                )
+            }
+            .sorted { $0.name < $1.name }
+        }
+    }
+}

@@ -1,0 +1,256 @@
+internal import CRdKafka
+import Dispatch
+public import Logging
+public import ServiceLifecycle
+import Synchronization
+
+/// A Kafka group consumer (or, after `assign`, a consumer of chosen partitions).
+///
+/// Records arrive in batches (`nextBatch`, `batches`) or one by one (`events`). Every fetch runs on
+/// the consumer's own thread, and so do rebalances: the `KafkaRebalanceListener` runs inside the
+/// assign/revoke callback, so the application chooses the starting offsets at assign time.
+///
+/// Offsets are never stored or committed behind the application's back: `store`, `commit` and
+/// `commitAsync` are explicit.
+public final class KafkaConsumer: Sendable {
+    private let client: RdKafkaClient
+    private let rebalance: RebalanceCoordinator
+    /// The consumer's own thread: fetches, rebalance callbacks and close run here, serially.
+    private let thread: DispatchQueue
+    private let closing = Atomic<Bool>(false)
+    public let configuration: KafkaConsumerConfiguration
+
+    public static func make(
+        configuration: KafkaConsumerConfiguration, rebalanceListener: (any KafkaRebalanceListener)? = nil, logger: Logger
+    ) throws(KafkaError) -> KafkaConsumer {
+        let metrics = KafkaMetrics(clientID: configuration.common.clientID)
+        let rebalance = RebalanceCoordinator(listener: rebalanceListener, logger: logger, metrics: metrics)
+        let events = ClientEvents(logger: logger, metrics: metrics, rebalance: rebalance)
+        let client = try RdKafkaClient.make(kind: .consumer, properties: configuration.librdkafkaProperties(), events: events) {
+            rd_kafka_conf_set_rebalance_cb($0, rebalanceCallback)
+            rd_kafka_conf_set_offset_commit_cb($0, offsetCommitCallback)
+        }
+        // Serve errors, statistics and logs from the same poll that fetches records.
+        try check(rd_kafka_poll_set_consumer(client.handle), "poll_set_consumer")
+        return KafkaConsumer(client: client, rebalance: rebalance, configuration: configuration)
+    }
+
+    private init(client: RdKafkaClient, rebalance: RebalanceCoordinator, configuration: KafkaConsumerConfiguration) {
+        self.client = client
+        self.rebalance = rebalance
+        self.configuration = configuration
+        self.thread = DispatchQueue(label: "kafka-consumer.\(configuration.groupID)")
+    }
+
+    // MARK: - Subscription and assignment
+
+    /// Joins the group and subscribes to `topics`; partitions arrive through rebalances.
+    public func subscribe(_ topics: [String]) throws(KafkaError) {
+        let list = RdTopicPartitionList(topics.map { TopicPartition($0, Int32(RD_KAFKA_PARTITION_UA)) })
+        try check(rd_kafka_subscribe(client.handle, list.pointer), "subscribe to \(topics)")
+    }
+
+    /// Reads exactly these partitions from these offsets, without group management.
+    public func assign(_ partitions: [TopicPartitionOffset]) throws(KafkaError) {
+        let list = RdTopicPartitionList(partitions)
+        try check(rd_kafka_assign(client.handle, list.pointer), "assign \(partitions)")
+        rebalance.manuallyAssigned(partitions)
+    }
+
+    /// The partitions this member owns right now.
+    public var assignment: [TopicPartition] { rebalance.assignment.sorted() }
+    /// Recent assigns and revokes, oldest first.
+    public var rebalanceHistory: [RebalanceEvent] { rebalance.history }
+
+    /// This member's id in the group, once it has joined.
+    public var memberID: String? {
+        guard let id = rd_kafka_memberid(client.handle) else { return nil }
+        defer { rd_kafka_mem_free(client.handle, id) }
+        let text = String(cString: id)
+        return text.isEmpty ? nil : text
+    }
+
+    // MARK: - Fetching
+
+    /// Waits for records and returns up to `maxMessages` of them: once the first record has
+    /// arrived, the batch closes at `maxMessages` or when `maxWait` has passed. Returns `nil` once
+    /// the consumer is closed. Throws on a fatal client error or a failed rebalance listener.
+    public func nextBatch(maxMessages: Int = 1000, maxWait: Duration = .milliseconds(10)) async throws(KafkaError) -> ConsumerBatch? {
+        try await Blocking.run(on: thread) { [self] () throws(KafkaError) -> ConsumerBatch? in
+            try collectBatch(maxMessages: maxMessages, maxWait: maxWait)
+        }
+    }
+
+    /// Runs on `thread`. Polls in short slices so `close` is never stuck behind an idle wait.
+    private func collectBatch(maxMessages: Int, maxWait: Duration) throws(KafkaError) -> ConsumerBatch? {
+        var batch = ConsumerBatch()
+        var deadline: ContinuousClock.Instant?
+        _ = rebalance.takeRevoked()
+        while batch.messages.count < maxMessages {
+            if closing.load(ordering: .acquiring) { return batch.isEmpty ? nil : batch }
+            if let fatal = client.events.fatalError { throw fatal }
+            if let failure = rebalance.failure { throw failure }
+            let timeout: Int32
+            if let deadline {
+                let remaining = deadline - .now
+                if remaining <= .zero { break }
+                timeout = Int32(clamping: max(remaining.milliseconds, 1))
+            } else {
+                timeout = 100
+            }
+            guard let message = rd_kafka_consumer_poll(client.handle, timeout) else { continue }
+            append(message, to: &batch)
+            rd_kafka_message_destroy(message)
+            let revoked = rebalance.takeRevoked()
+            if !revoked.isEmpty {
+                batch.messages.removeAll { revoked.contains($0.topicPartition) }
+                batch.endOfPartition.removeAll { revoked.contains($0.topicPartition) }
+            }
+            if deadline == nil && !batch.isEmpty { deadline = .now + maxWait }
+        }
+        client.events.metrics.consumed(batch.messages.count)
+        return batch
+    }
+
+    private func append(_ message: UnsafeMutablePointer<rd_kafka_message_t>, to batch: inout ConsumerBatch) {
+        let m = message.pointee
+        switch m.err {
+        case RD_KAFKA_RESP_ERR_NO_ERROR:
+            batch.messages.append(KafkaConsumerMessage(copying: message))
+        case RD_KAFKA_RESP_ERR__PARTITION_EOF:
+            let topic = m.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? ""
+            batch.endOfPartition.append(TopicPartitionOffset(TopicPartition(topic, m.partition), KafkaOffset(raw: m.offset)))
+        default:
+            let topic = m.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? "?"
+            let reason = rd_kafka_message_errstr(message).map { String(cString: $0) }
+            let error = KafkaError(rdError: m.err, context: "consuming \(topic)[\(m.partition)]", reason: reason)
+            client.events.record(error)
+            batch.errors.append(error)
+        }
+    }
+
+    /// Batches until the consumer closes. See `nextBatch`.
+    public func batches(maxMessages: Int = 1000, maxWait: Duration = .milliseconds(10)) -> Batches {
+        Batches(consumer: self, maxMessages: maxMessages, maxWait: maxWait)
+    }
+
+    /// Records, partition ends and errors one by one, until the consumer closes.
+    public var events: Events { Events(batches: batches()) }
+
+    // MARK: - Offsets
+
+    /// Marks offsets as processed (the *next* offset to read) for the next commit.
+    public func store(_ offsets: [TopicPartitionOffset]) throws(KafkaError) {
+        guard !offsets.isEmpty else { return }
+        let list = RdTopicPartitionList(offsets)
+        try check(rd_kafka_offsets_store(client.handle, list.pointer), "store offsets")
+        for (entry, error) in list.pointer.entries() where error != RD_KAFKA_RESP_ERR_NO_ERROR {
+            throw KafkaError(rdError: error, context: "store offset \(entry)")
+        }
+    }
+
+    /// Commits offsets to the group and waits for the coordinator's answer.
+    public func commit(_ offsets: [TopicPartitionOffset]) async throws(KafkaError) {
+        guard !offsets.isEmpty else { return }
+        let client = self.client
+        try await Blocking.run { () throws(KafkaError) in
+            let list = RdTopicPartitionList(offsets)
+            try check(rd_kafka_commit(client.handle, list.pointer, 0), "commit \(offsets)")
+        }
+    }
+
+    /// Starts a commit and returns; a failure is logged and counted when the answer arrives.
+    public func commitAsync(_ offsets: [TopicPartitionOffset]) throws(KafkaError) {
+        guard !offsets.isEmpty else { return }
+        let list = RdTopicPartitionList(offsets)
+        try check(rd_kafka_commit(client.handle, list.pointer, 1), "commit \(offsets)")
+    }
+
+    /// The group's committed offsets for these partitions, from the coordinator.
+    public func committed(_ partitions: [TopicPartition], timeout: Duration = .seconds(10)) async throws(KafkaError) -> [TopicPartitionOffset] {
+        let client = self.client
+        return try await Blocking.run { () throws(KafkaError) -> [TopicPartitionOffset] in
+            let list = RdTopicPartitionList(partitions)
+            try check(rd_kafka_committed(client.handle, list.pointer, Int32(clamping: timeout.milliseconds)), "committed offsets")
+            return list.pointer.entries().map(\.0)
+        }
+    }
+
+    /// Moves the fetch position. Records fetched before the seek are discarded by librdkafka.
+    public func seek(_ offsets: [TopicPartitionOffset], timeout: Duration = .seconds(10)) async throws(KafkaError) {
+        let client = self.client
+        try await Blocking.run { () throws(KafkaError) in
+            let list = RdTopicPartitionList(offsets)
+            try check(rd_kafka_seek_partitions(client.handle, list.pointer, Int32(clamping: timeout.milliseconds)), "seek \(offsets)")
+            for (entry, error) in list.pointer.entries() where error != RD_KAFKA_RESP_ERR_NO_ERROR {
+                throw KafkaError(rdError: error, context: "seek \(entry)")
+            }
+        }
+    }
+
+    public func pause(_ partitions: [TopicPartition]) throws(KafkaError) {
+        let list = RdTopicPartitionList(partitions)
+        try check(rd_kafka_pause_partitions(client.handle, list.pointer), "pause \(partitions)")
+    }
+
+    public func resume(_ partitions: [TopicPartition]) throws(KafkaError) {
+        let list = RdTopicPartitionList(partitions)
+        try check(rd_kafka_resume_partitions(client.handle, list.pointer), "resume \(partitions)")
+    }
+
+    /// Low and high watermark as last seen in Fetch responses (no broker round trip). These are
+    /// right even where ListOffsets is not (the local Tansu broker); `nil` before the first fetch.
+    public func cachedWatermarks(_ partition: TopicPartition) -> (low: Int64, high: Int64)? {
+        var low: Int64 = -1
+        var high: Int64 = -1
+        let code = rd_kafka_get_watermark_offsets(client.handle, partition.topic, partition.partition, &low, &high)
+        guard code == RD_KAFKA_RESP_ERR_NO_ERROR, high >= 0 else { return nil }
+        return (low, high)
+    }
+
+    public var lastError: KafkaError? { client.events.lastError }
+    public var statistics: KafkaStatistics? { client.events.statistics }
+
+    // MARK: - Closing
+
+    /// Leaves the group (running the final revoke through the listener) and stops fetching.
+    /// Waits for an in-progress fetch to end first; safe to call more than once.
+    public func close() async {
+        guard !closing.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        let client = self.client
+        await Blocking.run(on: thread) {
+            let code = rd_kafka_consumer_close(client.handle)
+            if code != RD_KAFKA_RESP_ERR_NO_ERROR {
+                client.events.record(KafkaError(rdError: code, context: "consumer close"))
+            }
+        }
+    }
+
+    public var isClosed: Bool { closing.load(ordering: .acquiring) }
+}
+
+extension KafkaConsumer: Service {
+    /// Runs until graceful shutdown, then closes (leaving the group cleanly). Applications iterate
+    /// `batches`/`events` in their own service; those end when this closes the consumer.
+    public func run() async throws {
+        try? await gracefulShutdown()
+        await close()
+    }
+}
+
+private let rebalanceCallback: @convention(c) (
+    OpaquePointer?, rd_kafka_resp_err_t, UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?, UnsafeMutableRawPointer?
+) -> Void = { rk, code, partitions, opaque in
+    guard let rk, let partitions, let coordinator = ClientEvents.from(opaque)?.rebalance else { return }
+    coordinator.handle(rk, code, partitions)
+}
+
+private let offsetCommitCallback: @convention(c) (
+    OpaquePointer?, rd_kafka_resp_err_t, UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?, UnsafeMutableRawPointer?
+) -> Void = { _, code, partitions, opaque in
+    guard let events = ClientEvents.from(opaque) else { return }
+    // _NO_OFFSET: nothing was stored to commit; not an error.
+    guard code != RD_KAFKA_RESP_ERR_NO_ERROR && code != RD_KAFKA_RESP_ERR__NO_OFFSET else { return }
+    let what = partitions.map { $0.entries().map { "\($0.0)" }.joined(separator: ", ") } ?? ""
+    events.record(KafkaError(rdError: code, context: "commit \(what)"))
+}

@@ -1,0 +1,82 @@
+/// Group consumer settings.
+///
+/// Offsets are never auto-committed or auto-stored: applications store what they have processed
+/// (in their own database, in this system) and commit explicitly. `autoOffsetReset` defaults to
+/// `.error` so a position outside the log (a broker that lost its data, retention that deleted
+/// it) surfaces as an error instead of silently skipping records.
+public struct KafkaConsumerConfiguration: Sendable, Equatable {
+    public enum AssignmentStrategy: String, Sendable, Equatable, CaseIterable {
+        case range
+        case roundRobin = "roundrobin"
+        /// Incremental rebalancing (KIP-429): only moved partitions are revoked. The right default
+        /// on Apache Kafka; degraded on the local Tansu broker (see BROKER-NOTES).
+        case cooperativeSticky = "cooperative-sticky"
+    }
+
+    public enum OffsetReset: String, Sendable, Equatable {
+        case earliest, latest, error
+    }
+
+    public var common: KafkaConfiguration
+    public var groupID: String
+    /// Static membership (KIP-345): a restarted member with the same id gets its partitions back
+    /// without a rebalance, as long as it returns within the session timeout.
+    public var groupInstanceID: String?
+    public var assignmentStrategy: AssignmentStrategy
+    public var sessionTimeout: Duration
+    public var heartbeatInterval: Duration
+    public var maxPollInterval: Duration
+    public var autoOffsetReset: OffsetReset
+    /// Deliver an end-of-partition event each time the consumer reaches a partition's end.
+    public var partitionEOF: Bool
+    /// Commit stored offsets in the background (`enable.auto.commit`). Off by default: commits
+    /// are the application's decision.
+    public var autoCommit: Bool
+
+    public init(
+        common: KafkaConfiguration, groupID: String, groupInstanceID: String? = nil,
+        assignmentStrategy: AssignmentStrategy = .cooperativeSticky, sessionTimeout: Duration = .seconds(45),
+        heartbeatInterval: Duration = .seconds(3), maxPollInterval: Duration = .seconds(300),
+        autoOffsetReset: OffsetReset = .error, partitionEOF: Bool = false, autoCommit: Bool = false
+    ) {
+        self.common = common
+        self.groupID = groupID
+        self.groupInstanceID = groupInstanceID
+        self.assignmentStrategy = assignmentStrategy
+        self.sessionTimeout = sessionTimeout
+        self.heartbeatInterval = heartbeatInterval
+        self.maxPollInterval = maxPollInterval
+        self.autoOffsetReset = autoOffsetReset
+        self.partitionEOF = partitionEOF
+        self.autoCommit = autoCommit
+    }
+
+    func librdkafkaProperties() -> [String: String] {
+        var properties = common.librdkafkaProperties()
+        properties["group.id"] = groupID
+        if let groupInstanceID { properties["group.instance.id"] = groupInstanceID }
+        properties["partition.assignment.strategy"] = assignmentStrategy.rawValue
+        properties["session.timeout.ms"] = String(sessionTimeout.milliseconds)
+        properties["heartbeat.interval.ms"] = String(heartbeatInterval.milliseconds)
+        properties["max.poll.interval.ms"] = String(maxPollInterval.milliseconds)
+        properties["auto.offset.reset"] = autoOffsetReset.rawValue
+        properties["enable.partition.eof"] = String(partitionEOF)
+        properties["enable.auto.commit"] = String(autoCommit)
+        // The application stores offsets explicitly (`store(_:)`) once it has processed records.
+        properties["enable.auto.offset.store"] = "false"
+        properties.merge(common.overrides) { _, new in new }
+        return properties
+    }
+}
+
+extension KafkaConsumerConfiguration {
+    /// Client settings measured to work against the local Tansu broker (BROKER-NOTES.md): a short
+    /// session so a killed member is evicted in seconds, and the range assignor because Tansu's
+    /// cooperative-sticky rebalances are slow and can revoke a live member's partitions.
+    public static func localBroker(common: KafkaConfiguration, groupID: String) -> Self {
+        Self(
+            common: common, groupID: groupID, assignmentStrategy: .range,
+            sessionTimeout: .seconds(6), heartbeatInterval: .seconds(1)
+        )
+    }
+}

