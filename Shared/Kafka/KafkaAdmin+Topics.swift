@@ -15,17 +15,9 @@ extension KafkaAdmin {
             }
             rd_kafka_CreateTopics(rk, &newTopic, 1, options, queue)
         } extract: { event throws(KafkaError) in
-            let result = rd_kafka_event_CreateTopics_result(event)
             var count = 0
-            guard let topics = rd_kafka_CreateTopics_result_topics(result, &count) else { return }
-            for index in 0..<count {
-                let entry = topics[index]
-                let code = rd_kafka_topic_result_error(entry)
-                if code != RD_KAFKA_RESP_ERR_NO_ERROR {
-                    let reason = rd_kafka_topic_result_error_string(entry).map { String(cString: $0) }
-                    throw KafkaError(rdError: code, context: "create topic \(topic.name)", reason: reason)
-                }
-            }
+            let topics = rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(event), &count)
+            try Self.checkTopicResults(topics, count, "create topic \(topic.name)")
         }
     }
 
@@ -66,6 +58,34 @@ extension KafkaAdmin {
                 )
             }
             .sorted { $0.name < $1.name }
+        }
+    }
+
+    /// Grows a topic to `totalCount` partitions. Keys hash differently afterwards, so per-key
+    /// ordering only holds for records produced after the change. Unsupported by the local Tansu
+    /// broker (UNSUPPORTED_FEATURE; BROKER-NOTES.md).
+    public func createPartitions(_ topic: String, totalCount: Int) async throws(KafkaError) {
+        try await request("create partitions of \(topic)") { rk, options, queue in
+            var errorText = [CChar](repeating: 0, count: 256)
+            var partitions = rd_kafka_NewPartitions_new(topic, totalCount, &errorText, errorText.count)
+            defer { rd_kafka_NewPartitions_destroy(partitions) }
+            rd_kafka_CreatePartitions(rk, &partitions, 1, options, queue)
+        } extract: { event throws(KafkaError) in
+            var count = 0
+            let topics = rd_kafka_CreatePartitions_result_topics(rd_kafka_event_CreatePartitions_result(event), &count)
+            try Self.checkTopicResults(topics, count, "create partitions of \(topic)")
+        }
+    }
+
+    /// Throws the first per-topic error of a CreateTopics/CreatePartitions result.
+    private static func checkTopicResults(_ topics: UnsafeMutablePointer<OpaquePointer?>?, _ count: Int, _ what: String) throws(KafkaError) {
+        guard let topics else { return }
+        for index in 0..<count {
+            let code = rd_kafka_topic_result_error(topics[index])
+            if code != RD_KAFKA_RESP_ERR_NO_ERROR {
+                let reason = rd_kafka_topic_result_error_string(topics[index]).map { String(cString: $0) }
+                throw KafkaError(rdError: code, context: what, reason: reason)
+            }
         }
     }
 }

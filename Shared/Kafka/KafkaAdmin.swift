@@ -13,6 +13,8 @@ public final class KafkaAdmin: Sendable {
     public static func make(configuration: KafkaConfiguration, logger: Logger, requestTimeout: Duration = .seconds(15)) throws(KafkaError) -> KafkaAdmin {
         let events = ClientEvents(logger: logger, metrics: KafkaMetrics(clientID: configuration.clientID))
         var properties = configuration.librdkafkaProperties()
+        // A Metadata request must describe the cluster, not create the topic it asks about.
+        properties["allow.auto.create.topics"] = "false"
         properties.merge(configuration.overrides) { _, new in new }
         let client = try RdKafkaClient.make(kind: .producer, properties: properties, events: events)
         return KafkaAdmin(client: client, requestTimeout: requestTimeout)

@@ -73,18 +73,23 @@ public final class KafkaConsumer: Sendable {
     // MARK: - Fetching
 
     /// Waits for records and returns up to `maxMessages` of them: once the first record has
-    /// arrived, the batch closes at `maxMessages` or when `maxWait` has passed. Returns `nil` once
-    /// the consumer is closed. Throws on a fatal client error or a failed rebalance listener.
-    public func nextBatch(maxMessages: Int = 1000, maxWait: Duration = .milliseconds(10)) async throws(KafkaError) -> ConsumerBatch? {
+    /// arrived, the batch closes at `maxMessages` or when `maxWait` has passed. With `idleTimeout`,
+    /// an empty batch comes back when nothing arrives for that long; without, it waits. Rebalances
+    /// are served while it waits. Returns `nil` once the consumer is closed. Throws on a fatal
+    /// client error or a failed rebalance listener.
+    public func nextBatch(
+        maxMessages: Int = 1000, maxWait: Duration = .milliseconds(10), idleTimeout: Duration? = nil
+    ) async throws(KafkaError) -> ConsumerBatch? {
         try await Blocking.run(on: thread) { [self] () throws(KafkaError) -> ConsumerBatch? in
-            try collectBatch(maxMessages: maxMessages, maxWait: maxWait)
+            try collectBatch(maxMessages: maxMessages, maxWait: maxWait, idleTimeout: idleTimeout)
         }
     }
 
     /// Runs on `thread`. Polls in short slices so `close` is never stuck behind an idle wait.
-    private func collectBatch(maxMessages: Int, maxWait: Duration) throws(KafkaError) -> ConsumerBatch? {
+    private func collectBatch(maxMessages: Int, maxWait: Duration, idleTimeout: Duration?) throws(KafkaError) -> ConsumerBatch? {
         var batch = ConsumerBatch()
         var deadline: ContinuousClock.Instant?
+        let idleDeadline = idleTimeout.map { ContinuousClock.now + $0 }
         _ = rebalance.takeRevoked()
         while batch.messages.count < maxMessages {
             if closing.load(ordering: .acquiring) { return batch.isEmpty ? nil : batch }
@@ -95,17 +100,24 @@ public final class KafkaConsumer: Sendable {
                 let remaining = deadline - .now
                 if remaining <= .zero { break }
                 timeout = Int32(clamping: max(remaining.milliseconds, 1))
+            } else if let idleDeadline {
+                let remaining = idleDeadline - .now
+                if remaining <= .zero { break }
+                timeout = Int32(clamping: min(max(remaining.milliseconds, 1), 100))
             } else {
                 timeout = 100
             }
-            guard let message = rd_kafka_consumer_poll(client.handle, timeout) else { continue }
-            append(message, to: &batch)
-            rd_kafka_message_destroy(message)
+            let message = rd_kafka_consumer_poll(client.handle, timeout)
+            // A revoke served inside that poll invalidates what this batch already holds for the
+            // revoked partitions; the record the poll returned (if any) is already post-rebalance.
             let revoked = rebalance.takeRevoked()
             if !revoked.isEmpty {
                 batch.messages.removeAll { revoked.contains($0.topicPartition) }
                 batch.endOfPartition.removeAll { revoked.contains($0.topicPartition) }
             }
+            guard let message else { continue }
+            append(message, to: &batch)
+            rd_kafka_message_destroy(message)
             if deadline == nil && !batch.isEmpty { deadline = .now + maxWait }
         }
         client.events.metrics.consumed(batch.messages.count)

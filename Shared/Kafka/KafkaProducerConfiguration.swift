@@ -37,6 +37,8 @@ public struct KafkaProducerConfiguration: Sendable, Equatable {
         // The default partitioner: murmur2 on the key, as the Java client does, so every client
         // (and `fooddelivery keys`) agrees on which partition a key lands on.
         properties["partitioner"] = "murmur2_random"
+        // Topics are created deliberately (partitions, retention), never by a stray produce.
+        properties["allow.auto.create.topics"] = "false"
         properties.merge(common.overrides) { _, new in new }
         return properties
     }

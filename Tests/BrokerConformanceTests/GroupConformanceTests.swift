@@ -1,0 +1,93 @@
+import Foundation
+import Kafka
+import Testing
+import TestSupport
+
+/// Consumer-group membership: join, split, leave, crash. Uses the range assignor with a 6 s
+/// session, the settings measured for the local broker (BROKER-NOTES.md).
+@Suite("Consumer groups", .timeLimit(.minutes(3)))
+struct GroupConformanceTests {
+    static let all = Set<Int32>(0..<6)
+
+    @Test("A single member of a new group is assigned every partition")
+    func singleMemberGetsAll() async throws {
+        let kit = try await KafkaTestKit.make("join")
+        let topic = try await kit.createTopic(partitions: 6)
+        let consumer = try await kit.makeConsumer(group: TestNames.unique("join"), topic: topic)
+        _ = try await consumer.pollUntilAssignment("all 6 partitions") { Set($0.map(\.partition)) == Self.all }
+        #expect(consumer.memberID != nil)
+        await consumer.close()
+        #expect(consumer.assignment.isEmpty, "close revokes everything")
+    }
+
+    @Test("A second member splits the partitions; a graceful leave gives them back")
+    func secondMemberSplitsThenLeaves() async throws {
+        let kit = try await KafkaTestKit.make("split")
+        let topic = try await kit.createTopic(partitions: 6)
+        let group = TestNames.unique("split")
+        let first = try await kit.makeConsumer(group: group, topic: topic, clientID: "first")
+        _ = try await first.pollUntilAssignment("all partitions") { $0.count == 6 }
+
+        let second = try await kit.makeConsumer(group: group, topic: topic, clientID: "second")
+        // Both must poll for the rebalance to complete (each serves its own callbacks).
+        async let secondSettled = second.pollUntilAssignment("a share", timeout: .seconds(40)) { !$0.isEmpty }
+        _ = try await first.pollUntilAssignment("a share", timeout: .seconds(40)) { !$0.isEmpty && $0.count < 6 }
+        _ = try await secondSettled
+        try await eventually("the two shares are disjoint and cover all 6", timeout: .seconds(40)) {
+            _ = try await first.nextBatch(idleTimeout: .milliseconds(50))
+            _ = try await second.nextBatch(idleTimeout: .milliseconds(50))
+            let a = Set(first.assignment.map(\.partition))
+            let b = Set(second.assignment.map(\.partition))
+            return a.isDisjoint(with: b) && a.union(b) == Self.all && !a.isEmpty && !b.isEmpty
+        }
+
+        let leaveStarted = ContinuousClock.now
+        await second.close()
+        _ = try await first.pollUntilAssignment("all partitions after the leave", timeout: .seconds(40)) { $0.count == 6 }
+        let took = ContinuousClock.now - leaveStarted
+        #expect(took < .seconds(20), "graceful leave rebalanced in \(took)")
+        await first.close()
+    }
+
+    @Test("A SIGKILLed member's partitions move to the survivor within the session timeout, nothing lost")
+    func sigkilledMemberIsReplaced() async throws {
+        let kit = try await KafkaTestKit.make("sigkill")
+        let topic = try await kit.createTopic(partitions: 6)
+        let group = TestNames.unique("sigkill")
+        let brokers = kit.connection.configuration.bootstrapServers.joined(separator: ",")
+        let survivor = try ChildConsumer(name: "survivor", brokers: brokers, topic: topic, group: group)
+        try await eventually("survivor owns all partitions", timeout: .seconds(40)) { survivor.assignment == Self.all }
+        let victim = try ChildConsumer(name: "victim", brokers: brokers, topic: topic, group: group)
+        try await eventually("the group splits between the two processes", timeout: .seconds(40)) {
+            !victim.assignment.isEmpty && survivor.assignment.union(victim.assignment) == Self.all
+                && survivor.assignment.isDisjoint(with: victim.assignment)
+        }
+        let victimPartitions = victim.assignment
+        try await kit.produce(topic, count: 300, keys: 60)
+        try await eventually("the first 300 records are consumed (survivor \(survivor.events.count) events, victim \(victim.events.count))", timeout: .seconds(30)) {
+            survivor.messages.count + victim.messages.count >= 300
+        }
+
+        let killedAt = ContinuousClock.now
+        victim.sigkill()
+        try await victim.waitForExit()
+        // Records produced while the victim is dead, some of them to its partitions.
+        try await kit.produce(topic, count: 300, keys: 60, startingAt: 300)
+        try await eventually("the survivor owns every partition again", timeout: .seconds(30)) { survivor.assignment == Self.all }
+        let takeover = ContinuousClock.now - killedAt
+        // Session timeout 6 s plus one rebalance; BROKER-NOTES measured about 9 s.
+        #expect(takeover < .seconds(20), "takeover took \(takeover)")
+
+        try await eventually("every record after the kill reaches the survivor", timeout: .seconds(30)) {
+            Set(survivor.messages.compactMap(\.value).compactMap(Int.init)).isSuperset(of: 300..<600)
+        }
+        // Nothing lost overall: every one of the 600 records was seen by someone.
+        let seen = Set((survivor.messages + victim.messages).compactMap(\.value).compactMap(Int.init))
+        #expect(seen == Set(0..<600))
+        // The survivor took over the victim's partitions (it read records from them after the kill).
+        let survivorAfterKill = Set(survivor.messages.filter { Int($0.value ?? "") ?? 0 >= 300 }.compactMap(\.partition))
+        #expect(survivorAfterKill.isSuperset(of: victimPartitions))
+        survivor.terminate()
+        try await survivor.waitForExit()
+    }
+}
