@@ -69,7 +69,9 @@ extension KafkaAdmin {
             defer { rd_kafka_ListConsumerGroupOffsets_destroy(request) }
             rd_kafka_ListConsumerGroupOffsets(rk, &request, 1, options, queue)
         } extract: { event throws(KafkaError) -> [TopicPartitionOffset] in
-            try Self.groupResultOffsets(rd_kafka_ListConsumerGroupOffsets_result_groups(rd_kafka_event_ListConsumerGroupOffsets_result(event), nil), groupID)
+            var count = 0
+            let groups = rd_kafka_ListConsumerGroupOffsets_result_groups(rd_kafka_event_ListConsumerGroupOffsets_result(event), &count)
+            return try Self.groupResultOffsets(count > 0 ? groups : nil, groupID)
         }
     }
 
@@ -102,7 +104,9 @@ extension KafkaAdmin {
             defer { rd_kafka_AlterConsumerGroupOffsets_destroy(request) }
             rd_kafka_AlterConsumerGroupOffsets(rk, &request, 1, options, queue)
         } extract: { event throws(KafkaError) -> [TopicPartitionOffset] in
-            try Self.groupResultOffsets(rd_kafka_AlterConsumerGroupOffsets_result_groups(rd_kafka_event_AlterConsumerGroupOffsets_result(event), nil), groupID)
+            var count = 0
+            let groups = rd_kafka_AlterConsumerGroupOffsets_result_groups(rd_kafka_event_AlterConsumerGroupOffsets_result(event), &count)
+            return try Self.groupResultOffsets(count > 0 ? groups : nil, groupID)
         }
     }
 

@@ -12,6 +12,7 @@ import Synchronization
 ///   assign call) and `failure` is set; the consumer then throws and never fetches from them.
 final class RebalanceCoordinator: Sendable {
     private let listener: (any KafkaRebalanceListener)?
+    let logEndGuard = LogEndGuard()
     private let logger: Logger
     private let metrics: KafkaMetrics
     private let state = Mutex(State())
@@ -52,6 +53,8 @@ final class RebalanceCoordinator: Sendable {
             state.revokedSince.formUnion(state.assignment)
             state.assignment = Set(partitions.map(\.topicPartition))
         }
+        logEndGuard.remove(Array(assignment))
+        logEndGuard.start(partitions)
     }
 
     /// Runs on the consumer thread, inside `rd_kafka_consumer_poll` or `rd_kafka_consumer_close`.
@@ -103,6 +106,7 @@ final class RebalanceCoordinator: Sendable {
             state.assignment.formUnion(partitions)
             state.append(.assigned(starts))
         }
+        logEndGuard.start(starts)
         metrics.rebalance("assign")
         logger.info("assigned \(starts.map(\.description).joined(separator: ", "))", metadata: ["protocol": "\(cooperative ? "cooperative" : "eager")"])
     }
@@ -120,6 +124,7 @@ final class RebalanceCoordinator: Sendable {
             let code = rd_kafka_assign(rk, nil)
             if code != RD_KAFKA_RESP_ERR_NO_ERROR { logger.error("\(KafkaError(rdError: code, context: "unassign"))") }
         }
+        logEndGuard.remove(partitions)
         state.withLock { state in
             state.assignment.subtract(partitions)
             state.revokedSince.formUnion(partitions)

@@ -90,8 +90,15 @@ public final class KafkaConsumer: Sendable {
         var batch = ConsumerBatch()
         var deadline: ContinuousClock.Instant?
         let idleDeadline = idleTimeout.map { ContinuousClock.now + $0 }
+        var nextGuardCheck = ContinuousClock.now
         _ = rebalance.takeRevoked()
+        defer { rebalance.logEndGuard.advance(batch.nextOffsets) }
         while batch.messages.count < maxMessages {
+            if ContinuousClock.now >= nextGuardCheck {
+                nextGuardCheck = .now + .milliseconds(250)
+                reportPositionsBeyondLogEnd(into: &batch)
+                if !batch.errors.isEmpty && batch.messages.isEmpty { break }
+            }
             if closing.load(ordering: .acquiring) { return batch.isEmpty ? nil : batch }
             if let fatal = client.events.fatalError { throw fatal }
             if let failure = rebalance.failure { throw failure }
@@ -122,6 +129,24 @@ public final class KafkaConsumer: Sendable {
         }
         client.events.metrics.consumed(batch.messages.count)
         return batch
+    }
+
+    /// See `LogEndGuard`: a position beyond the log end is paused and reported, never skipped.
+    private func reportPositionsBeyondLogEnd(into batch: inout ConsumerBatch) {
+        let violations = rebalance.logEndGuard.check { [self] partition in cachedWatermarks(partition)?.high }
+        for violation in violations {
+            let list = RdTopicPartitionList([violation.partition])
+            _ = rd_kafka_pause_partitions(client.handle, list.pointer)
+            let error = KafkaError(
+                .offsetOutOfRange,
+                "\(violation.partition): the next offset to read, \(violation.position), is beyond the log end \(violation.logEnd). "
+                    + "The broker lost records this consumer already processed (a restarted in-memory broker, a deleted and "
+                    + "recreated topic, or an unclean leader election). The partition is paused; nothing was skipped. Rebuild the "
+                    + "consumer's state from the log (replay from the beginning) or seek deliberately."
+            )
+            client.events.record(error)
+            batch.errors.append(error)
+        }
     }
 
     private func append(_ message: UnsafeMutablePointer<rd_kafka_message_t>, to batch: inout ConsumerBatch) {
@@ -198,6 +223,7 @@ public final class KafkaConsumer: Sendable {
                 throw KafkaError(rdError: error, context: "seek \(entry)")
             }
         }
+        rebalance.logEndGuard.start(offsets)
     }
 
     public func pause(_ partitions: [TopicPartition]) throws(KafkaError) {

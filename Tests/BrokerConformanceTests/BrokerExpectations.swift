@@ -13,11 +13,21 @@ struct BrokerExpectations {
         kind == .apacheKafka ? logEnd : newestBatchBaseOffset + 1
     }
 
-    /// Kafka: ListOffsets by timestamp returns the first offset at or after the time.
-    /// Tansu 0.6.0: answers offset 0 whatever the time.
-    func offsetForTime(correct: Int64) -> Int64 {
-        kind == .apacheKafka ? correct : 0
+    /// Kafka: ListOffsets by timestamp answers the first *record* at or after the time.
+    /// Tansu 0.6.0: answers at batch granularity, the base offset of the first record batch that
+    /// reaches the time (measured: one batch of 20 records, a time matching record 11 → 0).
+    func offsetForTime(correct: Int64, batchBaseOffset: Int64) -> Int64 {
+        kind == .apacheKafka ? correct : batchBaseOffset
     }
+
+    /// Kafka: a timestamp later than every record answers -1 ("no such record"; the binding
+    /// returns nil). Tansu 0.6.0: answers offset 0, which would replay everything.
+    var offsetForTimeAfterLastRecord: Int64? { kind == .apacheKafka ? nil : 0 }
+
+    /// Kafka: a fetch beyond the log end fails with OFFSET_OUT_OF_RANGE (librdkafka:
+    /// _AUTO_OFFSET_RESET under auto.offset.reset=error). Tansu 0.6.0: an empty fetch, no error;
+    /// the binding's LogEndGuard reports it instead (same error code either way).
+    var reportsOffsetOutOfRange: Bool { kind == .apacheKafka }
 
     /// Kafka: CreatePartitions grows a topic. Tansu 0.6.0 does not advertise the API, so librdkafka
     /// fails the request locally with _UNSUPPORTED_FEATURE.
