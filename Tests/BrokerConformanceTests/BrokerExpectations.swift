@@ -33,6 +33,15 @@ struct BrokerExpectations {
     /// fails the request locally with _UNSUPPORTED_FEATURE.
     var createPartitionsSupported: Bool { kind == .apacheKafka }
 
+    /// Kafka: ListGroups lists every group. Tansu 0.6.0: an empty list, even with a live group.
+    /// (So operator tools list our own groups by name, not by asking the broker.)
+    var listsGroups: Bool { kind == .apacheKafka }
+
+    /// Kafka: DescribeGroups gives each member's client id, host and assignment, and the
+    /// group's assignor. Tansu 0.6.0: state and member ids only; the rest arrives empty. (So
+    /// who-owns-what comes from each service's own report of its assignment.)
+    var describesMembersFully: Bool { kind == .apacheKafka }
+
     /// Kafka: data survives a broker restart. Tansu here runs with memory storage: a restart
     /// loses every topic, record and committed offset.
     var survivesRestart: Bool { kind == .apacheKafka }
