@@ -21,7 +21,7 @@ struct BrokerCommand: AsyncParsableCommand {
     func run() async throws {
         let logger = CLILogging.bootstrap(level: logLevel)
         let broker = try await LocalBroker.start(port: port, logger: logger)
-        OutputLine.write("local broker ready: KAFKA_BOOTSTRAP_SERVERS=\(broker.bootstrapServer)  (log: \(broker.logFile.path))")
+        OutputLine.write("local broker ready: KAFKA_BOOTSTRAP_SERVERS=\(broker.bootstrapServer)  (pid \(broker.brokerPID.map(String.init) ?? "?"), log: \(broker.logFile.path))")
         OutputLine.write("Ctrl-C stops it; its topics and offsets are gone afterwards (memory storage).")
         for await _ in await UnixSignalsSequence(trapping: .sigterm, .sigint) { break }
         await broker.stop()

@@ -26,7 +26,16 @@ public final class LocalBroker: Sendable {
     deinit { process.withLock { $0?.terminate() } }
 
     public var kafkaConfiguration: KafkaConfiguration { KafkaConfiguration(bootstrapServers: [bootstrapServer]) }
+    /// The watchdog shell's pid.
     public var pid: Int32? { process.withLock { $0?.processIdentifier } }
+
+    /// The Tansu process itself (the watchdog's child).
+    public var brokerPID: Int32? { pid.flatMap(brokerPID(watchdog:)) }
+
+    private func brokerPID(watchdog pid: Int32) -> Int32? {
+        guard let children = try? String(contentsOfFile: "/proc/\(pid)/task/\(pid)/children", encoding: .utf8) else { return nil }
+        return children.split(separator: " ").first.flatMap { Int32($0) }
+    }
 
     /// Starts a broker. `port` 0 picks a free one. Logs go to `logFile` (default: a temp file).
     public static func start(port: Int = 0, logFile: URL? = nil, logger: Logger, readyTimeout: Duration = .seconds(30)) async throws -> LocalBroker {
@@ -55,11 +64,14 @@ public final class LocalBroker: Sendable {
     public func stop() async {
         guard let process = process.withLock({ process in defer { process = nil }; return process }) else { return }
         guard process.isRunning else { return }
+        let tansu = brokerPID(watchdog: process.processIdentifier)
         process.terminate()
         let deadline = ContinuousClock.now + .seconds(5)
         while process.isRunning && ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(50)) }
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         while process.isRunning { try? await Task.sleep(for: .milliseconds(20)) }
+        // Never leave the broker itself behind, whatever happened to the watchdog.
+        if let tansu { kill(tansu, SIGKILL) }
     }
 
     public var isRunning: Bool { process.withLock { $0?.isRunning ?? false } }
@@ -72,12 +84,14 @@ public final class LocalBroker: Sendable {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
         // The watchdog: run Tansu, stop it on SIGTERM/SIGINT, and stop it when the owner is gone.
+        // Tansu does not exit on SIGTERM (measured: it keeps serving), and with memory storage a
+        // graceful shutdown saves nothing, so the watchdog ends it with SIGKILL.
         let script = """
             "$1" broker --listener-url "tcp://$2" --advertised-listener-url "tcp://$2" --storage-engine memory://tansu/ &
             child=$!
-            trap 'kill -TERM $child 2>/dev/null; wait $child; exit 0' TERM INT
+            trap 'kill -KILL $child 2>/dev/null; wait $child; exit 0' TERM INT
             while kill -0 "$3" 2>/dev/null && kill -0 $child 2>/dev/null; do sleep 1; done
-            kill -TERM $child 2>/dev/null; wait $child
+            kill -KILL $child 2>/dev/null; wait $child
             """
         process.arguments = ["-c", script, "tansu-watchdog", tansu.path, address, String(getpid())]
         // Tansu reads its settings from the environment too; give it only what it needs, so an
