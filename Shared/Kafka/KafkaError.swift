@@ -71,6 +71,11 @@ public struct KafkaError: Error, Sendable, CustomStringConvertible {
         self.line = line
     }
 
+    /// From a raw `rd_kafka_resp_err_t` value (for code that must not see the C module).
+    init(rawCode: Int32, context: String) {
+        self.init(rdError: rd_kafka_resp_err_t(rawValue: rawCode), context: context)
+    }
+
     /// Takes ownership of (and destroys) an `rd_kafka_error_t`.
     init(consuming error: OpaquePointer, context: String, file: String = #fileID, line: UInt = #line) {
         let code = rd_kafka_error_code(error)

@@ -1,0 +1,90 @@
+@testable import Kafka
+import Testing
+
+@Suite("Offsets, batches and errors")
+struct ModelTests {
+    @Test("Logical offsets keep librdkafka's values and read well")
+    func logicalOffsets() {
+        #expect(KafkaOffset.beginning.rawValue == -2)
+        #expect(KafkaOffset.end.rawValue == -1)
+        #expect(KafkaOffset.committed.rawValue == -1001)
+        #expect(KafkaOffset.beginning.isLogical && KafkaOffset.beginning.exact == nil)
+        #expect(KafkaOffset(42).exact == 42)
+        #expect("\(TopicPartitionOffset(TopicPartition("t", 3), .beginning))" == "t[3]@beginning")
+    }
+
+    @Test("A batch's next offsets are each partition's last record + 1")
+    func nextOffsets() {
+        var batch = ConsumerBatch()
+        for (partition, offset) in [(0, 5), (1, 9), (0, 6), (0, 7), (1, 10)] as [(Int32, Int64)] {
+            batch.messages.append(KafkaConsumerMessage(topicPartition: TopicPartition("t", partition), offset: offset, key: nil, value: []))
+        }
+        #expect(batch.nextOffsets == [
+            TopicPartitionOffset(TopicPartition("t", 0), KafkaOffset(8)), TopicPartitionOffset(TopicPartition("t", 1), KafkaOffset(11)),
+        ])
+        #expect(ConsumerBatch().nextOffsets.isEmpty)
+    }
+
+    @Test("librdkafka errors carry their name, retriability and fatality")
+    func errors() {
+        let transport = KafkaError(rawCode: -195, context: "produce")  // _TRANSPORT
+        #expect(transport.brokerCodeName == "_TRANSPORT")
+        #expect(transport.isRetriable && !transport.isFatal)
+        let reset = KafkaError(rawCode: -140, context: "consume")  // _AUTO_OFFSET_RESET
+        #expect(reset.code == KafkaError.Code.offsetOutOfRange)
+        let fatal = KafkaError(rawCode: -150, context: "producer")  // _FATAL
+        #expect(fatal.isFatal)
+        #expect(fatal.description.contains("recreate the client"))
+    }
+
+    @Test("The linked librdkafka is new enough, and the check says how to fix an old one")
+    func libraryVersion() throws {
+        #expect(Librdkafka.isSupported, "linked \(Librdkafka.versionString)")
+        try Librdkafka.requireSupportedVersion()
+        #expect(Librdkafka.versionNumber >= 0x0202_0000)
+    }
+}
+
+@Suite("LogEndGuard")
+struct LogEndGuardTests {
+    let partition = TopicPartition("t", 0)
+
+    @Test("Reports a position that stays beyond the log end for the grace period, once")
+    func reportsOnce() {
+        let guardian = LogEndGuard(grace: .seconds(2))
+        guardian.start([TopicPartitionOffset(partition, KafkaOffset(500))])
+        let t0 = ContinuousClock.now
+        #expect(guardian.check(now: t0) { _ in 10 }.isEmpty, "not before the grace period")
+        let violations = guardian.check(now: t0 + .seconds(3)) { _ in 10 }
+        #expect(violations.map(\.position) == [500])
+        #expect(violations.map(\.logEnd) == [10])
+        #expect(guardian.check(now: t0 + .seconds(6)) { _ in 10 }.isEmpty, "reported once")
+    }
+
+    @Test("A watermark that catches up, an unknown watermark or a logical start never reports")
+    func noFalseAlarms() {
+        let guardian = LogEndGuard(grace: .seconds(2))
+        guardian.start([TopicPartitionOffset(partition, KafkaOffset(50))])
+        let t0 = ContinuousClock.now
+        _ = guardian.check(now: t0) { _ in 10 }  // stale cached watermark
+        #expect(guardian.check(now: t0 + .seconds(1)) { _ in 60 }.isEmpty)  // a fetch refreshed it
+        #expect(guardian.check(now: t0 + .seconds(5)) { _ in 60 }.isEmpty)
+        #expect(guardian.check(now: t0 + .seconds(9)) { _ in nil }.isEmpty)
+
+        let logical = LogEndGuard(grace: .zero)
+        logical.start([TopicPartitionOffset(partition, .beginning)])
+        #expect(logical.check { _ in 0 }.isEmpty)
+    }
+
+    @Test("Positions advance with delivered records; revoked partitions are forgotten")
+    func advanceAndRemove() {
+        let guardian = LogEndGuard(grace: .zero)
+        guardian.start([TopicPartitionOffset(partition, .beginning)])
+        guardian.advance([TopicPartitionOffset(partition, KafkaOffset(8))])
+        #expect(guardian.check { _ in 8 }.isEmpty, "position == end is caught up, not beyond")
+        #expect(guardian.check { _ in 7 }.map(\.position) == [8])
+        guardian.start([TopicPartitionOffset(partition, KafkaOffset(100))])
+        guardian.remove([partition])
+        #expect(guardian.check { _ in 0 }.isEmpty)
+    }
+}
