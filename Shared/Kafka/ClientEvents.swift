@@ -11,6 +11,8 @@ final class ClientEvents: Sendable {
     let metrics: KafkaMetrics
     /// Set for consumers: the rebalance callback's target.
     let rebalance: RebalanceCoordinator?
+    /// Set for producers: where reports of `enqueue`d records go.
+    let deliveryReports: AsyncStream<DeliveryReport>.Continuation?
     private let state = Mutex(State())
 
     private struct State {
@@ -19,10 +21,14 @@ final class ClientEvents: Sendable {
         var statistics: KafkaStatistics?
     }
 
-    init(logger: Logger, metrics: KafkaMetrics, rebalance: RebalanceCoordinator? = nil) {
+    init(
+        logger: Logger, metrics: KafkaMetrics, rebalance: RebalanceCoordinator? = nil,
+        deliveryReports: AsyncStream<DeliveryReport>.Continuation? = nil
+    ) {
         self.logger = logger
         self.metrics = metrics
         self.rebalance = rebalance
+        self.deliveryReports = deliveryReports
     }
 
     var lastError: KafkaError? { state.withLock { $0.lastError } }

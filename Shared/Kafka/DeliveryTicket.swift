@@ -1,33 +1,46 @@
 import Synchronization
 
-/// Travels through librdkafka as a record's `msg_opaque` (retained once per produced record) and
-/// carries the delivery report back, either to a task awaiting `send` or to the report stream.
-final class DeliveryTicket: Sendable {
-    enum Destination: Sendable {
-        case awaiting
-        case stream(AsyncStream<DeliveryReport>.Continuation)
+/// Where a record's delivery report goes, encoded in its `msg_opaque` pointer:
+/// - a `DeliveryTicket` (retained once per record; pointers are aligned, so the low bit is 0) for
+///   a task awaiting `send`;
+/// - `id << 1 | 1` for `enqueue`d records, whose reports go to the producer's report stream. This
+///   path allocates nothing per record.
+enum DeliveryRoute {
+    case ticket(DeliveryTicket)
+    case stream(id: UInt64)
+
+    var opaque: UnsafeMutableRawPointer {
+        switch self {
+        case .ticket(let ticket): Unmanaged.passRetained(ticket).toOpaque()
+        case .stream(let id): UnsafeMutableRawPointer(bitPattern: UInt(id << 1 | 1))!
+        }
     }
 
+    /// Takes the route back (consuming the ticket's retain).
+    init(consuming opaque: UnsafeMutableRawPointer) {
+        let bits = UInt(bitPattern: opaque)
+        if bits & 1 == 1 {
+            self = .stream(id: UInt64(bits >> 1))
+        } else {
+            self = .ticket(Unmanaged<DeliveryTicket>.fromOpaque(opaque).takeRetainedValue())
+        }
+    }
+}
+
+/// Carries one record's delivery report from the poll thread to the task awaiting `send`.
+final class DeliveryTicket: Sendable {
     private enum State {
         case pending(CheckedContinuation<DeliveryReport, Never>?)
         case done(DeliveryReport)
     }
 
     let id: UInt64
-    let destination: Destination
     private let state = Mutex(State.pending(nil))
 
-    init(id: UInt64, destination: Destination) {
-        self.id = id
-        self.destination = destination
-    }
+    init(id: UInt64) { self.id = id }
 
     /// Called once, on the poll thread, from the delivery-report callback.
     func complete(_ report: DeliveryReport) {
-        if case .stream(let continuation) = destination {
-            continuation.yield(report)
-            return
-        }
         let waiter: CheckedContinuation<DeliveryReport, Never>? = state.withLock { state in
             guard case .pending(let waiter) = state else { return nil }
             state = .done(report)

@@ -16,6 +16,8 @@ final class RebalanceCoordinator: Sendable {
     private let logger: Logger
     private let metrics: KafkaMetrics
     private let state = Mutex(State())
+    /// Bumped on every revoke, so the fetch loop can skip the lock when nothing was revoked.
+    private let revocations = Atomic<Int>(0)
 
     private struct State {
         var assignment: Set<TopicPartition> = []
@@ -41,7 +43,9 @@ final class RebalanceCoordinator: Sendable {
     var history: [RebalanceEvent] { state.withLock { $0.history } }
 
     func takeRevoked() -> Set<TopicPartition> {
-        state.withLock { state in
+        guard revocations.load(ordering: .acquiring) > 0 else { return [] }
+        revocations.store(0, ordering: .releasing)
+        return state.withLock { state in
             defer { state.revokedSince = [] }
             return state.revokedSince
         }
@@ -53,6 +57,7 @@ final class RebalanceCoordinator: Sendable {
             state.revokedSince.formUnion(state.assignment)
             state.assignment = Set(partitions.map(\.topicPartition))
         }
+        revocations.add(1, ordering: .releasing)
         logEndGuard.remove(Array(assignment))
         logEndGuard.start(partitions)
     }
@@ -130,6 +135,7 @@ final class RebalanceCoordinator: Sendable {
             state.revokedSince.formUnion(partitions)
             state.append(.revoked(partitions, lost: lost))
         }
+        revocations.add(1, ordering: .releasing)
         metrics.rebalance(lost ? "lost" : "revoke")
         logger.info("revoked \(partitions.map(\.description).joined(separator: ", "))\(lost ? " (lost)" : "")")
     }

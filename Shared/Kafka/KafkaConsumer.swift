@@ -91,6 +91,7 @@ public final class KafkaConsumer: Sendable {
         var deadline: ContinuousClock.Instant?
         let idleDeadline = idleTimeout.map { ContinuousClock.now + $0 }
         var nextGuardCheck = ContinuousClock.now
+        var topicNames: [OpaquePointer: String] = [:]
         _ = rebalance.takeRevoked()
         defer { rebalance.logEndGuard.advance(batch.nextOffsets) }
         while batch.messages.count < maxMessages {
@@ -123,7 +124,7 @@ public final class KafkaConsumer: Sendable {
                 batch.endOfPartition.removeAll { revoked.contains($0.topicPartition) }
             }
             guard let message else { continue }
-            append(message, to: &batch)
+            append(message, to: &batch, topicNames: &topicNames)
             rd_kafka_message_destroy(message)
             if deadline == nil && !batch.isEmpty { deadline = .now + maxWait }
         }
@@ -149,11 +150,20 @@ public final class KafkaConsumer: Sendable {
         }
     }
 
-    private func append(_ message: UnsafeMutablePointer<rd_kafka_message_t>, to batch: inout ConsumerBatch) {
+    private func append(
+        _ message: UnsafeMutablePointer<rd_kafka_message_t>, to batch: inout ConsumerBatch, topicNames: inout [OpaquePointer: String]
+    ) {
         let m = message.pointee
         switch m.err {
         case RD_KAFKA_RESP_ERR_NO_ERROR:
-            batch.messages.append(KafkaConsumerMessage(copying: message))
+            let topic: String
+            if let rkt = m.rkt, let known = topicNames[rkt] {
+                topic = known
+            } else {
+                topic = String(cString: rd_kafka_topic_name(m.rkt))
+                if let rkt = m.rkt { topicNames[rkt] = topic }
+            }
+            batch.messages.append(KafkaConsumerMessage(copying: message, topic: topic))
         case RD_KAFKA_RESP_ERR__PARTITION_EOF:
             let topic = m.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? ""
             batch.endOfPartition.append(TopicPartitionOffset(TopicPartition(topic, m.partition), KafkaOffset(raw: m.offset)))

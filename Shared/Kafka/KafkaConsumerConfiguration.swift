@@ -32,12 +32,19 @@ public struct KafkaConsumerConfiguration: Sendable, Equatable {
     /// Commit stored offsets in the background (`enable.auto.commit`). Off by default: commits
     /// are the application's decision.
     public var autoCommit: Bool
+    /// How many records librdkafka prefetches per partition (`queued.min.messages`).
+    public var prefetchMessages: Int
+    /// How long the fetcher pauses a partition whose prefetch queue is full
+    /// (`fetch.queue.backoff.ms`). librdkafka's default of 1 s stalls a catching-up consumer
+    /// that drains the queue in a fraction of that; 50 ms keeps it fed at bounded memory.
+    public var fetchQueueBackoff: Duration
 
     public init(
         common: KafkaConfiguration, groupID: String, groupInstanceID: String? = nil,
         assignmentStrategy: AssignmentStrategy = .cooperativeSticky, sessionTimeout: Duration = .seconds(45),
         heartbeatInterval: Duration = .seconds(3), maxPollInterval: Duration = .seconds(300),
-        autoOffsetReset: OffsetReset = .error, partitionEOF: Bool = false, autoCommit: Bool = false
+        autoOffsetReset: OffsetReset = .error, partitionEOF: Bool = false, autoCommit: Bool = false,
+        prefetchMessages: Int = 100_000, fetchQueueBackoff: Duration = .milliseconds(50)
     ) {
         self.common = common
         self.groupID = groupID
@@ -49,6 +56,8 @@ public struct KafkaConsumerConfiguration: Sendable, Equatable {
         self.autoOffsetReset = autoOffsetReset
         self.partitionEOF = partitionEOF
         self.autoCommit = autoCommit
+        self.prefetchMessages = prefetchMessages
+        self.fetchQueueBackoff = fetchQueueBackoff
     }
 
     func librdkafkaProperties() -> [String: String] {
@@ -64,6 +73,8 @@ public struct KafkaConsumerConfiguration: Sendable, Equatable {
         properties["enable.auto.commit"] = String(autoCommit)
         // The application stores offsets explicitly (`store(_:)`) once it has processed records.
         properties["enable.auto.offset.store"] = "false"
+        properties["queued.min.messages"] = String(prefetchMessages)
+        properties["fetch.queue.backoff.ms"] = String(fetchQueueBackoff.milliseconds)
         properties.merge(common.overrides) { _, new in new }
         return properties
     }

@@ -29,10 +29,11 @@ public struct KafkaConsumerMessage: Sendable, Hashable {
     /// the *next* record to read.
     public var nextOffset: TopicPartitionOffset { TopicPartitionOffset(topicPartition, KafkaOffset(offset + 1)) }
 
-    /// Copies a successful `rd_kafka_message_t` (the caller still destroys it).
-    init(copying message: UnsafeMutablePointer<rd_kafka_message_t>) {
+    /// Copies a successful `rd_kafka_message_t` (the caller still destroys it). `topic` is the
+    /// caller's cached name of `m.rkt`, so hot loops do not build a String per record.
+    init(copying message: UnsafeMutablePointer<rd_kafka_message_t>, topic: String) {
         let m = message.pointee
-        topicPartition = TopicPartition(String(cString: rd_kafka_topic_name(m.rkt)), m.partition)
+        topicPartition = TopicPartition(topic, m.partition)
         offset = m.offset
         key = m.key.map { Array(UnsafeRawBufferPointer(start: $0, count: m.key_len)) }
         value = m.payload.map { Array(UnsafeRawBufferPointer(start: $0, count: m.len)) } ?? []

@@ -1,11 +1,18 @@
 import Metrics
+import Synchronization
 
 /// Metrics the Kafka layer emits through swift-metrics (exported by whatever backend the
-/// executable bootstraps, Prometheus in this system).
-struct KafkaMetrics: Sendable {
+/// executable bootstraps, Prometheus in this system). Per-record counters are created once per
+/// topic and cached: creating a metric asks the backend's registry, too slow for every record.
+final class KafkaMetrics: Sendable {
     let clientLabel: String
+    private let deliveryCounters = Mutex<[String: (delivered: Counter, failed: Counter)]>([:])
+    private let consumedCounter: Counter
 
-    init(clientID: String) { clientLabel = clientID }
+    init(clientID: String) {
+        clientLabel = clientID
+        consumedCounter = Counter(label: "kafka_messages_consumed_total", dimensions: [("client", clientID)])
+    }
 
     func recordError(_ error: KafkaError) {
         Counter(label: "kafka_client_errors_total", dimensions: [
@@ -14,13 +21,21 @@ struct KafkaMetrics: Sendable {
     }
 
     func produced(topic: String, ok: Bool) {
-        Counter(label: ok ? "kafka_messages_delivered_total" : "kafka_delivery_failures_total", dimensions: [
-            ("client", clientLabel), ("topic", topic),
-        ]).increment()
+        let counters = deliveryCounters.withLock { cache in
+            if let counters = cache[topic] { return counters }
+            let dimensions = [("client", clientLabel), ("topic", topic)]
+            let counters = (
+                delivered: Counter(label: "kafka_messages_delivered_total", dimensions: dimensions),
+                failed: Counter(label: "kafka_delivery_failures_total", dimensions: dimensions)
+            )
+            cache[topic] = counters
+            return counters
+        }
+        (ok ? counters.delivered : counters.failed).increment()
     }
 
     func consumed(_ count: Int) {
-        Counter(label: "kafka_messages_consumed_total", dimensions: [("client", clientLabel)]).increment(by: count)
+        if count > 0 { consumedCounter.increment(by: count) }
     }
 
     func rebalance(_ kind: String) {

@@ -22,18 +22,23 @@ public final class KafkaProducer: Sendable {
     public let configuration: KafkaProducerConfiguration
 
     public static func make(configuration: KafkaProducerConfiguration, logger: Logger) throws(KafkaError) -> KafkaProducer {
-        let events = ClientEvents(logger: logger, metrics: KafkaMetrics(clientID: configuration.common.clientID))
+        let (reports, continuation) = AsyncStream.makeStream(of: DeliveryReport.self, bufferingPolicy: .unbounded)
+        let events = ClientEvents(
+            logger: logger, metrics: KafkaMetrics(clientID: configuration.common.clientID), deliveryReports: continuation)
         let client = try RdKafkaClient.make(kind: .producer, properties: configuration.librdkafkaProperties(), events: events) {
             rd_kafka_conf_set_dr_msg_cb($0, deliveryReportCallback)
         }
-        return KafkaProducer(client: client, configuration: configuration)
+        return KafkaProducer(client: client, configuration: configuration, reports: (reports, continuation))
     }
 
-    private init(client: RdKafkaClient, configuration: KafkaProducerConfiguration) {
+    private init(
+        client: RdKafkaClient, configuration: KafkaProducerConfiguration,
+        reports: (AsyncStream<DeliveryReport>, AsyncStream<DeliveryReport>.Continuation)
+    ) {
         self.client = client
         self.configuration = configuration
         self.pollThread = PollThread(client: client, name: "kafka-producer-poll")
-        (deliveryReports, reportsContinuation) = AsyncStream.makeStream(bufferingPolicy: .unbounded)
+        (deliveryReports, reportsContinuation) = reports
     }
 
     deinit {
@@ -44,8 +49,8 @@ public final class KafkaProducer: Sendable {
     /// Sends one record and waits for the broker's acknowledgement.
     @discardableResult
     public func send(_ message: KafkaProducerMessage) async throws(KafkaError) -> DeliveryReport {
-        let ticket = DeliveryTicket(id: nextID.wrappingAdd(1, ordering: .relaxed).oldValue, destination: .awaiting)
-        try await produce(message, ticket: ticket)
+        let ticket = DeliveryTicket(id: nextID.wrappingAdd(1, ordering: .relaxed).oldValue)
+        try await produce(message, route: .ticket(ticket))
         let report = await ticket.report()
         if let error = report.error { throw error }
         return report
@@ -54,9 +59,23 @@ public final class KafkaProducer: Sendable {
     /// Queues one record and returns its id; its report arrives on `deliveryReports`.
     @discardableResult
     public func enqueue(_ message: KafkaProducerMessage) async throws(KafkaError) -> UInt64 {
-        let ticket = DeliveryTicket(id: nextID.wrappingAdd(1, ordering: .relaxed).oldValue, destination: .stream(reportsContinuation))
-        try await produce(message, ticket: ticket)
-        return ticket.id
+        let id = nextID.wrappingAdd(1, ordering: .relaxed).oldValue
+        try await produce(message, route: .stream(id: id))
+        return id
+    }
+
+    /// Queues records in order and returns their ids; one suspension point for the whole batch
+    /// (unless librdkafka's queue fills up). Reports arrive on `deliveryReports`.
+    @discardableResult
+    public func enqueue(contentsOf messages: some Sequence<KafkaProducerMessage>) async throws(KafkaError) -> [UInt64] {
+        var ids: [UInt64] = []
+        ids.reserveCapacity(messages.underestimatedCount)
+        for message in messages {
+            let id = nextID.wrappingAdd(1, ordering: .relaxed).oldValue
+            try await produce(message, route: .stream(id: id))
+            ids.append(id)
+        }
+        return ids
     }
 
     /// Waits until every queued record has its delivery report, or `timeout` passes.
@@ -90,11 +109,11 @@ public final class KafkaProducer: Sendable {
 
     // MARK: - Producing
 
-    private func produce(_ message: KafkaProducerMessage, ticket: DeliveryTicket) async throws(KafkaError) {
+    private func produce(_ message: KafkaProducerMessage, route: DeliveryRoute) async throws(KafkaError) {
         while true {
             if closed.load(ordering: .acquiring) { throw KafkaError(.closed, "producer is closed") }
             if let fatal = client.events.fatalError { throw fatal }
-            let error = produceOnce(message, ticket: ticket)
+            let error = produceOnce(message, route: route)
             guard let error else { return }
             guard error.brokerCode == RD_KAFKA_RESP_ERR__QUEUE_FULL.rawValue else { throw error }
             // Backpressure: librdkafka's queue is full; the poll thread is draining it.
@@ -102,29 +121,38 @@ public final class KafkaProducer: Sendable {
         }
     }
 
-    /// One attempt: on success librdkafka owns the headers and one retain of the ticket.
-    private func produceOnce(_ message: KafkaProducerMessage, ticket: DeliveryTicket) -> KafkaError? {
+    /// One attempt: on success librdkafka owns the headers and the route (a ticket's retain).
+    private func produceOnce(_ message: KafkaProducerMessage, route: DeliveryRoute) -> KafkaError? {
         let headers: OpaquePointer? = message.headers.isEmpty ? nil : makeHeaders(message.headers)
-        let opaque = Unmanaged.passRetained(ticket).toOpaque()
+        let opaque = route.opaque
         let error: OpaquePointer? = message.topic.withCString { topic in
             withOptionalBytes(message.key) { key in
                 message.value.withUnsafeBytes { value in
-                    var values = [rd_kafka_vu_t]()
-                    values.reserveCapacity(8)
-                    values.append(.init(type: RD_KAFKA_VTYPE_TOPIC) { $0.cstr = topic })
-                    if let partition = message.partition { values.append(.init(type: RD_KAFKA_VTYPE_PARTITION) { $0.i32 = partition }) }
-                    if let key { values.append(.init(type: RD_KAFKA_VTYPE_KEY) { $0.mem = .init(ptr: UnsafeMutableRawPointer(mutating: key.baseAddress), size: key.count) }) }
-                    values.append(.init(type: RD_KAFKA_VTYPE_VALUE) { $0.mem = .init(ptr: UnsafeMutableRawPointer(mutating: value.baseAddress), size: value.count) })
-                    values.append(.init(type: RD_KAFKA_VTYPE_MSGFLAGS) { $0.i = RD_KAFKA_MSG_F_COPY })
-                    values.append(.init(type: RD_KAFKA_VTYPE_OPAQUE) { $0.ptr = opaque })
-                    if let headers { values.append(.init(type: RD_KAFKA_VTYPE_HEADERS) { $0.headers = headers }) }
-                    if let timestamp = message.timestampMilliseconds { values.append(.init(type: RD_KAFKA_VTYPE_TIMESTAMP) { $0.i64 = timestamp }) }
-                    return rd_kafka_produceva(client.handle, values, values.count)
+                    // At most 8 fields; a stack buffer keeps the hot path free of allocations.
+                    withUnsafeTemporaryAllocation(of: rd_kafka_vu_t.self, capacity: 8) { values in
+                        var count = 0
+                        func add(_ type: rd_kafka_vtype_t, _ set: (inout rd_kafka_vu_s.__Unnamed_union_u) -> Void) {
+                            var entry = rd_kafka_vu_t()
+                            entry.vtype = type
+                            set(&entry.u)
+                            values.initializeElement(at: count, to: entry)
+                            count += 1
+                        }
+                        add(RD_KAFKA_VTYPE_TOPIC) { $0.cstr = topic }
+                        if let partition = message.partition { add(RD_KAFKA_VTYPE_PARTITION) { $0.i32 = partition } }
+                        if let key { add(RD_KAFKA_VTYPE_KEY) { $0.mem = .init(ptr: UnsafeMutableRawPointer(mutating: key.baseAddress), size: key.count) } }
+                        add(RD_KAFKA_VTYPE_VALUE) { $0.mem = .init(ptr: UnsafeMutableRawPointer(mutating: value.baseAddress), size: value.count) }
+                        add(RD_KAFKA_VTYPE_MSGFLAGS) { $0.i = RD_KAFKA_MSG_F_COPY }
+                        add(RD_KAFKA_VTYPE_OPAQUE) { $0.ptr = opaque }
+                        if let headers { add(RD_KAFKA_VTYPE_HEADERS) { $0.headers = headers } }
+                        if let timestamp = message.timestampMilliseconds { add(RD_KAFKA_VTYPE_TIMESTAMP) { $0.i64 = timestamp } }
+                        return rd_kafka_produceva(client.handle, values.baseAddress, count)
+                    }
                 }
             }
         }
         guard let error else { return nil }
-        Unmanaged<DeliveryTicket>.fromOpaque(opaque).release()
+        _ = DeliveryRoute(consuming: opaque)
         if let headers { rd_kafka_headers_destroy(headers) }
         return KafkaError(consuming: error, context: "produce to \(message.topic)")
     }
@@ -155,25 +183,21 @@ private func withOptionalBytes<R>(_ bytes: [UInt8]?, _ body: (UnsafeRawBufferPoi
     return bytes.withUnsafeBytes { body($0) }
 }
 
-extension rd_kafka_vu_t {
-    fileprivate init(type: rd_kafka_vtype_t, _ set: (inout rd_kafka_vu_s.__Unnamed_union_u) -> Void) {
-        self.init()
-        vtype = type
-        set(&u)
-    }
-}
 
-/// Runs on the poll thread for every record: hands the report to the record's ticket.
+/// Runs on the poll thread for every record: routes the report to its awaiting task or stream.
 private let deliveryReportCallback: @convention(c) (OpaquePointer?, UnsafePointer<rd_kafka_message_t>?, UnsafeMutableRawPointer?) -> Void = {
     _, message, opaque in
-    guard let message, let ticketPointer = message.pointee._private else { return }
-    let ticket = Unmanaged<DeliveryTicket>.fromOpaque(ticketPointer).takeRetainedValue()
+    guard let message, let routeOpaque = message.pointee._private, let events = ClientEvents.from(opaque) else { return }
+    let route = DeliveryRoute(consuming: routeOpaque)
     let m = message.pointee
     let topic = String(cString: rd_kafka_topic_name(m.rkt))
     let error = m.err == RD_KAFKA_RESP_ERR_NO_ERROR ? nil : KafkaError(rdError: m.err, context: "delivery to \(topic)")
-    ClientEvents.from(opaque)?.metrics.produced(topic: topic, ok: error == nil)
-    ticket.complete(DeliveryReport(
-        messageID: ticket.id, topicPartition: TopicPartition(topic, m.partition),
-        offset: error == nil ? m.offset : nil, error: error
-    ))
+    events.metrics.produced(topic: topic, ok: error == nil)
+    func report(_ id: UInt64) -> DeliveryReport {
+        DeliveryReport(messageID: id, topicPartition: TopicPartition(topic, m.partition), offset: error == nil ? m.offset : nil, error: error)
+    }
+    switch route {
+    case .ticket(let ticket): ticket.complete(report(ticket.id))
+    case .stream(let id): events.deliveryReports?.yield(report(id))
+    }
 }

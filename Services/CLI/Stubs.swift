@@ -1,3 +1,0 @@
-import ArgumentParser
-struct DemoCommand: AsyncParsableCommand {}
-struct BenchCommand: AsyncParsableCommand {}

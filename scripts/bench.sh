@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Benchmarks (not tests): our Kafka binding vs librdkafka's rdkafka_performance, built from the
+# same librdkafka source, on the same local broker, in one run. Writes bench/REPORT.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+
+CACHE=${FOODDELIVERY_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/fooddelivery}
+version=$(pkg-config --modversion rdkafka)
+src="$CACHE/librdkafka-$version"
+tool="$src/examples/rdkafka_performance"
+if [ ! -x "$tool" ]; then
+  if [ ! -d "$src" ]; then
+    # The distribution's librdkafka (new enough, so setup.sh did not build one): fetch its source.
+    echo "bench: fetching the source of the installed librdkafka $version"
+    mkdir -p "$CACHE/src"
+    (cd "$CACHE/src" && apt-get source --download-only "librdkafka=$(dpkg-query -W -f='${Version}' librdkafka-dev)" >/dev/null)
+    mkdir -p "$src" && tar -xzf "$(ls "$CACHE"/src/librdkafka_"$version"*.orig.tar.gz | head -n1)" -C "$src" --strip-components=1
+  fi
+  echo "bench: building rdkafka_performance from $src"
+  mkdir -p "$CACHE/logs"
+  [ -f "$src/src/librdkafka.a" ] || (cd "$src" && ./configure --prefix="$CACHE/unused" >"$CACHE/logs/bench-configure.log" 2>&1 && make -j"$(nproc)" libs >"$CACHE/logs/bench-make.log" 2>&1)
+  make -C "$src/examples" rdkafka_performance >"$CACHE/logs/bench-examples.log" 2>&1 || { echo "bench: building rdkafka_performance failed; see $CACHE/logs/bench-examples.log"; exit 1; }
+fi
+
+echo "bench: swift build -c release"
+swift build -c release --product fooddelivery 2>&1 | grep -E "error:|Build complete" || true
+exec .build/release/fooddelivery bench --rdkafka-performance "$tool" "$@"
