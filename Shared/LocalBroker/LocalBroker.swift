@@ -84,8 +84,8 @@ public final class LocalBroker: Sendable {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
         // The watchdog: run Tansu, stop it on SIGTERM/SIGINT, and stop it when the owner is gone.
-        // Tansu does not exit on SIGTERM (measured: it keeps serving), and with memory storage a
-        // graceful shutdown saves nothing, so the watchdog ends it with SIGKILL.
+        // Tansu was seen to hang on SIGTERM after its clients died (an idle one exits), and with
+        // memory storage a graceful shutdown saves nothing, so the watchdog ends it with SIGKILL.
         let script = """
             "$1" broker --listener-url "tcp://$2" --advertised-listener-url "tcp://$2" --storage-engine memory://tansu/ &
             child=$!
