@@ -42,6 +42,14 @@ public final class KafkaConsumer: Sendable {
         self.thread = DispatchQueue(label: "kafka-consumer.\(configuration.groupID)")
     }
 
+    deinit {
+        if !closing.load(ordering: .acquiring) {
+            client.events.logger.warning(
+                "a KafkaConsumer of group \(configuration.groupID) was released without close(); it did not leave the group, "
+                    + "so its partitions move only after the session timeout (\(configuration.sessionTimeout))")
+        }
+    }
+
     // MARK: - Subscription and assignment
 
     /// Joins the group and subscribes to `topics`; partitions arrive through rebalances.

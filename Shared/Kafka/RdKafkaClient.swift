@@ -24,7 +24,14 @@ final class RdKafkaClient: Sendable {
         self.events = events
     }
 
-    deinit { rd_kafka_destroy(handle) }
+    deinit {
+        // A consumer leaves its group in `KafkaConsumer.close()`, on its own thread. Closing it
+        // here instead would run the rebalance listener on whatever thread drops the last
+        // reference (possibly one of Swift's cooperative threads, which must never block). A
+        // consumer dropped without close() is evicted by its session timeout instead.
+        let flags = kind == .consumer ? Int32(RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE) : 0
+        rd_kafka_destroy_flags(handle, flags)
+    }
 
     /// Creates a client from librdkafka properties. `configure` may install extra callbacks.
     static func make(

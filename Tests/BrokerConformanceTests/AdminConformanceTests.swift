@@ -1,3 +1,4 @@
+import Foundation
 import Kafka
 import Testing
 import TestSupport
@@ -52,5 +53,50 @@ struct AdminConformanceTests {
 
         try await kit.admin.resetGroupOffsets(group: group, partitions: [partition], to: .earliest)
         #expect(try await kit.admin.committedOffsets(group: group, partitions: [partition]).first?.offset == KafkaOffset(0))
+    }
+
+    @Test("Reset to latest and by timestamp: right on Kafka; on Tansu they inherit its ListOffsets answers")
+    func resetToLatestAndTimestamp() async throws {
+        let kit = try await KafkaTestKit.make("reset-latest")
+        let expectations = BrokerExpectations(kind: kit.kind)
+        let topic = try await kit.createTopic(partitions: 1)
+        let partition = TopicPartition(topic, 0)
+        let group = TestNames.unique("reset-latest")
+        // Three separate sends: three record batches, the newest based at offset 2.
+        let producer = try await kit.makeProducer()
+        for index in 0..<3 { try await producer.send(KafkaProducerMessage(topic: topic, partition: 0, key: nil, value: Array(String(index).utf8))) }
+        await producer.close()
+        let latest = try await kit.admin.resetGroupOffsets(group: group, partitions: [partition], to: .latest)
+        #expect(latest.first?.offset.rawValue == expectations.listOffsetsHighWatermark(logEnd: 3, newestBatchBaseOffset: 2))
+        let future = Int64(Date().timeIntervalSince1970 * 1000) + 3_600_000
+        let byTime = try await kit.admin.resetGroupOffsets(group: group, partitions: [partition], to: .timestamp(milliseconds: future))
+        // No record that late: Kafka resets to the log end; Tansu answers 0 (BrokerExpectations).
+        let expected = expectations.offsetForTimeAfterLastRecord == nil
+            ? expectations.listOffsetsHighWatermark(logEnd: 3, newestBatchBaseOffset: 2) : expectations.offsetForTimeAfterLastRecord!
+        #expect(byTime.first?.offset.rawValue == expected)
+    }
+
+    @Test("Topic configs given at creation are reported by DescribeConfigs")
+    func topicConfigs() async throws {
+        let kit = try await KafkaTestKit.make("configs")
+        let topic = try await kit.createTopic(partitions: 1, configs: ["retention.ms": "-1", "cleanup.policy": "delete"])
+        let configs = try await kit.admin.topicConfigs(topic)
+        #expect(configs.first { $0.name == "retention.ms" }?.value == "-1")
+    }
+
+    @Test("commitAsync reaches the group coordinator")
+    func commitAsync() async throws {
+        let kit = try await KafkaTestKit.make("commit-async")
+        let topic = try await kit.createTopic(partitions: 1)
+        let group = TestNames.unique("commit-async")
+        try await kit.produce(topic, count: 10)
+        let consumer = try await kit.makeConsumer(group: group, topic: topic)
+        let messages = try await consumer.collect(10)
+        try consumer.commitAsync([messages.last!.nextOffset])
+        try await eventually("the async commit is visible", timeout: .seconds(10)) {
+            _ = try await consumer.nextBatch(idleTimeout: .milliseconds(50))
+            return try await kit.admin.committedOffsets(group: group).first?.offset == KafkaOffset(10)
+        }
+        await consumer.close()
     }
 }

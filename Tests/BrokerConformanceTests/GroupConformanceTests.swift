@@ -9,11 +9,11 @@ import TestSupport
 struct GroupConformanceTests {
     static let all = Set<Int32>(0..<6)
 
-    @Test("A single member of a new group is assigned every partition")
-    func singleMemberGetsAll() async throws {
+    @Test("A single member of a new group is assigned every partition", arguments: KafkaConsumerConfiguration.AssignmentStrategy.allCases)
+    func singleMemberGetsAll(strategy: KafkaConsumerConfiguration.AssignmentStrategy) async throws {
         let kit = try await KafkaTestKit.make("join")
         let topic = try await kit.createTopic(partitions: 6)
-        let consumer = try await kit.makeConsumer(group: TestNames.unique("join"), topic: topic)
+        let consumer = try await kit.makeConsumer(group: TestNames.unique("join"), topic: topic) { $0.assignmentStrategy = strategy }
         _ = try await consumer.pollUntilAssignment("all 6 partitions") { Set($0.map(\.partition)) == Self.all }
         #expect(consumer.memberID != nil)
         await consumer.close()
@@ -33,9 +33,7 @@ struct GroupConformanceTests {
         async let secondSettled = second.pollUntilAssignment("a share", timeout: .seconds(40)) { !$0.isEmpty }
         _ = try await first.pollUntilAssignment("a share", timeout: .seconds(40)) { !$0.isEmpty && $0.count < 6 }
         _ = try await secondSettled
-        try await eventually("the two shares are disjoint and cover all 6", timeout: .seconds(40)) {
-            _ = try await first.nextBatch(idleTimeout: .milliseconds(50))
-            _ = try await second.nextBatch(idleTimeout: .milliseconds(50))
+        try await pollTogether([first, second], until: "the two shares are disjoint and cover all 6", timeout: .seconds(40)) {
             let a = Set(first.assignment.map(\.partition))
             let b = Set(second.assignment.map(\.partition))
             return a.isDisjoint(with: b) && a.union(b) == Self.all && !a.isEmpty && !b.isEmpty
@@ -103,9 +101,7 @@ struct MembershipConformanceTests {
         _ = try await first.pollUntilAssignment("all 6", timeout: .seconds(60)) { $0.count == 6 }
         let second = try await kit.makeConsumer(group: group, topic: topic, clientID: "coop-second") { $0.assignmentStrategy = .cooperativeSticky }
         let started = ContinuousClock.now
-        try await eventually("the two members split the 6 partitions", timeout: .seconds(90)) {
-            _ = try await first.nextBatch(idleTimeout: .milliseconds(50))
-            _ = try await second.nextBatch(idleTimeout: .milliseconds(50))
+        try await pollTogether([first, second], until: "the two members split the 6 partitions", timeout: .seconds(90)) {
             let a = Set(first.assignment)
             let b = Set(second.assignment)
             return !a.isEmpty && !b.isEmpty && a.isDisjoint(with: b) && a.union(b).count == 6
@@ -137,9 +133,7 @@ struct MembershipConformanceTests {
         }
         let stay = try await member("static-stay")
         let bounce = try await member("static-bounce")
-        try await eventually("the two members split the partitions", timeout: .seconds(60)) {
-            _ = try await stay.nextBatch(idleTimeout: .milliseconds(50))
-            _ = try await bounce.nextBatch(idleTimeout: .milliseconds(50))
+        try await pollTogether([stay, bounce], until: "the two members split the partitions", timeout: .seconds(60)) {
             return stay.assignment.count == 2 && bounce.assignment.count == 2
         }
         let before = Set(bounce.assignment)

@@ -75,6 +75,17 @@ public func eventually(
     throw TestTimeout(description: "timed out after \(timeout) waiting until \(what)")
 }
 
+/// Polls every consumer in turn (each serves its own rebalance callbacks only while it polls)
+/// until `condition` holds.
+public func pollTogether(
+    _ consumers: [KafkaConsumer], until what: String, timeout: Duration = .seconds(40), _ condition: () async throws -> Bool
+) async throws {
+    try await eventually(what, timeout: timeout) {
+        for consumer in consumers { _ = try await consumer.nextBatch(idleTimeout: .milliseconds(50)) }
+        return try await condition()
+    }
+}
+
 public struct TestTimeout: Error, CustomStringConvertible {
     public let description: String
 }
