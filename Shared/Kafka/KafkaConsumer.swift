@@ -44,9 +44,11 @@ public final class KafkaConsumer: Sendable {
 
     deinit {
         if !closing.load(ordering: .acquiring) {
+            let group = configuration.groupID
+            let timeout = configuration.sessionTimeout
             client.events.logger.warning(
-                "a KafkaConsumer of group \(configuration.groupID) was released without close(); it did not leave the group, "
-                    + "so its partitions move only after the session timeout (\(configuration.sessionTimeout))")
+                "a KafkaConsumer of group \(group) was released without close(); it did not leave the group, so its partitions move only after the session timeout (\(timeout))"
+            )
         }
     }
 
