@@ -74,7 +74,7 @@ fi
 mkdir -p "$CACHE/src"
 orig=$(ls "$CACHE"/src/librdkafka_*.orig.tar.gz 2>/dev/null | sort -V | tail -n1 || true)
 if [ -z "$orig" ]; then
-  (cd "$CACHE/src" && apt-get source --download-only "librdkafka/$SOURCE_SUITE" >/dev/null) \
+  (cd "$CACHE/src" && apt-get source -o APT::Sandbox::User=root --download-only "librdkafka/$SOURCE_SUITE" >/dev/null 2>&1) \
     || fail "could not download librdkafka's source from $SOURCE_SUITE; check the network, or set RDKAFKA_SOURCE_SUITE"
   orig=$(ls "$CACHE"/src/librdkafka_*.orig.tar.gz | sort -V | tail -n1)
 fi

@@ -39,7 +39,7 @@ public final class LocalBroker: Sendable {
 
     /// Starts a broker. `port` 0 picks a free one. Logs go to `logFile` (default: a temp file).
     public static func start(port: Int = 0, logFile: URL? = nil, logger: Logger, readyTimeout: Duration = .seconds(30)) async throws -> LocalBroker {
-        let installation = try TansuInstallation.locateOrInstall(logger: logger)
+        let installation = try await TansuInstallation.locateOrInstall(logger: logger)
         var lastFailure = ""
         // A port picked by binding port 0 can be taken by someone else before Tansu binds it: retry.
         for _ in 0..<3 {

