@@ -76,7 +76,10 @@ let package = Package(
         ),
         .testTarget(
             name: "BrokerConformanceTests",
-            dependencies: ["Kafka", "LocalBroker", "TestSupport", "FoodDeliveryCLI"],
+            dependencies: [
+                "Kafka", "LocalBroker", "TestSupport", "FoodDeliveryCLI",
+                .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
+            ],
             path: "Tests/BrokerConformanceTests"
         ),
     ],
