@@ -14,6 +14,7 @@ let package = Package(
         .executable(name: "fooddelivery", targets: ["FoodDeliveryCLI"]),
         .library(name: "Kafka", targets: ["Kafka"]),
         .library(name: "LocalBroker", targets: ["LocalBroker"]),
+        .library(name: "OrderEvents", targets: ["OrderEvents"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -41,6 +42,8 @@ let package = Package(
             ],
             path: "Shared/Kafka"
         ),
+        // The order-event contract every service shares: types, lifecycle, wire format.
+        .target(name: "OrderEvents", path: "Shared/OrderEvents"),
         .target(
             name: "LocalBroker",
             dependencies: ["Kafka", .product(name: "Logging", package: "swift-log")],
@@ -68,6 +71,12 @@ let package = Package(
             name: "TestSupport",
             dependencies: ["Kafka", "LocalBroker", .product(name: "Logging", package: "swift-log")],
             path: "Tests/TestSupport"
+        ),
+        .testTarget(
+            name: "OrderEventsTests",
+            dependencies: ["OrderEvents"],
+            path: "Tests/OrderEventsTests",
+            resources: [.copy("Golden")]
         ),
         .testTarget(
             name: "KafkaTests",

@@ -1,0 +1,49 @@
+/// What travels as Kafka headers next to each event, so tools can route and trace without
+/// parsing the JSON. The Kafka layer turns these pairs into record headers.
+public enum OrderEventHeaders {
+    public static let eventType = "event-type"
+    public static let schemaVersion = "schema-version"
+    public static let contentType = "content-type"
+    public static let traceparent = "traceparent"
+
+    public static func fields(for event: OrderEvent, trace: TraceContext) -> [(key: String, value: String)] {
+        [
+            (eventType, event.type.rawValue),
+            (schemaVersion, String(OrderEvent.currentSchemaVersion)),
+            (contentType, "application/json"),
+            (traceparent, trace.traceparent),
+        ]
+    }
+}
+
+/// A W3C Trace Context (`traceparent`: version 00, 16-byte trace id, 8-byte parent span id, flags).
+public struct TraceContext: Sendable, Hashable {
+    public var traceID: String
+    public var spanID: String
+    public var sampled: Bool
+
+    public init?(traceparent: String) {
+        let parts = traceparent.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 4, parts[0] == "00", parts[1].count == 32, parts[2].count == 16, parts[3].count == 2,
+            parts[1].allSatisfy(\.isHexDigit), parts[2].allSatisfy(\.isHexDigit), let flags = UInt8(parts[3], radix: 16),
+            parts[1] != String(repeating: "0", count: 32), parts[2] != String(repeating: "0", count: 16)
+        else { return nil }
+        traceID = parts[1].lowercased()
+        spanID = parts[2].lowercased()
+        sampled = flags & 1 == 1
+    }
+
+    /// A new trace, e.g. for an order placed by the simulator.
+    public static func random<G: RandomNumberGenerator>(using generator: inout G) -> TraceContext {
+        func hex(_ bytes: Int) -> String {
+            (0..<bytes).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
+        }
+        var trace = hex(16)
+        if trace == String(repeating: "0", count: 32) { trace = "1" + trace.dropFirst() }
+        var span = hex(8)
+        if span == String(repeating: "0", count: 16) { span = "1" + span.dropFirst() }
+        return TraceContext(traceparent: "00-\(trace)-\(span)-01")!
+    }
+
+    public var traceparent: String { "00-\(traceID)-\(spanID)-\(sampled ? "01" : "00")" }
+}
