@@ -12,6 +12,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "fooddelivery", targets: ["FoodDeliveryCLI"]),
+        .executable(name: "orders", targets: ["OrdersService"]),
         .library(name: "Kafka", targets: ["Kafka"]),
         .library(name: "LocalBroker", targets: ["LocalBroker"]),
         .library(name: "OrderEvents", targets: ["OrderEvents"]),
@@ -21,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
     ],
     targets: [
         // MARK: Shared libraries
@@ -44,6 +46,28 @@ let package = Package(
         ),
         // The order-event contract every service shares: types, lifecycle, wire format.
         .target(name: "OrderEvents", path: "Shared/OrderEvents"),
+        // What every executable shares: logging, Kafka connection options.
+        .target(
+            name: "ServiceRuntime",
+            dependencies: [
+                "Kafka",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Shared/ServiceRuntime"
+        ),
+        // The orders service's domain: its SQLite state + transactional outbox, the relay that
+        // publishes the outbox, and the city simulator.
+        .target(
+            name: "Orders",
+            dependencies: [
+                "Kafka", "OrderEvents",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Shared/Orders"
+        ),
         .target(
             name: "LocalBroker",
             dependencies: ["Kafka", .product(name: "Logging", package: "swift-log")],
@@ -55,7 +79,7 @@ let package = Package(
         .executableTarget(
             name: "FoodDeliveryCLI",
             dependencies: [
-                "Kafka",
+                "Kafka", "ServiceRuntime",
                 "LocalBroker",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -63,6 +87,17 @@ let package = Package(
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             path: "Services/CLI"
+        ),
+
+        .executableTarget(
+            name: "OrdersService",
+            dependencies: [
+                "Kafka", "OrderEvents", "Orders", "ServiceRuntime",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Services/Orders"
         ),
 
         // MARK: Tests
@@ -77,6 +112,11 @@ let package = Package(
             dependencies: ["OrderEvents"],
             path: "Tests/OrderEventsTests",
             resources: [.copy("Golden")]
+        ),
+        .testTarget(
+            name: "OrdersTests",
+            dependencies: ["Orders", "OrderEvents", "Kafka", "LocalBroker", "TestSupport", "OrdersService", .product(name: "GRDB", package: "GRDB.swift")],
+            path: "Tests/OrdersTests"
         ),
         .testTarget(
             name: "KafkaTests",

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LocalBroker
 import Logging
+import ServiceRuntime
 import UnixSignals
 
 /// Runs the local broker in the foreground until Ctrl-C, printing its address.
@@ -19,7 +20,7 @@ struct BrokerCommand: AsyncParsableCommand {
     var logLevel: Logger.Level = .info
 
     func run() async throws {
-        let logger = CLILogging.bootstrap(level: logLevel)
+        let logger = ServiceLogging.bootstrap(level: logLevel, label: "fooddelivery")
         let broker = try await LocalBroker.start(port: port, logger: logger)
         OutputLine.write("local broker ready: KAFKA_BOOTSTRAP_SERVERS=\(broker.bootstrapServer)  (pid \(broker.brokerPID.map(String.init) ?? "?"), log: \(broker.logFile.path))")
         OutputLine.write("Ctrl-C stops it; its topics and offsets are gone afterwards (memory storage).")

@@ -53,7 +53,8 @@ struct DemoCommand: AsyncParsableCommand {
                 for (index, consumer) in members.enumerated() {
                     tasks.addTask { try await Self.print(consumer, name: "consumer-\(index + 1)", counts: counts) }
                 }
-                let producing = Task { try await produceOrders(producer, counts: counts) }
+                let (topic, rate, duration) = (topic, rate, duration)
+                let producing = Task { try await Self.produceOrders(producer, topic: topic, rate: rate, counts: counts) }
                 let stop = Task {
                     if duration > 0 {
                         try? await Task.sleep(for: .seconds(duration))
@@ -73,7 +74,7 @@ struct DemoCommand: AsyncParsableCommand {
         }
     }
 
-    private func produceOrders(_ producer: KafkaProducer, counts: DemoCounts) async throws {
+    private static func produceOrders(_ producer: KafkaProducer, topic: String, rate: Double, counts: DemoCounts) async throws {
         let pacer = Pacer(perSecond: rate * Double(Self.steps.count))
         var active: [(id: String, step: Int)] = []
         var next = 1

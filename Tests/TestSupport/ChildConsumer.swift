@@ -20,10 +20,12 @@ public final class ChildConsumer: Sendable {
     /// Everything the child printed, for post-mortems of failed tests.
     public let transcript: URL
 
-    /// The `fooddelivery` executable built next to the test bundle (or `FOODDELIVERY_BIN`).
-    public static var executable: URL {
-        if let path = ProcessInfo.processInfo.environment["FOODDELIVERY_BIN"] { return URL(fileURLWithPath: path) }
-        return URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent("fooddelivery")
+    /// The `fooddelivery` executable built next to the test bundle.
+    public static var executable: URL { builtExecutable("fooddelivery") }
+
+    /// An executable of this package, built next to the test bundle.
+    public static func builtExecutable(_ name: String) -> URL {
+        URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent(name)
     }
 
     public init(name: String, brokers: String, topic: String, group: String, extraArguments: [String] = []) throws {

@@ -7,10 +7,20 @@ public struct KafkaTestKit: Sendable {
     public let connection: TestBroker.Connection
     public let admin: KafkaAdmin
 
-    public static func make(_ name: String = "test") async throws -> KafkaTestKit {
-        let connection = try await TestBroker.connection()
-        let admin = try KafkaAdmin.make(configuration: try await TestBroker.configuration(clientID: "\(name)-admin"), logger: TestLogging.logger("admin"))
+    public static func make(_ name: String = "test", connection: TestBroker.Connection? = nil) async throws -> KafkaTestKit {
+        let connection = if let connection { connection } else { try await TestBroker.connection() }
+        var configuration = connection.configuration
+        configuration.clientID = "\(name)-admin"
+        let admin = try KafkaAdmin.make(configuration: configuration, logger: TestLogging.logger("admin"))
         return KafkaTestKit(connection: connection, admin: admin)
+    }
+
+    /// This kit's cluster, with a client id.
+    public func configuration(clientID: String) -> KafkaConfiguration {
+        var configuration = connection.configuration
+        configuration.clientID = clientID
+        configuration.statisticsInterval = .seconds(1)
+        return configuration
     }
 
     public var kind: TestBroker.Kind { connection.kind }
@@ -28,7 +38,7 @@ public struct KafkaTestKit: Sendable {
 
     public func makeProducer(_ clientID: String = "test-producer") async throws -> KafkaProducer {
         try KafkaProducer.make(
-            configuration: KafkaProducerConfiguration(common: try await TestBroker.configuration(clientID: clientID)),
+            configuration: KafkaProducerConfiguration(common: configuration(clientID: clientID)),
             logger: TestLogging.logger(clientID)
         )
     }
@@ -38,12 +48,29 @@ public struct KafkaTestKit: Sendable {
         group: String, topic: String?, listener: (any KafkaRebalanceListener)? = nil, clientID: String = "test-consumer",
         configure: (inout KafkaConsumerConfiguration) -> Void = { _ in }
     ) async throws -> KafkaConsumer {
-        var configuration = KafkaConsumerConfiguration.localBroker(common: try await TestBroker.configuration(clientID: clientID), groupID: group)
+        var configuration = KafkaConsumerConfiguration.localBroker(common: self.configuration(clientID: clientID), groupID: group)
         configuration.autoOffsetReset = .earliest
         configure(&configuration)
         let consumer = try KafkaConsumer.make(configuration: configuration, rebalanceListener: listener, logger: TestLogging.logger(clientID))
         if let topic { try consumer.subscribe([topic]) }
         return consumer
+    }
+
+    /// Every record of `topic`, read from the beginning of each partition until nothing new
+    /// arrives for `idle`.
+    public func readAll(_ topic: String, partitions: Int, idle: Duration = .seconds(2), timeout: Duration = .seconds(60)) async throws -> [KafkaConsumerMessage] {
+        let consumer = try await makeConsumer(group: TestNames.unique("reader"), topic: nil, clientID: "reader")
+        try consumer.assign((0..<partitions).map { TopicPartitionOffset(TopicPartition(topic, Int32($0)), .beginning) })
+        var messages: [KafkaConsumerMessage] = []
+        var lastNew = ContinuousClock.now
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now - lastNew < idle && ContinuousClock.now < deadline {
+            guard let batch = try await consumer.nextBatch(maxMessages: 5_000, maxWait: .milliseconds(20), idleTimeout: .milliseconds(200)) else { break }
+            if !batch.messages.isEmpty { lastNew = .now }
+            messages += batch.messages
+        }
+        await consumer.close()
+        return messages
     }
 
     /// Sends `count` records keyed `key-<i % keys>` with value `<i>`, awaiting every report.

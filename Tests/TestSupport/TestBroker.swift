@@ -1,6 +1,6 @@
 import Foundation
 public import Kafka
-import LocalBroker
+public import LocalBroker
 public import Logging
 
 /// The broker the integration tests run against, and what to expect of it.
@@ -17,6 +17,19 @@ public enum TestBroker {
         /// The local broker, kept alive as long as the connection; its watchdog ends it when the
         /// test process exits.
         let localBroker: LocalBroker?
+
+        /// A connection to a broker a test started for itself (e.g. to pause it).
+        public init(dedicated broker: LocalBroker) {
+            configuration = broker.kafkaConfiguration
+            kind = .tansu
+            localBroker = broker
+        }
+
+        init(configuration: KafkaConfiguration, kind: Kind, localBroker: LocalBroker?) {
+            self.configuration = configuration
+            self.kind = kind
+            self.localBroker = localBroker
+        }
     }
 
     private static let shared = Task<Connection, any Error> {

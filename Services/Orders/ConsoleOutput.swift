@@ -1,0 +1,55 @@
+import ArgumentParser
+import Foundation
+import OrderEvents
+import Orders
+import ServiceLifecycle
+import Synchronization
+
+/// What a person watching `orders` sees: one line per event, or a rolling summary.
+final class ConsoleOutput: Service, Sendable {
+    enum Mode: String, ExpressibleByArgument, CaseIterable { case events, summary, quiet }
+
+    let mode: Mode
+    let relay: OutboxRelay
+    private let counts = Mutex<[OrderEventType: Int]>([:])
+
+    init(mode: Mode, relay: OutboxRelay) {
+        self.mode = mode
+        self.relay = relay
+    }
+
+    func record(_ event: OrderEvent) {
+        counts.withLock { $0[event.type, default: 0] += 1 }
+        guard mode == .events else { return }
+        let order = event.order
+        var line = "\(event.orderID) #\(event.sequence) \(event.type.rawValue.padding(toLength: 24, withPad: " ", startingAt: 0))"
+        switch event.type {
+        case .created:
+            line += " \(order.customer.name) → \(order.restaurant.name) (\(order.region)) \(String(format: "%.2f", Double(order.totalCents) / 100)) \(order.currency)"
+        case .courierAssigned: line += " courier \(order.courier?.name ?? "?")"
+        default: if let reason = event.reason { line += " (\(reason))" }
+        }
+        Self.write(line)
+    }
+
+    func run() async throws {
+        guard mode == .summary else {
+            try? await gracefulShutdown()
+            return
+        }
+        while !Task.isShuttingDownGracefully {
+            try? await Task.sleep(for: .seconds(2))
+            let snapshot = counts.withLock { $0 }
+            let created = snapshot[.created, default: 0]
+            let delivered = snapshot[.delivered, default: 0]
+            let other = [OrderEventType.rejectedByRestaurant, .cancelledByCustomer, .deliveryFailed].map { "\($0.rawValue.dropFirst(6)) \(snapshot[$0, default: 0])" }
+            let pending = (try? relay.pendingCount()).map(String.init) ?? "?"
+            Self.write("orders: \(created) created, \(delivered) delivered, \(other.joined(separator: ", ")) | outbox: \(relay.publishedCount) published, \(pending) pending")
+        }
+    }
+
+    /// Whole lines, unbuffered: a person (or a parent process reading a pipe) sees each at once.
+    private static func write(_ line: String) {
+        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+    }
+}

@@ -1,0 +1,96 @@
+import ArgumentParser
+import Foundation
+import Kafka
+import Logging
+import OrderEvents
+import Orders
+import ServiceLifecycle
+import ServiceRuntime
+
+/// `orders`: simulates a city's orders and publishes every step to the order-event topic through
+/// a transactional outbox in its own SQLite database.
+@main
+struct OrdersCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "orders",
+        abstract: "Simulate orders and publish their events (transactional outbox → Kafka).",
+        discussion: "Kafka comes from --brokers or KAFKA_BOOTSTRAP_SERVERS (see README: Run against real Kafka)."
+    )
+
+    @OptionGroup var connection: KafkaConnectionOptions
+    @Option(help: "Directory of the service's SQLite database.") var dataDir = ".fooddelivery/orders"
+    @Option(help: "New orders per second (simulated time).") var rate: Double = 2
+    @Option(help: "Simulated seconds per real second.") var speed: Double = 1
+    @Option(help: "Random seed: the same seed replays the same orders and decisions.") var seed: UInt64 = 1
+    @Option(help: "Stop creating orders after this many (default: run until Ctrl-C).") var maxOrders: Int?
+    @Option(help: "Customers in the city.") var customers = 200
+    @Option(help: "Restaurants in the city.") var restaurants = 20
+    @Option(help: "Couriers in the city.") var couriers = 40
+    @Option(help: "The order-event topic (its dead-letter topic is <topic>.dlq).") var topic = "order-events"
+    @Option(help: "Partitions of the order-event topic, if it is created.") var partitions = 6
+    @Option(help: "Console output: events (one line each), summary (every 2 s) or quiet.") var output: ConsoleOutput.Mode = .events
+    @Option(help: "Log level.") var logLevel: Logger.Level = .info
+    @Flag(help: "With --max-orders: exit once every order is finished and its events are published.") var exitWhenPublished = false
+
+    func validate() throws {
+        guard rate > 0, speed > 0 else { throw ValidationError("--rate and --speed must be positive") }
+        guard customers > 0, restaurants > 0, couriers > 0, partitions > 0 else {
+            throw ValidationError("--customers, --restaurants, --couriers and --partitions must be positive")
+        }
+        if let maxOrders, maxOrders < 1 { throw ValidationError("--max-orders must be at least 1") }
+        if exitWhenPublished && maxOrders == nil { throw ValidationError("--exit-when-published needs --max-orders") }
+    }
+
+    func run() async throws {
+        let logger = ServiceLogging.bootstrap(level: logLevel, label: "orders")
+        guard let kafka = try connection.configuration(clientID: "orders") else {
+            throw ValidationError("no Kafka given: pass --brokers host:port or set KAFKA_BOOTSTRAP_SERVERS (a local broker: `fooddelivery broker`)")
+        }
+
+        try FileManager.default.createDirectory(atPath: dataDir, withIntermediateDirectories: true)
+        let database = try OrdersDatabase(path: (dataDir as NSString).appendingPathComponent("orders.sqlite"))
+        let topics = OrderTopics(events: topic, deadLetters: topic + ".dlq", partitions: partitions)
+        try await topics.ensure(using: try KafkaAdmin.make(configuration: kafka, logger: logger))
+
+        let producer = try KafkaProducer.make(configuration: KafkaProducerConfiguration(common: kafka), logger: logger)
+        let relay = OutboxRelay(database: database, producer: producer, topic: topics.events, logger: logger)
+        var simulation = CitySimulator.Configuration()
+        simulation.city = City.Configuration(customers: customers, restaurants: restaurants, couriers: couriers)
+        simulation.ordersPerSecond = rate
+        simulation.speed = speed
+        simulation.seed = seed
+        simulation.maxOrders = maxOrders
+        let console = ConsoleOutput(mode: output, relay: relay)
+        let simulator = CitySimulator(
+            configuration: simulation, ledger: OrderLedger(database: database), logger: logger, onEvent: { console.record($0) })
+
+        let pending = try relay.pendingCount()
+        logger.info("orders: database \(dataDir)/orders.sqlite, \(pending) outbox rows waiting; publishing to \(topics.events) on \(kafka.bootstrapServers.joined(separator: ","))")
+        // Shutdown runs in reverse: the simulator stops, the relay drains, the producer flushes.
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [
+                    .init(service: producer),
+                    .init(service: relay),
+                    .init(service: console),
+                    exitWhenPublished
+                        ? .init(service: SimulateThenDrain(simulator: simulator, relay: relay), successTerminationBehavior: .gracefullyShutdownGroup)
+                        : .init(service: simulator, successTerminationBehavior: .ignore),
+                ],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger))
+        try await group.run()
+    }
+}
+
+/// Runs the simulation to its end, then waits until the outbox is empty: the group then shuts
+/// down (`--exit-when-published`).
+struct SimulateThenDrain: Service {
+    let simulator: CitySimulator
+    let relay: OutboxRelay
+
+    func run() async throws {
+        try await simulator.run()
+        while try relay.pendingCount() > 0 { try await Task.sleep(for: .milliseconds(50)) }
+    }
+}

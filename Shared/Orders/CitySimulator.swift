@@ -1,0 +1,147 @@
+import Foundation
+public import Logging
+public import OrderEvents
+public import ServiceLifecycle
+
+/// Simulates a city's orders: arrivals at a steady rate, each order stepping through its
+/// lifecycle with realistic random delays, occasional rejections, cancellations and failed
+/// deliveries. Many orders are in flight at once, so their events interleave.
+///
+/// With the same seed the same orders take the same decisions in the same order: all randomness
+/// comes from one `SplitMix64`, and steps run in order of their (simulated) due time.
+public final class CitySimulator: Service, Sendable {
+    public struct Configuration: Sendable {
+        public var city = City.Configuration()
+        /// New orders per second (of simulated time).
+        public var ordersPerSecond: Double = 2
+        /// Simulated seconds per real second: 10 runs a 40 s delivery in 4 s.
+        public var speed: Double = 1
+        public var seed: UInt64 = 1
+        /// Stop creating orders after this many (nil: run until shut down).
+        public var maxOrders: Int?
+        public var rejectionRate = 0.05
+        public var cancellationRate = 0.03
+        public var deliveryFailureRate = 0.02
+
+        public init() {}
+    }
+
+    public let configuration: Configuration
+    private let ledger: OrderLedger
+    private let logger: Logger
+    private let onEvent: @Sendable (OrderEvent) -> Void
+
+    public init(configuration: Configuration, ledger: OrderLedger, logger: Logger, onEvent: @escaping @Sendable (OrderEvent) -> Void = { _ in }) {
+        self.configuration = configuration
+        self.ledger = ledger
+        self.logger = logger
+        self.onEvent = onEvent
+    }
+
+    private enum Action { case arrival, step(String) }
+
+    public func run() async throws {
+        var random = SplitMix64(seed: configuration.seed)
+        let city = City(configuration.city, using: &random)
+        var agenda = Agenda<Action>()
+        // After a restart: continue the orders in flight and number new ones after the old.
+        let prefix = "ord-\(configuration.seed)-"
+        let (unfinished, existing) = try await ledger.resumeState(idPrefix: prefix)
+        for orderID in unfinished { agenda.schedule(.step(orderID), at: Double.random(in: 0...1, using: &random)) }
+        if !unfinished.isEmpty || existing > 0 {
+            logger.info("resuming: \(existing) orders exist, \(unfinished.count) of them unfinished")
+        }
+        agenda.schedule(.arrival, at: 0)
+        var created = existing
+        let start = ContinuousClock.now
+        // Simulated seconds → the real instant they are due.
+        func due(_ seconds: Double) -> ContinuousClock.Instant { start + .seconds(seconds / configuration.speed) }
+
+        while let (time, action) = agenda.next(), !Task.isShuttingDownGracefully {
+            try await Task.sleep(until: due(time), clock: .continuous)
+            switch action {
+            case .arrival:
+                guard configuration.maxOrders.map({ created < $0 }) ?? true else { continue }
+                created += 1
+                let orderID = prefix + created.padded(6)
+                try record(try await ledger.create(orderID: orderID, snapshot: newOrder(in: city, time: time, using: &random), at: Date(), trace: .random(using: &random)))
+                agenda.schedule(.step(orderID), at: time + Double.random(in: 0.5...2, using: &random))
+                let gap = -log(1 - Double.random(in: 0..<1, using: &random)) / configuration.ordersPerSecond  // Poisson arrivals
+                agenda.schedule(.arrival, at: time + gap)
+            case .step(let orderID):
+                guard let (snapshot, _) = try await ledger.order(orderID) else { continue }
+                let (type, delay, reason) = nextStep(after: snapshot.status, using: &random)
+                let courier = type == .courierAssigned ? city.couriers.randomElement(using: &random) : nil
+                let event = try await ledger.advance(orderID: orderID, to: type, reason: reason, at: Date(), trace: .random(using: &random)) { order in
+                    if let courier { order.courier = courier }
+                }
+                try record(event)
+                if !event.order.status.isTerminal { agenda.schedule(.step(orderID), at: time + delay) }
+            }
+        }
+        logger.info("simulation finished: \(created) orders")
+    }
+
+    private func record(_ event: OrderEvent) throws { onEvent(event) }
+
+    private func newOrder(in city: City, time: Double, using random: inout SplitMix64) -> OrderSnapshot {
+        let (customer, region) = city.customers.randomElement(using: &random)!
+        let restaurant = city.restaurants.randomElement(using: &random)!
+        let items = restaurant.menu.shuffled(using: &random).prefix(Int.random(in: 1...restaurant.menu.count, using: &random)).map { dish in
+            var item = dish
+            item.quantity = Int.random(in: 1...3, using: &random)
+            return item
+        }
+        // Promised: 45 simulated seconds after ordering, which a slow kitchen or courier misses.
+        let promised = Date().addingTimeInterval(45 / configuration.speed)
+        return OrderSnapshot(
+            status: .created, customer: customer, restaurant: restaurant.info, region: region, items: items,
+            totalCents: items.reduce(0) { $0 + $1.quantity * $1.unitPriceCents }, currency: "EUR", courier: nil, promisedBy: promised)
+    }
+
+    /// The next event for an order in `status`, how long until the one after, and a reason if it needs one.
+    private func nextStep(after status: OrderStatus, using random: inout SplitMix64) -> (OrderEventType, Double, String?) {
+        let roll = Double.random(in: 0..<1, using: &random)
+        let cancel = configuration.cancellationRate / 4  // spread over the cancellable steps
+        func delay(_ range: ClosedRange<Double>) -> Double { Double.random(in: range, using: &random) }
+        switch status {
+        case .created: return roll < cancel ? (.cancelledByCustomer, 0, "changed my mind") : (.placedWithRestaurant, delay(1...4), nil)
+        case .placed:
+            if roll < configuration.rejectionRate { return (.rejectedByRestaurant, 0, ["kitchen closing", "out of ingredients", "too busy"].randomElement(using: &random)) }
+            if roll < configuration.rejectionRate + cancel { return (.cancelledByCustomer, 0, "took too long to accept") }
+            return (.acceptedByRestaurant, delay(0.5...2), nil)
+        case .accepted: return roll < cancel ? (.cancelledByCustomer, 0, "ordered by mistake") : (.preparing, delay(5...15), nil)
+        case .preparing: return roll < cancel ? (.cancelledByCustomer, 0, "no longer hungry") : (.readyForPickup, delay(1...5), nil)
+        case .readyForPickup: return (.courierAssigned, delay(2...8), nil)
+        case .courierAssigned: return (.pickedUp, delay(0.5...2), nil)
+        case .pickedUp: return (.outForDelivery, delay(5...20), nil)
+        case .outForDelivery:
+            return roll < configuration.deliveryFailureRate ? (.deliveryFailed, 0, "customer not reachable") : (.delivered, 0, nil)
+        case .delivered, .rejected, .cancelled, .deliveryFailed: return (.delivered, 0, nil)  // never asked: terminal
+        }
+    }
+}
+
+/// Actions by due time; ties keep insertion order, so runs are reproducible.
+struct Agenda<Action> {
+    private var entries: [(time: Double, order: Int, action: Action)] = []
+    private var counter = 0
+
+    mutating func schedule(_ action: Action, at time: Double) {
+        counter += 1
+        let entry = (time, counter, action)
+        // Binary search for the insertion point (kept sorted descending: next is at the end).
+        var low = 0
+        var high = entries.count
+        while low < high {
+            let mid = (low + high) / 2
+            if (entries[mid].time, entries[mid].order) > (time, counter) { low = mid + 1 } else { high = mid }
+        }
+        entries.insert(entry, at: low)
+    }
+
+    mutating func next() -> (Double, Action)? {
+        guard let entry = entries.popLast() else { return nil }
+        return (entry.time, entry.action)
+    }
+}

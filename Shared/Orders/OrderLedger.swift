@@ -1,0 +1,105 @@
+public import Foundation
+import GRDB
+public import OrderEvents
+
+/// Records the steps of orders: checks each against the lifecycle, then writes the order's new
+/// state and the event's outbox row in one SQLite transaction.
+public struct OrderLedger: Sendable {
+    public let database: OrdersDatabase
+    public let producerName: String
+
+    public init(database: OrdersDatabase, producerName: String = "orders") {
+        self.database = database
+        self.producerName = producerName
+    }
+
+    public enum Failure: Error, Sendable, CustomStringConvertible, Equatable {
+        case unknownOrder(String)
+        case orderExists(String)
+        case illegal(IllegalTransition)
+        case invalid(String)
+
+        public var description: String {
+            switch self {
+            case .unknownOrder(let id): "no order with id '\(id)'"
+            case .orderExists(let id): "an order with id '\(id)' exists already"
+            case .illegal(let transition): transition.description
+            case .invalid(let detail): detail
+            }
+        }
+    }
+
+    /// Creates an order (`order.created`, sequence 1).
+    @discardableResult
+    public func create(orderID: String, snapshot: OrderSnapshot, at time: Date, trace: TraceContext) async throws -> OrderEvent {
+        try await database.writer.write { db in
+            if try OrderRecord.fetchOne(db, key: orderID) != nil { throw Failure.orderExists(orderID) }
+            var initial = snapshot
+            initial.status = .created
+            return try append(db, type: .created, orderID: orderID, sequence: 1, snapshot: initial, reason: nil, at: time, trace: trace)
+        }
+    }
+
+    /// Moves an existing order one step; `change` may edit the snapshot (e.g. set the courier).
+    @discardableResult
+    public func advance(
+        orderID: String, to type: OrderEventType, reason: String? = nil, at time: Date, trace: TraceContext,
+        change: @escaping @Sendable (inout OrderSnapshot) -> Void = { _ in }
+    ) async throws -> OrderEvent {
+        try await database.writer.write { db in
+            guard let record = try OrderRecord.fetchOne(db, key: orderID) else { throw Failure.unknownOrder(orderID) }
+            var snapshot = try record.decodedSnapshot()
+            do throws(IllegalTransition) {
+                snapshot.status = try OrderLifecycle.apply(type, to: snapshot.status)
+            } catch {
+                throw Failure.illegal(error)
+            }
+            change(&snapshot)
+            return try append(db, type: type, orderID: orderID, sequence: record.sequence + 1, snapshot: snapshot, reason: reason, at: time, trace: trace)
+        }
+    }
+
+    /// Orders not yet finished, and how many orders exist, so a restarted simulation resumes
+    /// instead of starting over.
+    public func resumeState(idPrefix: String) async throws -> (unfinished: [String], existing: Int) {
+        try await database.writer.read { db in
+            let terminal = OrderStatus.allCases.filter(\.isTerminal).map(\.rawValue)
+            let unfinished = try String.fetchAll(
+                db, sql: "SELECT id FROM \"order\" WHERE id LIKE ? AND status NOT IN (\(terminal.map { _ in "?" }.joined(separator: ","))) ORDER BY id",
+                arguments: StatementArguments([idPrefix + "%"] + terminal))
+            let existing = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \"order\" WHERE id LIKE ?", arguments: [idPrefix + "%"]) ?? 0
+            return (unfinished, existing)
+        }
+    }
+
+    public func order(_ id: String) async throws -> (snapshot: OrderSnapshot, sequence: Int)? {
+        try await database.writer.read { db in
+            guard let record = try OrderRecord.fetchOne(db, key: id) else { return nil }
+            return (try record.decodedSnapshot(), record.sequence)
+        }
+    }
+
+    /// Inside the caller's transaction: validate, then write the state and the outbox row.
+    private func append(
+        _ db: Database, type: OrderEventType, orderID: String, sequence: Int, snapshot: OrderSnapshot, reason: String?, at time: Date,
+        trace: TraceContext
+    ) throws -> OrderEvent {
+        let event = OrderEvent(
+            eventID: UUID(), type: type, orderID: orderID, sequence: sequence, occurredAt: time, producer: producerName, order: snapshot,
+            reason: reason)
+        do throws(OrderEventDecodingError) {
+            try OrderEventCodec.validate(event)
+        } catch {
+            throw Failure.invalid(error.description)
+        }
+        let now = Date().timeIntervalSince1970
+        try OrderRecord(
+            id: orderID, status: snapshot.status.rawValue, sequence: sequence, snapshot: try JSONEncoder.orders.encode(snapshot), updatedAt: now
+        ).save(db)
+        let row = OutboxRecord(
+            id: nil, eventId: event.eventID.uuidString.lowercased(), orderId: orderID, sequence: sequence, type: type.rawValue,
+            payload: Data(OrderEventCodec.encode(event)), traceparent: trace.traceparent, createdAt: now)
+        try row.insert(db)
+        return event
+    }
+}

@@ -1,0 +1,37 @@
+public import Kafka
+
+/// The topics of the order-event stream, created at start-up if missing.
+public struct OrderTopics: Sendable {
+    public var events: String
+    public var deadLetters: String
+    public var partitions: Int
+    /// -1: the broker's default (3 on the compose cluster).
+    public var replicationFactor: Int
+
+    public init(events: String = "order-events", deadLetters: String = "order-events.dlq", partitions: Int = 6, replicationFactor: Int = -1) {
+        self.events = events
+        self.deadLetters = deadLetters
+        self.partitions = partitions
+        self.replicationFactor = replicationFactor
+    }
+
+    /// Unlimited retention: any projection can be rebuilt by replaying from offset 0, and a
+    /// partition's new owner after a rebalance can rebuild its rows. Kafka's 7-day default would
+    /// make such a replay silently incomplete.
+    public static let retention = ["retention.ms": "-1", "cleanup.policy": "delete"]
+
+    /// Creates missing topics; existing ones are left as they are. Throws with what to do when the
+    /// broker refuses.
+    public func ensure(using admin: KafkaAdmin) async throws {
+        for name in [events, deadLetters] {
+            do {
+                try await admin.ensureTopic(NewTopic(name: name, partitions: partitions, replicationFactor: replicationFactor, configs: Self.retention))
+            } catch {
+                throw KafkaError(
+                    .admin,
+                    "could not create topic \(name) (\(partitions) partitions, replication factor \(replicationFactor)): \(error). "
+                        + "Check that the broker is reachable and allows CreateTopics, or create the topic yourself.")
+            }
+        }
+    }
+}

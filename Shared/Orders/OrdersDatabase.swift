@@ -1,0 +1,106 @@
+public import Foundation
+public import GRDB
+public import OrderEvents
+
+/// The `orders` service's own SQLite database: each order's current state and the transactional
+/// outbox of events still to publish. The one `DatabaseWriter` of the process for this file.
+///
+/// Invariant: an order's row and the outbox row of the event that produced it are written in the
+/// same transaction (`OrderLedger`), so a crash at any instant leaves either both or neither.
+public final class OrdersDatabase: Sendable {
+    public let writer: any DatabaseWriter
+
+    /// Opens (creating if needed) the database at `path`, in WAL mode, and migrates it.
+    public init(path: String) throws {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(5)
+        writer = try DatabasePool(path: path, configuration: configuration)
+        try Self.migrator.migrate(writer)
+    }
+
+    /// An in-memory database, for tests of pure logic.
+    public init(inMemory: Void = ()) throws {
+        writer = try DatabaseQueue()
+        try Self.migrator.migrate(writer)
+    }
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: orders and outbox") { db in
+            try db.create(table: "order") { table in
+                table.primaryKey("id", .text)
+                table.column("status", .text).notNull()
+                table.column("sequence", .integer).notNull()
+                table.column("snapshot", .blob).notNull()  // OrderSnapshot as JSON
+                table.column("updatedAt", .double).notNull()
+            }
+            try db.create(table: "outbox") { table in
+                table.autoIncrementedPrimaryKey("id")
+                table.column("eventId", .text).notNull().unique()
+                table.column("orderId", .text).notNull()
+                table.column("sequence", .integer).notNull()
+                table.column("type", .text).notNull()
+                table.column("payload", .blob).notNull()
+                table.column("traceparent", .text).notNull()
+                table.column("createdAt", .double).notNull()
+                table.column("sentAt", .double)
+                table.column("partition", .integer)
+                table.column("offset", .integer)
+                table.uniqueKey(["orderId", "sequence"])
+            }
+            try db.create(index: "outbox_pending", on: "outbox", columns: ["id"], condition: Column("sentAt") == nil)
+        }
+        return migrator
+    }
+}
+
+/// A row of the outbox: one encoded event, published once its delivery report says so.
+public struct OutboxRecord: Codable, Sendable, Hashable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "outbox"
+    public var id: Int64?
+    public var eventId: String
+    public var orderId: String
+    public var sequence: Int
+    public var type: String
+    public var payload: Data
+    public var traceparent: String
+    public var createdAt: Double
+    public var sentAt: Double?
+    public var partition: Int32?
+    public var offset: Int64?
+
+    public enum Columns {
+        public static let id = Column(CodingKeys.id)
+        public static let sentAt = Column(CodingKeys.sentAt)
+        public static let orderId = Column(CodingKeys.orderId)
+    }
+}
+
+/// An order's current state, as the producer sees it.
+public struct OrderRecord: Codable, Sendable, Hashable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "order"
+    public var id: String
+    public var status: String
+    public var sequence: Int
+    public var snapshot: Data
+    public var updatedAt: Double
+
+    public func decodedSnapshot() throws -> OrderSnapshot { try JSONDecoder.orders.decode(OrderSnapshot.self, from: snapshot) }
+}
+
+extension JSONDecoder {
+    static let orders: JSONDecoder = {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .millisecondsSince1970
+        return decoder
+    }()
+}
+
+extension JSONEncoder {
+    static let orders: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .millisecondsSince1970
+        encoder.outputFormatting = .sortedKeys
+        return encoder
+    }()
+}

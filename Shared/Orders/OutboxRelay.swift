@@ -1,0 +1,183 @@
+import Foundation
+import GRDB
+public import Kafka
+public import Logging
+import OrderEvents
+public import ServiceLifecycle
+import Synchronization
+
+/// Publishes the outbox to Kafka, in row order, and marks a row sent only once its delivery
+/// report has arrived.
+///
+/// Invariants:
+/// - rows are enqueued in id order, which is each order's sequence order, to the order's key, so
+///   an order's events reach its partition in order (the producer is idempotent);
+/// - a row is marked sent only after the broker acknowledged it: a crash before that republishes
+///   it on restart (at-least-once on the topic; consumers dedupe by order id + sequence);
+/// - after a failed delivery, the relay waits for every in-flight report and then starts again
+///   from the first unsent row, so nothing is skipped, whatever the length of an outage.
+public final class OutboxRelay: Service, Sendable {
+    public let database: OrdersDatabase
+    public let producer: KafkaProducer
+    public let topic: String
+    private let logger: Logger
+    private let batchSize: Int
+    private let maxInFlight: Int
+    private let state = Mutex(State())
+
+    private struct State {
+        /// Rows with an id up to this one were handed to the producer in this run.
+        var lastEnqueued: Int64 = 0
+        var inFlight: [UInt64: Int64] = [:]
+        /// Reports that arrived before their record was registered as in flight.
+        var early: [UInt64: DeliveryReport] = [:]
+        /// Acknowledged rows not yet marked sent in the database.
+        var acknowledged: [(row: Int64, partition: Int32, offset: Int64)] = []
+        var restartAfterDrain = false
+        var published = 0
+        var failed = 0
+
+        /// Books one delivery report for `row`.
+        mutating func settle(row: Int64, with report: DeliveryReport, logger: Logger) {
+            if let offset = report.offset, report.error == nil {
+                acknowledged.append((row, report.topicPartition.partition, offset))
+            } else {
+                logger.warning("outbox row \(row) was not delivered: \(report.error.map { "\($0)" } ?? "unknown"); it will be sent again")
+                failed += 1
+                restartAfterDrain = true
+            }
+        }
+    }
+
+    public init(database: OrdersDatabase, producer: KafkaProducer, topic: String, logger: Logger, batchSize: Int = 500, maxInFlight: Int = 20_000) {
+        self.database = database
+        self.producer = producer
+        self.topic = topic
+        self.logger = logger
+        self.batchSize = batchSize
+        self.maxInFlight = maxInFlight
+    }
+
+    /// Records published (acknowledged and marked sent) since start.
+    public var publishedCount: Int { state.withLock { $0.published } }
+    public var inFlightCount: Int { state.withLock { $0.inFlight.count } }
+
+    /// Rows not yet acknowledged by the broker.
+    public func pendingCount() throws -> Int {
+        try database.writer.read { db in try OutboxRecord.filter(OutboxRecord.Columns.sentAt == nil).fetchCount(db) }
+    }
+
+    /// Runs until graceful shutdown; then stops enqueueing, waits up to `drainTimeout` for the
+    /// reports of what is in flight, marks those rows sent and returns. (List the producer before
+    /// the relay in a `ServiceGroup`, so it is shut down after the relay and flushes last.)
+    public func run() async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await self.markSentAsReportsArrive() }
+            try await enqueuePendingRows()
+            let deadline = ContinuousClock.now + drainTimeout
+            while inFlightCount > 0 && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+            group.cancelAll()
+            try await flushAcknowledged()
+            let left = inFlightCount
+            if left > 0 { logger.warning("stopped with \(left) outbox rows unacknowledged; they will be sent again on restart") }
+        }
+    }
+
+    public var drainTimeout: Duration { .seconds(10) }
+
+    // MARK: - Enqueueing
+
+    private func enqueuePendingRows() async throws {
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            let (after, busy) = state.withLock { state -> (Int64?, Bool) in
+                if state.restartAfterDrain {
+                    guard state.inFlight.isEmpty else { return (nil, true) }
+                    state.restartAfterDrain = false
+                    state.lastEnqueued = 0
+                }
+                return (state.lastEnqueued, state.inFlight.count >= maxInFlight)
+            }
+            guard let after, !busy else {
+                try await Task.sleep(for: .milliseconds(5))
+                continue
+            }
+            let rows = try await database.writer.read { [batchSize] db in
+                try OutboxRecord
+                    .filter(OutboxRecord.Columns.sentAt == nil && OutboxRecord.Columns.id > after)
+                    .order(OutboxRecord.Columns.id)
+                    .limit(batchSize)
+                    .fetchAll(db)
+            }
+            guard let last = rows.last?.id else {
+                try await flushAcknowledged()
+                try await Task.sleep(for: .milliseconds(10))
+                continue
+            }
+            let messages = rows.map { row in
+                KafkaProducerMessage(
+                    topic: topic, key: Array(row.orderId.utf8), value: Array(row.payload),
+                    headers: [
+                        KafkaHeader(key: OrderEventHeaders.eventType, string: row.type),
+                        KafkaHeader(key: OrderEventHeaders.schemaVersion, string: String(OrderEvent.currentSchemaVersion)),
+                        KafkaHeader(key: OrderEventHeaders.contentType, string: "application/json"),
+                        KafkaHeader(key: OrderEventHeaders.traceparent, string: row.traceparent),
+                    ])
+            }
+            let ids = try await producer.enqueue(contentsOf: messages)
+            state.withLock { state in
+                for (id, row) in zip(ids, rows) {
+                    // A report can arrive before `enqueue` returns; it waits in `early`.
+                    if let report = state.early.removeValue(forKey: id) {
+                        state.settle(row: row.id!, with: report, logger: logger)
+                    } else {
+                        state.inFlight[id] = row.id!
+                    }
+                }
+                state.lastEnqueued = last
+            }
+        }
+    }
+
+    // MARK: - Delivery reports
+
+    private func markSentAsReportsArrive() async throws {
+        var lastWrite = ContinuousClock.now
+        for await report in producer.deliveryReports {
+            let drained = state.withLock { state -> Bool in
+                if let row = state.inFlight.removeValue(forKey: report.messageID) {
+                    state.settle(row: row, with: report, logger: logger)
+                } else {
+                    state.early[report.messageID] = report
+                }
+                return state.inFlight.isEmpty
+            }
+            // Mark rows sent in batches: one transaction per ~20 ms, or when nothing is in flight.
+            if drained || ContinuousClock.now - lastWrite > .milliseconds(20) {
+                try await flushAcknowledged()
+                lastWrite = .now
+            }
+        }
+        try await flushAcknowledged()
+    }
+
+    private func flushAcknowledged() async throws {
+        let rows = state.withLock { state in
+            defer { state.acknowledged.removeAll(keepingCapacity: true) }
+            return state.acknowledged
+        }
+        try await markSent(rows)
+    }
+
+    private func markSent(_ rows: [(row: Int64, partition: Int32, offset: Int64)]) async throws {
+        guard !rows.isEmpty else { return }
+        let now = Date().timeIntervalSince1970
+        try await database.writer.write { db in
+            for row in rows {
+                try db.execute(
+                    sql: "UPDATE outbox SET sentAt = ?, partition = ?, offset = ? WHERE id = ?", arguments: [now, row.partition, row.offset, row.row])
+            }
+        }
+        state.withLock { $0.published += rows.count }
+    }
+}
+

@@ -1,0 +1,81 @@
+import Foundation
+import GRDB
+import Kafka
+import LocalBroker
+import Orders
+import Testing
+import TestSupport
+
+/// The transactional outbox under fire: a real `orders` process SIGKILLed at random instants
+/// (between a commit and its publish, mid-batch, mid-mark-sent), then restarted on the same
+/// database until it finishes. The broker is this test's own, so it can be paused (SIGSTOP) while
+/// `orders` runs: records then pile up unacknowledged and the kill lands on them.
+@Suite("Orders crash recovery", .timeLimit(.minutes(5)))
+struct OrdersCrashTests {
+    static let kills = 8
+
+    @Test("SIGKILLed 8 times at random points: every committed event reaches the topic, exactly once in effect")
+    func killAndResume() async throws {
+        let broker = try await LocalBroker.start(logger: TestLogging.logger("crash-broker"))
+        let tansu = try #require(broker.brokerPID)
+        let kit = try await KafkaTestKit.make("orders-crash", connection: .init(dedicated: broker))
+        let topic = try await kit.createTopic("order-events", partitions: 6)
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(TestNames.unique("orders-crash"))
+        let arguments = [
+            "--brokers", kit.connection.configuration.bootstrapServers.joined(separator: ","), "--data-dir", directory.path, "--topic", topic,
+            // About 15 s of simulated business in real time, so the kills land while orders are in flight.
+            "--speed", "5", "--rate", "4", "--max-orders", "120", "--output", "quiet", "--log-level", "error",
+        ]
+        var random = SystemRandomNumberGenerator()
+        var killedAfter: [Duration] = []
+        var killedWhilePaused = 0
+        for round in 0..<Self.kills {
+            let process = try Self.start(arguments)
+            let lifetime = Duration.milliseconds(Int.random(in: 300...2_500, using: &random))
+            // Every other round the broker freezes for the second half of the run.
+            let pause = round % 2 == 1
+            try await Task.sleep(for: pause ? lifetime / 2 : lifetime)
+            if pause {
+                kill(tansu, SIGSTOP)
+                try await Task.sleep(for: lifetime / 2)
+            }
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            if pause {
+                kill(tansu, SIGCONT)
+                killedWhilePaused += 1
+            }
+            killedAfter.append(lifetime)
+        }
+        let final = try Self.start(arguments + ["--exit-when-published"])
+        do {
+            try await eventually("the last run publishes everything and exits", timeout: .seconds(60)) { !final.isRunning }
+            #expect(final.terminationStatus == 0)
+        } catch {
+            // Still pending after a minute: stop it and let the verification name what is missing.
+            kill(final.processIdentifier, SIGKILL)
+            final.waitUntilExit()
+            Issue.record("the final run did not finish publishing: \(error)")
+        }
+
+        let database = try OrdersDatabase(path: directory.appendingPathComponent("orders.sqlite").path)
+        let rows = try await database.writer.read { try OutboxRecord.order(OutboxRecord.Columns.id).fetchAll($0) }
+        let unfinished = try await database.writer.read { db in
+            try Int.fetchOne(db, sql: #"SELECT COUNT(*) FROM "order" WHERE status NOT IN ('delivered','rejected','cancelled','delivery_failed')"#)
+        }
+        #expect(unfinished == 0, "every order reached an end")
+        let result = try OrderStreamVerifier.verify(topic: try await kit.readAll(topic, partitions: 6), outbox: rows)
+        #expect(result.orders == 120)
+        await broker.stop()
+        print("orders crash test: \(Self.kills) SIGKILLs, \(killedWhilePaused) while the broker was paused (after \(killedAfter.map { "\($0.components.seconds * 1000 + $0.components.attoseconds / 1_000_000_000_000_000) ms" }.joined(separator: ", "))); \(result.orders) orders, \(result.events) events checked, 0 lost, \(result.duplicates) repeated on the topic (exact copies, deduplicated by order id + sequence)")
+    }
+
+    static func start(_ arguments: [String]) throws -> Process {
+        let process = Process()
+        process.executableURL = ChildConsumer.builtExecutable("orders")
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+}
