@@ -6,6 +6,7 @@ import OrderEvents
 import Orders
 import ServiceLifecycle
 import ServiceRuntime
+import Hummingbird
 
 /// `orders`: simulates a city's orders and publishes every step to the order-event topic through
 /// a transactional outbox in its own SQLite database.
@@ -29,6 +30,8 @@ struct OrdersCommand: AsyncParsableCommand {
     @Option(help: "The order-event topic (its dead-letter topic is <topic>.dlq).") var topic = "order-events"
     @Option(help: "Partitions of the order-event topic, if it is created.") var partitions = 6
     @Option(help: "Console output: events (one line each), summary (every 2 s) or quiet.") var output: ConsoleOutput.Mode = .events
+    @Option(help: "Address the HTTP API listens on.") var httpHost = "127.0.0.1"
+    @Option(help: "Port of the HTTP API (0: any free port).") var httpPort = 8081
     @Option(help: "Log level.") var logLevel: Logger.Level = .info
     @Flag(help: "With --max-orders: exit once every order is finished and its events are published.") var exitWhenPublished = false
 
@@ -43,6 +46,7 @@ struct OrdersCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = ServiceLogging.bootstrap(level: logLevel, label: "orders")
+        let registry = OperationalRoutes.bootstrapMetrics()
         guard let kafka = try connection.configuration(clientID: "orders") else {
             throw ValidationError("no Kafka given: pass --brokers host:port or set KAFKA_BOOTSTRAP_SERVERS (a local broker: `fooddelivery broker`)")
         }
@@ -50,10 +54,13 @@ struct OrdersCommand: AsyncParsableCommand {
         try FileManager.default.createDirectory(atPath: dataDir, withIntermediateDirectories: true)
         let database = try OrdersDatabase(path: (dataDir as NSString).appendingPathComponent("orders.sqlite"))
         let topics = OrderTopics(events: topic, deadLetters: topic + ".dlq", partitions: partitions)
-        try await topics.ensure(using: try KafkaAdmin.make(configuration: kafka, logger: logger))
+        let admin = try KafkaAdmin.make(configuration: kafka, logger: logger, requestTimeout: .seconds(5))
 
         let producer = try KafkaProducer.make(configuration: KafkaProducerConfiguration(common: kafka), logger: logger)
-        let relay = OutboxRelay(database: database, producer: producer, topic: topics.events, logger: logger)
+        // Orders are taken (and buffered in the outbox) even while Kafka is unreachable.
+        let relay = OutboxRelay(database: database, producer: producer, topic: topics.events, logger: logger) {
+            try await topics.ensure(using: admin)
+        }
         var simulation = CitySimulator.Configuration()
         simulation.city = City.Configuration(customers: customers, restaurants: restaurants, couriers: couriers)
         simulation.ordersPerSecond = rate
@@ -64,6 +71,11 @@ struct OrdersCommand: AsyncParsableCommand {
         let simulator = CitySimulator(
             configuration: simulation, ledger: OrderLedger(database: database), logger: logger, onEvent: { console.record($0) })
 
+        let router = Router()
+        OrdersAPI(ledger: OrderLedger(database: database), simulator: simulator).addRoutes(to: router)
+        OperationalRoutes.add(to: router, registry: registry) { OrdersHealth.report(relay: relay, producer: producer) }
+        let http = Application(router: router, configuration: .init(address: .hostname(httpHost, port: httpPort), serverName: "orders"), logger: logger)
+
         let pending = try relay.pendingCount()
         logger.info("orders: database \(dataDir)/orders.sqlite, \(pending) outbox rows waiting; publishing to \(topics.events) on \(kafka.bootstrapServers.joined(separator: ","))")
         // Shutdown runs in reverse: the simulator stops, the relay drains, the producer flushes.
@@ -73,6 +85,7 @@ struct OrdersCommand: AsyncParsableCommand {
                     .init(service: producer),
                     .init(service: relay),
                     .init(service: console),
+                    .init(service: http),
                     exitWhenPublished
                         ? .init(service: SimulateThenDrain(simulator: simulator, relay: relay), successTerminationBehavior: .gracefullyShutdownGroup)
                         : .init(service: simulator, successTerminationBehavior: .ignore),
@@ -92,5 +105,21 @@ struct SimulateThenDrain: Service {
     func run() async throws {
         try await simulator.run()
         while try relay.pendingCount() > 0 { try await Task.sleep(for: .milliseconds(50)) }
+    }
+}
+
+/// `/health` of `orders`: unhealthy when events wait in the outbox because Kafka does not take them.
+enum OrdersHealth {
+    static func report(relay: OutboxRelay, producer: KafkaProducer) -> HealthReport {
+        let pending = (try? relay.pendingCount()) ?? -1
+        let age = (try? relay.oldestPendingAge()) ?? nil
+        let outbox: HealthReport.Check
+        if let age, age > 10 {
+            let reason = producer.lastError.map { "; last Kafka error: \($0)" } ?? ""
+            outbox = .init(name: "outbox", status: .unhealthy, detail: "\(pending) events waiting, the oldest for \(Int(age)) s: Kafka is not taking them\(reason)")
+        } else {
+            outbox = .init(name: "outbox", status: .ok, detail: "\(pending) events waiting; \(relay.publishedCount) published since start")
+        }
+        return HealthReport(checks: [outbox])
     }
 }

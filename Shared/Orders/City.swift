@@ -48,9 +48,16 @@ public struct City: Sendable {
             let region = configuration.regions[(index - 1) % configuration.regions.count]
             return Restaurant(
                 info: .init(id: "res-\(index.padded(3))", name: branch == 0 ? kitchen.name : "\(kitchen.name) #\(branch + 1)", region: region),
-                menu: kitchen.dishes.map { .init(sku: $0.0.lowercased().replacingOccurrences(of: " ", with: "-"), name: $0.0, quantity: 1, unitPriceCents: $0.1) })
+                menu: kitchen.dishes.map { .init(sku: Self.sku($0.0), name: $0.0, quantity: 1, unitPriceCents: $0.1) })
         }
         couriers = (1...configuration.couriers).map { .init(id: "cou-\($0.padded(3))", name: name()) }
+    }
+
+    /// "Phở bò" → "pho-bo": SKUs are plain ASCII, easy to type in a curl command.
+    static func sku(_ dish: String) -> String {
+        dish.folding(options: [.diacriticInsensitive, .caseInsensitive], locale: nil)
+            .replacingOccurrences(of: "đ", with: "d").lowercased()
+            .split(whereSeparator: { !$0.isLetter && !$0.isNumber }).joined(separator: "-")
     }
 }
 

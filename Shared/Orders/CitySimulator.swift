@@ -2,6 +2,7 @@ import Foundation
 public import Logging
 public import OrderEvents
 public import ServiceLifecycle
+import Synchronization
 
 /// Simulates a city's orders: arrivals at a steady rate, each order stepping through its
 /// lifecycle with realistic random delays, occasional rejections, cancellations and failed
@@ -27,12 +28,18 @@ public final class CitySimulator: Service, Sendable {
     }
 
     public let configuration: Configuration
+    /// The city (customers, restaurants, couriers), the same for every run with this seed.
+    public let city: City
     private let ledger: OrderLedger
+    /// Orders placed from outside (the HTTP API) that the simulation should carry on.
+    private let adopted = Mutex<[String]>([])
     private let logger: Logger
     private let onEvent: @Sendable (OrderEvent) -> Void
 
     public init(configuration: Configuration, ledger: OrderLedger, logger: Logger, onEvent: @escaping @Sendable (OrderEvent) -> Void = { _ in }) {
         self.configuration = configuration
+        var cityRandom = SplitMix64(seed: configuration.seed)
+        self.city = City(configuration.city, using: &cityRandom)
         self.ledger = ledger
         self.logger = logger
         self.onEvent = onEvent
@@ -40,9 +47,12 @@ public final class CitySimulator: Service, Sendable {
 
     private enum Action { case arrival, step(String) }
 
+    /// Carries an order created elsewhere through the rest of its lifecycle.
+    public func adopt(_ orderID: String) { adopted.withLock { $0.append(orderID) } }
+
     public func run() async throws {
-        var random = SplitMix64(seed: configuration.seed)
-        let city = City(configuration.city, using: &random)
+        var random = SplitMix64(seed: configuration.seed &+ 1)
+        let city = self.city
         var agenda = Agenda<Action>()
         // After a restart: continue the orders in flight and number new ones after the old.
         let prefix = "ord-\(configuration.seed)-"
@@ -54,11 +64,18 @@ public final class CitySimulator: Service, Sendable {
         agenda.schedule(.arrival, at: 0)
         var created = existing
         let start = ContinuousClock.now
-        // Simulated seconds → the real instant they are due.
+        // Simulated seconds ↔ real instants.
         func due(_ seconds: Double) -> ContinuousClock.Instant { start + .seconds(seconds / configuration.speed) }
+        func simulatedNow() -> Double { (ContinuousClock.now - start) / .seconds(1) * configuration.speed }
 
-        while let (time, action) = agenda.next(), !Task.isShuttingDownGracefully {
-            try await Task.sleep(until: due(time), clock: .continuous)
+        while !Task.isShuttingDownGracefully {
+            for orderID in adopted.withLock({ list in defer { list.removeAll() }; return list }) {
+                agenda.schedule(.step(orderID), at: simulatedNow() + Double.random(in: 1...4, using: &random))
+            }
+            guard let nextTime = agenda.nextTime else { break }
+            // Wake at least every 100 ms to pick up adopted orders.
+            try await Task.sleep(until: min(due(nextTime), .now + .milliseconds(100)), clock: .continuous)
+            guard due(nextTime) <= .now, let (time, action) = agenda.next() else { continue }
             switch action {
             case .arrival:
                 guard configuration.maxOrders.map({ created < $0 }) ?? true else { continue }
@@ -69,14 +86,19 @@ public final class CitySimulator: Service, Sendable {
                 let gap = -log(1 - Double.random(in: 0..<1, using: &random)) / configuration.ordersPerSecond  // Poisson arrivals
                 agenda.schedule(.arrival, at: time + gap)
             case .step(let orderID):
-                guard let (snapshot, _) = try await ledger.order(orderID) else { continue }
+                guard let (snapshot, _) = try await ledger.order(orderID), !snapshot.status.isTerminal else { continue }
                 let (type, delay, reason) = nextStep(after: snapshot.status, using: &random)
                 let courier = type == .courierAssigned ? city.couriers.randomElement(using: &random) : nil
-                let event = try await ledger.advance(orderID: orderID, to: type, reason: reason, at: Date(), trace: .random(using: &random)) { order in
-                    if let courier { order.courier = courier }
+                do {
+                    let event = try await ledger.advance(orderID: orderID, to: type, reason: reason, at: Date(), trace: .random(using: &random)) { order in
+                        if let courier { order.courier = courier }
+                    }
+                    try record(event)
+                    if !event.order.status.isTerminal { agenda.schedule(.step(orderID), at: time + delay) }
+                } catch OrderLedger.Failure.illegal {
+                    // Someone else moved the order meanwhile (e.g. a cancel over HTTP): look again later.
+                    agenda.schedule(.step(orderID), at: time + delay)
                 }
-                try record(event)
-                if !event.order.status.isTerminal { agenda.schedule(.step(orderID), at: time + delay) }
             }
         }
         logger.info("simulation finished: \(created) orders")
@@ -139,6 +161,8 @@ struct Agenda<Action> {
         }
         entries.insert(entry, at: low)
     }
+
+    var nextTime: Double? { entries.last?.time }
 
     mutating func next() -> (Double, Action)? {
         guard let entry = entries.popLast() else { return nil }

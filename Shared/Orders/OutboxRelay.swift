@@ -23,6 +23,9 @@ public final class OutboxRelay: Service, Sendable {
     private let logger: Logger
     private let batchSize: Int
     private let maxInFlight: Int
+    /// Runs (and is retried until it succeeds) before the first publish: the topic setup, which
+    /// cannot succeed while Kafka is unreachable. Meanwhile the outbox just fills.
+    private let prepare: @Sendable () async throws -> Void
     private let state = Mutex(State())
 
     private struct State {
@@ -49,7 +52,11 @@ public final class OutboxRelay: Service, Sendable {
         }
     }
 
-    public init(database: OrdersDatabase, producer: KafkaProducer, topic: String, logger: Logger, batchSize: Int = 500, maxInFlight: Int = 20_000) {
+    public init(
+        database: OrdersDatabase, producer: KafkaProducer, topic: String, logger: Logger, batchSize: Int = 500, maxInFlight: Int = 20_000,
+        prepare: @escaping @Sendable () async throws -> Void = {}
+    ) {
+        self.prepare = prepare
         self.database = database
         self.producer = producer
         self.topic = topic
@@ -70,7 +77,25 @@ public final class OutboxRelay: Service, Sendable {
     /// Runs until graceful shutdown; then stops enqueueing, waits up to `drainTimeout` for the
     /// reports of what is in flight, marks those rows sent and returns. (List the producer before
     /// the relay in a `ServiceGroup`, so it is shut down after the relay and flushes last.)
+    /// How long the oldest unacknowledged row has waited (nil: none waiting).
+    public func oldestPendingAge() throws -> Double? {
+        try database.writer.read { db in
+            try Double.fetchOne(db, sql: "SELECT MIN(createdAt) FROM outbox WHERE sentAt IS NULL").map { Date().timeIntervalSince1970 - $0 }
+        }
+    }
+
     public func run() async throws {
+        var backoff = Duration.milliseconds(500)
+        while !Task.isShuttingDownGracefully {
+            do {
+                try await prepare()
+                break
+            } catch {
+                logger.warning("waiting for Kafka (retrying in \(backoff)): \(error)")
+                try? await Task.sleep(for: backoff)
+                backoff = min(backoff * 2, .seconds(5))
+            }
+        }
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await self.markSentAsReportsArrive() }
             try await enqueuePendingRows()

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import GRDB
 import Kafka
 import LocalBroker
@@ -77,5 +80,48 @@ struct OrdersCrashTests {
         process.standardOutput = FileHandle.nullDevice
         try process.run()
         return process
+    }
+}
+
+@Suite("Orders without Kafka", .timeLimit(.minutes(3)))
+struct OrdersWithoutKafkaTests {
+    @Test("Started before the broker exists: takes orders into the outbox, reports unhealthy, drains once Kafka is up")
+    func startsBeforeTheBroker() async throws {
+        let port = Int.random(in: 40_000...50_000)
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(TestNames.unique("orders-nokafka"))
+        let httpPort = Int.random(in: 50_001...60_000)
+        let process = try OrdersCrashTests.start([
+            "--brokers", "127.0.0.1:\(port)", "--data-dir", directory.path, "--topic", "order-events", "--speed", "20", "--rate", "20",
+            "--max-orders", "30", "--output", "quiet", "--log-level", "critical", "--http-port", String(httpPort), "--exit-when-published",
+        ])
+        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+        // No broker: the simulation runs and the outbox fills.
+        let database = directory.appendingPathComponent("orders.sqlite").path
+        try await eventually("orders are written while Kafka is down", timeout: .seconds(30)) {
+            FileManager.default.fileExists(atPath: database) && (try? Self.pending(database)) ?? 0 > 20
+        }
+        try await eventually("/health says unhealthy", timeout: .seconds(30)) {
+            (try? await Self.health(port: httpPort))?.contains(#""status":"unhealthy""#) == true
+        }
+        #expect(process.isRunning)
+
+        let broker = try await LocalBroker.start(port: port, logger: TestLogging.logger("late-broker"))
+        try await eventually("the outbox drains and orders exits", timeout: .seconds(90)) { !process.isRunning }
+        #expect(process.terminationStatus == 0)
+        let kit = try await KafkaTestKit.make("nokafka", connection: .init(dedicated: broker))
+        let rows = try await OrdersDatabase(path: database).writer.read { try OutboxRecord.order(OutboxRecord.Columns.id).fetchAll($0) }
+        let result = try OrderStreamVerifier.verify(topic: try await kit.readAll("order-events", partitions: 6), outbox: rows)
+        #expect(result.orders == 30)
+        print("orders without Kafka: \(result.events) events buffered and then published, \(result.duplicates) repeats")
+        await broker.stop()
+    }
+
+    static func pending(_ path: String) throws -> Int {
+        try DatabaseQueue(path: path).read { try OutboxRecord.filter(OutboxRecord.Columns.sentAt == nil).fetchCount($0) }
+    }
+
+    static func health(port: Int) async throws -> String {
+        let (data, _) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/health")!)
+        return String(decoding: data, as: UTF8.self)
     }
 }

@@ -1,0 +1,33 @@
+public import Hummingbird
+import Foundation
+import Metrics
+public import Prometheus
+
+/// The routes every service has: `/health` (200 when ok or degraded, 503 when unhealthy, with the
+/// checks as JSON) and `/metrics` (Prometheus text format).
+public enum OperationalRoutes {
+    /// Makes swift-metrics record into a Prometheus registry; call once, at start-up.
+    public static func bootstrapMetrics() -> PrometheusCollectorRegistry {
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        return registry
+    }
+
+    public static func add<Context: RequestContext>(
+        to router: Router<Context>, registry: PrometheusCollectorRegistry?, health: @escaping @Sendable () async -> HealthReport
+    ) {
+        router.get("/health") { _, _ -> Response in
+            let report = await health()
+            let body = (try? JSONEncoder().encode(report)) ?? Data()
+            return Response(
+                status: report.status == .unhealthy ? .serviceUnavailable : .ok,
+                headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: body)))
+        }
+        router.get("/metrics") { _, _ -> Response in
+            var buffer: [UInt8] = []
+            registry?.emit(into: &buffer)
+            return Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(bytes: buffer)))
+        }
+    }
+}

@@ -1,0 +1,86 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import OrderEvents
+@testable import Orders
+import Testing
+
+/// The HTTP API through Hummingbird's router test client, on a real (in-memory) SQLite ledger.
+@Suite("Orders HTTP API")
+struct OrdersAPITests {
+    let ledger = OrderLedger(database: try! OrdersDatabase(inMemory: ()))
+
+    func app() -> some ApplicationProtocol {
+        let simulator = CitySimulator(configuration: .init(), ledger: ledger, logger: Logger(label: "test"))
+        let router = Router()
+        OrdersAPI(ledger: ledger, simulator: simulator).addRoutes(to: router)
+        return Application(router: router)
+    }
+
+    static let decoder: JSONDecoder = {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601  // Hummingbird's JSON encoding of dates
+        return decoder
+    }()
+
+    static let valid = #"{"customerId":"cus-0001","restaurantId":"res-001","items":[{"sku":"pho-bo","quantity":2},{"sku":"spring-rolls","quantity":1}]}"#
+
+    @Test("POST /orders places an order; GET shows it with its outbox events; cancel ends it")
+    func placeShowCancel() async throws {
+        try await app().test(.router) { client in
+            let id = try await client.execute(uri: "/orders", method: .post, body: ByteBuffer(string: Self.valid)) { response in
+                #expect(response.status == .created)
+                let view = try Self.decoder.decode(OrdersAPI.OrderView.self, from: Data(buffer: response.body))
+                #expect(view.status == .created && view.sequence == 1)
+                #expect(view.order.totalCents == 2 * 1250 + 590)
+                #expect(view.events.map(\.type) == ["order.created"])
+                #expect(response.headers[.location] == "/orders/\(view.orderId)")
+                return view.orderId
+            }
+            try await client.execute(uri: "/orders/\(id)", method: .get) { response in
+                #expect(response.status == .ok)
+            }
+            try await client.execute(uri: "/orders/\(id)/cancel", method: .post, body: ByteBuffer(string: #"{"reason":"wrong address"}"#)) { response in
+                #expect(response.status == .ok)
+                let view = try Self.decoder.decode(OrdersAPI.OrderView.self, from: Data(buffer: response.body))
+                #expect(view.status == .cancelled && view.events.count == 2)
+            }
+            try await client.execute(uri: "/orders/\(id)/cancel", method: .post) { response in
+                #expect(response.status == .conflict)
+                #expect(String(buffer: response.body).contains("cancelled"))
+            }
+        }
+    }
+
+    @Test("Bad requests get a 4xx that says what to fix, and write nothing", arguments: [
+        ("{", "not valid JSON"),
+        (#"{"customerId":"cus-0001","restaurantId":"res-001"}"#, "missing field 'items'"),
+        (#"{"customerId":"nobody","restaurantId":"res-001","items":[{"sku":"pho-bo","quantity":1}]}"#, "unknown customerId"),
+        (#"{"customerId":"cus-0001","restaurantId":"res-999","items":[{"sku":"pho-bo","quantity":1}]}"#, "unknown restaurantId"),
+        (#"{"customerId":"cus-0001","restaurantId":"res-001","items":[{"sku":"pizza","quantity":1}]}"#, "not on Pho Real's menu"),
+        (#"{"customerId":"cus-0001","restaurantId":"res-001","items":[{"sku":"pho-bo","quantity":0}]}"#, "between 1 and 20"),
+        (#"{"customerId":"cus-0001","restaurantId":"res-001","items":[]}"#, "between 1 and 20 lines"),
+        (#"{"customerId":1,"restaurantId":"res-001","items":[]}"#, "wrong type"),
+        (#"{"customerId":"' OR 1=1 --","restaurantId":"res-001","items":[{"sku":"pho-bo","quantity":1}]}"#, "unknown customerId"),
+    ])
+    func badRequests(body: String, mentions: String) async throws {
+        try await app().test(.router) { client in
+            try await client.execute(uri: "/orders", method: .post, body: ByteBuffer(string: body)) { response in
+                #expect(response.status == .badRequest)
+                #expect(String(buffer: response.body).contains(mentions), "\(String(buffer: response.body))")
+            }
+        }
+        #expect(try await ledger.database.writer.read { try OutboxRecord.fetchCount($0) } == 0)
+    }
+
+    @Test("Unknown orders are 404; oversized bodies are refused")
+    func notFoundAndTooLarge() async throws {
+        try await app().test(.router) { client in
+            try await client.execute(uri: "/orders/ord-nope", method: .get) { #expect($0.status == .notFound) }
+            try await client.execute(uri: "/orders/ord-nope/cancel", method: .post) { #expect($0.status == .notFound) }
+            let huge = ByteBuffer(string: String(repeating: "x", count: 3 * 1024 * 1024))
+            try await client.execute(uri: "/orders", method: .post, body: huge) { #expect($0.status == .contentTooLarge) }
+        }
+    }
+}
