@@ -85,7 +85,7 @@ let package = Package(
         .executableTarget(
             name: "FoodDeliveryCLI",
             dependencies: [
-                "Kafka", "ServiceRuntime",
+                "Kafka", "ServiceRuntime", "Orders",
                 "LocalBroker",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

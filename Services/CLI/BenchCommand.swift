@@ -16,6 +16,7 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Messages per run.") var messages = 200_000
     @Option(help: "Message size in bytes.") var size = 200
     @Option(help: "Rounds (each runs both sides).") var rounds = 3
+    @Option(help: "Orders per run of the orders pipeline (about 8.7 events each).") var orders = 2_000
     @Option(help: "Path of rdkafka_performance built from the same librdkafka source.") var rdkafkaPerformance: String
     @Option(help: "Where to write the Markdown report.") var out = "bench/REPORT.md"
 
@@ -41,6 +42,9 @@ struct BenchCommand: AsyncParsableCommand {
                     results["consume-\(side)", default: []].append(rate)
                     OutputLine.write("round \(round): consume \(side): \(Int(rate)) msg/s")
                 }
+                let pipeline = try await runner.ordersPipeline(topic: try await runner.freshTopic(), orders: orders)
+                results["orders-pipeline", default: []].append(pipeline)
+                OutputLine.write("round \(round): orders pipeline (simulate → SQLite outbox → relay → Kafka): \(Int(pipeline)) events/s")
             }
             let report = BenchReport(
                 results: results, messages: messages, size: size, rounds: rounds,

@@ -1,6 +1,7 @@
 import Foundation
 import Kafka
 import Logging
+import Orders
 
 /// One side-by-side measurement each: our binding, and `rdkafka_performance` with the same
 /// producer settings (idempotent, acks=all, linger 5 ms, no compression, one partition).
@@ -69,6 +70,33 @@ struct BenchRunner {
         let elapsed = ContinuousClock.now - start!
         await consumer.close()
         return Double(received) / elapsed.seconds
+    }
+
+    /// The orders pipeline at full speed: simulator → SQLite (state + outbox, one transaction per
+    /// event) → relay → Kafka, until every event is acknowledged and marked sent. Events per second.
+    func ordersPipeline(topic: String, orders: Int) async throws -> Double {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("bench-orders-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let database = try OrdersDatabase(path: directory.appendingPathComponent("orders.sqlite").path)
+        var common = configuration
+        common.statisticsInterval = nil
+        let producer = try KafkaProducer.make(configuration: KafkaProducerConfiguration(common: common), logger: logger)
+        let relay = OutboxRelay(database: database, producer: producer, topic: topic, logger: logger)
+        var simulation = CitySimulator.Configuration()
+        simulation.speed = 1_000_000
+        simulation.ordersPerSecond = 100_000
+        simulation.maxOrders = orders
+        let simulator = CitySimulator(configuration: simulation, ledger: OrderLedger(database: database), logger: logger)
+        let start = ContinuousClock.now
+        let relaying = Task { try await relay.run() }
+        try await simulator.run()
+        while try relay.pendingCount() > 0 { try await Task.sleep(for: .milliseconds(5)) }
+        let elapsed = ContinuousClock.now - start
+        relaying.cancel()
+        await producer.close()
+        let events = try await database.writer.read { try OutboxRecord.fetchCount($0) }
+        return Double(events) / elapsed.seconds
     }
 
     func theirsProduce(topic: String) async throws -> Double {

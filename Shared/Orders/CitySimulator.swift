@@ -73,8 +73,9 @@ public final class CitySimulator: Service, Sendable {
                 agenda.schedule(.step(orderID), at: simulatedNow() + Double.random(in: 1...4, using: &random))
             }
             guard let nextTime = agenda.nextTime else { break }
-            // Wake at least every 100 ms to pick up adopted orders.
-            try await Task.sleep(until: min(due(nextTime), .now + .milliseconds(100)), clock: .continuous)
+            // Wake at least every 100 ms to pick up adopted orders; no sleep when already due.
+            let wake = min(due(nextTime), .now + .milliseconds(100))
+            if wake > .now { try await Task.sleep(until: wake, clock: .continuous) }
             guard due(nextTime) <= .now, let (time, action) = agenda.next() else { continue }
             switch action {
             case .arrival:

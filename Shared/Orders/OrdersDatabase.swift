@@ -14,6 +14,10 @@ public final class OrdersDatabase: Sendable {
     public init(path: String) throws {
         var configuration = Configuration()
         configuration.busyMode = .timeout(5)
+        // WAL + synchronous=NORMAL: a commit survives a crash of this process (SIGKILL, the case
+        // the outbox guards against) without an fsync per transaction; only a power loss or OS
+        // crash can drop the last commits. FULL would fsync every event (~1.5k events/s here).
+        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
         writer = try DatabasePool(path: path, configuration: configuration)
         try Self.migrator.migrate(writer)
     }
