@@ -22,13 +22,15 @@ final class ConsoleOutput: Service, Sendable {
         counts.withLock { $0[event.type, default: 0] += 1 }
         guard mode == .events else { return }
         let order = event.order
-        var line = "\(event.orderID) #\(event.sequence) \(event.type.rawValue.padding(toLength: 24, withPad: " ", startingAt: 0))"
-        switch event.type {
-        case .created:
-            line += " \(order.customer.name) → \(order.restaurant.name) (\(order.region)) \(String(format: "%.2f", Double(order.totalCents) / 100)) \(order.currency)"
-        case .courierAssigned: line += " courier \(order.courier?.name ?? "?")"
-        default: if let reason = event.reason { line += " (\(reason))" }
-        }
+        let detail: String? =
+            switch event.type {
+            case .created:
+                "\(order.customer.name) → \(order.restaurant.name) (\(order.region)) \(String(format: "%.2f", Double(order.totalCents) / 100)) \(order.currency)"
+            case .courierAssigned: "courier \(order.courier?.name ?? "?")"
+            default: event.reason.map { "(\($0))" }
+            }
+        let head = "\(event.orderID) #\(event.sequence) \(event.type.rawValue)"
+        let line = detail.map { head.padding(toLength: 40, withPad: " ", startingAt: 0) + " " + $0 } ?? head
         Self.write(line)
     }
 
