@@ -25,11 +25,15 @@ struct WireV2: Codable {
     }
 
     func event() throws(OrderEventDecodingError) -> OrderEvent {
-        guard let id = UUID(uuidString: eventId) else { throw .invalidField("eventId", "'\(eventId)' is not a UUID") }
-        return OrderEvent(
-            eventID: id, type: type, orderID: orderId, sequence: sequence, occurredAt: occurredAt, producer: producer, order: order,
-            reason: reason)
+        OrderEvent(
+            eventID: try parseEventID(eventId), type: type, orderID: orderId, sequence: sequence, occurredAt: occurredAt, producer: producer,
+            order: order, reason: reason)
     }
+}
+
+func parseEventID(_ text: String) throws(OrderEventDecodingError) -> UUID {
+    guard let id = UUID(uuidString: text) else { throw .invalidField("eventId", "'\(text)' is not a UUID") }
+    return id
 }
 
 /// Schema version 1, still readable: no top-level `region` (only the restaurant's), and the total
@@ -64,10 +68,8 @@ struct WireV1: Decodable {
             status: order.status, customer: order.customer, restaurant: order.restaurant, region: order.restaurant.region,
             items: order.items, totalCents: NSDecimalNumber(decimal: rounded).intValue, currency: "EUR", courier: order.courier,
             promisedBy: order.promisedBy)
-        let current = WireV2(
-            OrderEvent(eventID: UUID(), type: type, orderID: orderId, sequence: sequence, occurredAt: occurredAt, producer: producer, order: snapshot, reason: reason))
-        var withID = current
-        withID.eventId = eventId
-        return try withID.event()
+        return OrderEvent(
+            eventID: try parseEventID(eventId), type: type, orderID: orderId, sequence: sequence, occurredAt: occurredAt, producer: producer,
+            order: snapshot, reason: reason)
     }
 }
