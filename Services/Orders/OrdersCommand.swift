@@ -27,6 +27,7 @@ struct OrdersCommand: AsyncParsableCommand {
     @Option(help: "Customers in the city.") var customers = 200
     @Option(help: "Restaurants in the city.") var restaurants = 20
     @Option(help: "Couriers in the city.") var couriers = 40
+    @Option(help: "Delivery regions, comma-separated.") var regions = "north,south,east,west,center"
     @Option(help: "The order-event topic (its dead-letter topic is <topic>.dlq).") var topic = "order-events"
     @Option(help: "Partitions of the order-event topic, if it is created.") var partitions = 6
     @Option(help: "Console output: events (one line each), summary (every 2 s) or quiet.") var output: ConsoleOutput.Mode = .events
@@ -39,6 +40,9 @@ struct OrdersCommand: AsyncParsableCommand {
         guard rate > 0, speed > 0 else { throw ValidationError("--rate and --speed must be positive") }
         guard customers > 0, restaurants > 0, couriers > 0, partitions > 0 else {
             throw ValidationError("--customers, --restaurants, --couriers and --partitions must be positive")
+        }
+        if regions.split(separator: ",").allSatisfy({ $0.trimmingCharacters(in: .whitespaces).isEmpty }) {
+            throw ValidationError("--regions needs at least one name, e.g. --regions north,south")
         }
         if let maxOrders, maxOrders < 1 { throw ValidationError("--max-orders must be at least 1") }
         if exitWhenPublished && maxOrders == nil { throw ValidationError("--exit-when-published needs --max-orders") }
@@ -62,7 +66,9 @@ struct OrdersCommand: AsyncParsableCommand {
             try await topics.ensure(using: admin)
         }
         var simulation = CitySimulator.Configuration()
-        simulation.city = City.Configuration(customers: customers, restaurants: restaurants, couriers: couriers)
+        simulation.city = City.Configuration(
+            customers: customers, restaurants: restaurants, couriers: couriers,
+            regions: regions.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
         simulation.ordersPerSecond = rate
         simulation.speed = speed
         simulation.seed = seed
