@@ -74,6 +74,18 @@ let package = Package(
             ],
             path: "Shared/Orders"
         ),
+        // The runtime every consumer service shares: offsets stored with the read model, batches
+        // applied exactly once, poison records dead-lettered.
+        .target(
+            name: "Projection",
+            dependencies: [
+                "Kafka", "OrderEvents",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Shared/Projection"
+        ),
         .target(
             name: "LocalBroker",
             dependencies: ["Kafka", .product(name: "Logging", package: "swift-log")],
@@ -128,6 +140,14 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             path: "Tests/OrdersTests"
+        ),
+        .testTarget(
+            name: "ProjectionTests",
+            dependencies: [
+                "Projection", "Orders", "OrderEvents", "Kafka", "TestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            path: "Tests/ProjectionTests"
         ),
         .testTarget(
             name: "KafkaTests",
