@@ -13,6 +13,7 @@ let package = Package(
     products: [
         .executable(name: "fooddelivery", targets: ["FoodDeliveryCLI"]),
         .executable(name: "orders", targets: ["OrdersService"]),
+        .executable(name: "support", targets: ["SupportService"]),
         .library(name: "Kafka", targets: ["Kafka"]),
         .library(name: "LocalBroker", targets: ["LocalBroker"]),
         .library(name: "OrderEvents", targets: ["OrderEvents"]),
@@ -87,6 +88,15 @@ let package = Package(
             path: "Shared/Projection"
         ),
         .target(
+            name: "SupportProjection",
+            dependencies: [
+                "Projection", "OrderEvents",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            path: "Shared/SupportProjection"
+        ),
+        .target(
             name: "LocalBroker",
             dependencies: ["Kafka", .product(name: "Logging", package: "swift-log")],
             path: "Shared/LocalBroker"
@@ -119,6 +129,18 @@ let package = Package(
             path: "Services/Orders"
         ),
 
+        .executableTarget(
+            name: "SupportService",
+            dependencies: [
+                "Kafka", "Projection", "SupportProjection", "ServiceRuntime",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Services/Support"
+        ),
+
         // MARK: Tests
 
         .target(
@@ -144,7 +166,7 @@ let package = Package(
         .testTarget(
             name: "ProjectionTests",
             dependencies: [
-                "Projection", "Orders", "OrderEvents", "Kafka", "TestSupport",
+                "Projection", "Orders", "OrderEvents", "Kafka", "TestSupport", "SupportProjection", "SupportService",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             path: "Tests/ProjectionTests"

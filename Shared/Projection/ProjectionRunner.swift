@@ -21,7 +21,7 @@ public final class ProjectionRunner: Service, Sendable {
     private let logger: Logger
     private let counters = Mutex(Counters())
 
-    public struct Counters: Sendable, Equatable {
+    public struct Counters: Codable, Sendable, Equatable {
         public var applied = 0
         public var duplicates = 0
         public var deadLettered = 0
@@ -47,6 +47,29 @@ public final class ProjectionRunner: Service, Sendable {
     }
 
     public var counts: Counters { counters.withLock { $0 } }
+
+    /// One partition's position: stored with the read model vs the log end from Fetch responses.
+    public struct PartitionReport: Codable, Sendable, Equatable {
+        public var partition: Int32
+        public var assigned: Bool
+        public var storedOffset: Int64?
+        public var logEnd: Int64?
+        /// logEnd − storedOffset, clamped at 0; nil while the log end is unknown.
+        public var lag: Int64?
+    }
+
+    /// What `/offsets` shows: every partition this instance has stored an offset for or owns.
+    public func offsetsReport() async throws -> [PartitionReport] {
+        let stored = try await database.storedOffsets(topic: topic)
+        let owned = Set(consumer.assignment.filter { $0.topic == topic }.map(\.partition))
+        return Set(stored.keys).union(owned).sorted().map { partition in
+            let end = consumer.cachedWatermarks(TopicPartition(topic, partition))?.high
+            let position = stored[partition]
+            return PartitionReport(
+                partition: partition, assigned: owned.contains(partition), storedOffset: position, logEnd: end,
+                lag: end.map { max(0, $0 - (position ?? 0)) })
+        }
+    }
     public var assignment: [TopicPartition] { consumer.assignment }
 
     public func run() async throws {

@@ -1,0 +1,65 @@
+public import GRDB
+public import OrderEvents
+public import Projection
+
+/// Support's read model: every order's full timeline (each event with its partition and offset),
+/// its current status, and what was promised, so late orders and a customer's orders are one
+/// query away.
+public struct SupportProjection: Projection {
+    public let name: String
+
+    public init(name: String = "support") { self.name = name }
+
+    public func registerMigrations(in migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("support v1") { db in
+            try db.create(table: "support_order") { table in
+                table.primaryKey("orderId", .text)
+                table.column("customerId", .text).notNull().indexed()
+                table.column("customerName", .text).notNull()
+                table.column("restaurantName", .text).notNull()
+                table.column("region", .text).notNull()
+                table.column("status", .text).notNull()
+                table.column("courierName", .text)
+                table.column("totalCents", .integer).notNull()
+                table.column("promisedBy", .integer).notNull()  // ms since 1970
+                table.column("lastEventAt", .integer).notNull()
+                table.column("finished", .boolean).notNull()
+            }
+            try db.create(table: "support_timeline") { table in
+                table.column("orderId", .text).notNull()
+                table.column("sequence", .integer).notNull()
+                table.column("eventId", .text).notNull()
+                table.column("type", .text).notNull()
+                table.column("occurredAt", .integer).notNull()
+                table.column("reason", .text)
+                table.column("partition", .integer).notNull()
+                table.column("offset", .integer).notNull()
+                table.primaryKey(["orderId", "sequence"])
+            }
+        }
+    }
+
+    public func apply(_ event: OrderEvent, at position: EventPosition, in db: Database) throws {
+        let order = event.order
+        try db.execute(
+            sql: """
+                INSERT INTO support_order (orderId, customerId, customerName, restaurantName, region, status, courierName, totalCents, promisedBy, lastEventAt, finished)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT(orderId) DO UPDATE SET status = excluded.status, courierName = excluded.courierName,
+                  lastEventAt = excluded.lastEventAt, finished = excluded.finished
+                """,
+            arguments: [
+                event.orderID, order.customer.id, order.customer.name, order.restaurant.name, order.region, order.status.rawValue,
+                order.courier?.name, order.totalCents, Timestamp.milliseconds(order.promisedBy), Timestamp.milliseconds(event.occurredAt),
+                order.status.isTerminal,
+            ])
+        try db.execute(
+            sql: "INSERT INTO support_timeline (orderId, sequence, eventId, type, occurredAt, reason, partition, offset) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            arguments: [
+                event.orderID, event.sequence, event.eventID.uuidString.lowercased(), event.type.rawValue, Timestamp.milliseconds(event.occurredAt),
+                event.reason, position.partition, position.offset,
+            ])
+    }
+
+    public var checksumTables: [String] { ["support_order", "support_timeline"] }
+}
