@@ -73,14 +73,7 @@ struct OrdersCrashTests {
         print("orders crash test: \(Self.kills) SIGKILLs, \(killedWhilePaused) while the broker was paused (after \(killedAfter.map { "\($0.components.seconds * 1000 + $0.components.attoseconds / 1_000_000_000_000_000) ms" }.joined(separator: ", "))); \(result.orders) orders, \(result.events) events checked, 0 lost, \(result.duplicates) repeated on the topic (exact copies, deduplicated by order id + sequence)")
     }
 
-    static func start(_ arguments: [String]) throws -> Process {
-        let process = Process()
-        process.executableURL = ChildConsumer.builtExecutable("orders")
-        process.arguments = arguments
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        return process
-    }
+    static func start(_ arguments: [String]) throws -> Process { try ChildConsumer.launch("orders", arguments) }
 }
 
 @Suite("Orders without Kafka", .timeLimit(.minutes(3)))

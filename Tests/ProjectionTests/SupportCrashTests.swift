@@ -107,12 +107,5 @@ struct SupportCrashTests {
         return try await DatabaseQueue(path: path).read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM support_timeline") ?? 0 }
     }
 
-    static func start(_ arguments: [String]) throws -> Process {
-        let process = Process()
-        process.executableURL = ChildConsumer.builtExecutable("support")
-        process.arguments = arguments
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        return process
-    }
+    static func start(_ arguments: [String]) throws -> Process { try ChildConsumer.launch("support", arguments) }
 }

@@ -23,6 +23,16 @@ public final class ChildConsumer: Sendable {
     /// The `fooddelivery` executable built next to the test bundle.
     public static var executable: URL { builtExecutable("fooddelivery") }
 
+    /// Starts an executable of this package (stdout discarded, stderr shared) with `arguments`.
+    public static func launch(_ name: String, _ arguments: [String]) throws -> Process {
+        let process = Process()
+        process.executableURL = builtExecutable(name)
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
     /// An executable of this package, built next to the test bundle.
     public static func builtExecutable(_ name: String) -> URL {
         URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent(name)
