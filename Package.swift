@@ -168,6 +168,7 @@ let package = Package(
             dependencies: [
                 "Projection", "Orders", "OrderEvents", "Kafka", "TestSupport", "SupportProjection", "SupportService",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             path: "Tests/ProjectionTests"
         ),
