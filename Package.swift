@@ -1,6 +1,22 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
+/// A service executable: a thin composition root over the Shared libraries, with what every
+/// service's `main` uses (arguments, logging, lifecycle, HTTP, Kafka, the service runtime).
+func serviceExecutable(_ name: String, path: String, dependencies: [Target.Dependency]) -> Target {
+    .executableTarget(
+        name: name,
+        dependencies: dependencies + [
+            "Kafka", "ServiceRuntime",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ],
+        path: path
+    )
+}
+
 // Strict settings are set once, here, for every target.
 let strictSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
@@ -117,29 +133,8 @@ let package = Package(
             path: "Services/CLI"
         ),
 
-        .executableTarget(
-            name: "OrdersService",
-            dependencies: [
-                "Kafka", "OrderEvents", "Orders", "ServiceRuntime",
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ],
-            path: "Services/Orders"
-        ),
-
-        .executableTarget(
-            name: "SupportService",
-            dependencies: [
-                "Kafka", "Projection", "SupportProjection", "ServiceRuntime",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ],
-            path: "Services/Support"
-        ),
+        serviceExecutable("OrdersService", path: "Services/Orders", dependencies: ["OrderEvents", "Orders"]),
+        serviceExecutable("SupportService", path: "Services/Support", dependencies: ["Projection", "SupportProjection"]),
 
         // MARK: Tests
 

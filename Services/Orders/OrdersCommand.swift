@@ -51,9 +51,7 @@ struct OrdersCommand: AsyncParsableCommand {
     func run() async throws {
         let logger = ServiceLogging.bootstrap(level: logLevel, label: "orders")
         let registry = OperationalRoutes.bootstrapMetrics()
-        guard let kafka = try connection.configuration(clientID: "orders") else {
-            throw ValidationError("no Kafka given: pass --brokers host:port or set KAFKA_BOOTSTRAP_SERVERS (a local broker: `fooddelivery broker`)")
-        }
+        let kafka = try connection.requiredConfiguration(clientID: "orders")
 
         try FileManager.default.createDirectory(atPath: dataDir, withIntermediateDirectories: true)
         let database = try OrdersDatabase(path: (dataDir as NSString).appendingPathComponent("orders.sqlite"))

@@ -30,9 +30,7 @@ struct SupportCommand: AsyncParsableCommand {
     func run() async throws {
         let logger = ServiceLogging.bootstrap(level: logLevel, label: "support")
         let registry = OperationalRoutes.bootstrapMetrics()
-        guard let kafka = try connection.configuration(clientID: group) else {
-            throw ValidationError("no Kafka given: pass --brokers host:port or set KAFKA_BOOTSTRAP_SERVERS (a local broker: `fooddelivery broker`)")
-        }
+        let kafka = try connection.requiredConfiguration(clientID: group)
         guard let strategy = KafkaConsumerConfiguration.AssignmentStrategy(rawValue: assignor) else {
             throw ValidationError("--assignor must be range, roundrobin or cooperative-sticky")
         }

@@ -34,7 +34,9 @@ public enum OrderEventCodec {
 
         let event: OrderEvent
         do {
-            event = version == 1 ? try decoder.decode(WireV1.self, from: data).upcast() : try decoder.decode(WireV2.self, from: data).event()
+            event = version == 1
+                ? try decoder.decode(WireV1.self, from: data).event(\.upcast)
+                : try decoder.decode(WireV2.self, from: data).event { $0 }
         } catch let error as OrderEventDecodingError {
             throw error
         } catch let error as DecodingError {

@@ -1,7 +1,7 @@
 import Foundation
 
-/// Schema version 2: the current wire format.
-struct WireV2: Codable {
+/// The JSON envelope, the same in every schema version; versions differ in the order snapshot.
+struct WireEnvelope<Order: Codable>: Codable {
     var schemaVersion: Int
     var eventId: String
     var type: OrderEventType
@@ -9,67 +9,49 @@ struct WireV2: Codable {
     var sequence: Int
     var occurredAt: Date
     var producer: String
-    var order: OrderSnapshot
+    var order: Order
     var reason: String?
 
-    init(_ event: OrderEvent) {
-        schemaVersion = 2
-        eventId = event.eventID.uuidString.lowercased()
-        type = event.type
-        orderId = event.orderID
-        sequence = event.sequence
-        occurredAt = event.occurredAt
-        producer = event.producer
-        order = event.order
-        reason = event.reason
-    }
-
-    func event() throws(OrderEventDecodingError) -> OrderEvent {
-        OrderEvent(
-            eventID: try parseEventID(eventId), type: type, orderID: orderId, sequence: sequence, occurredAt: occurredAt, producer: producer,
-            order: order, reason: reason)
+    /// The event, with the snapshot converted to the current model.
+    func event(_ convert: (Order) -> OrderSnapshot) throws(OrderEventDecodingError) -> OrderEvent {
+        guard let id = UUID(uuidString: eventId) else { throw .invalidField("eventId", "'\(eventId)' is not a UUID") }
+        return OrderEvent(
+            eventID: id, type: type, orderID: orderId, sequence: sequence, occurredAt: occurredAt, producer: producer, order: convert(order),
+            reason: reason)
     }
 }
 
-func parseEventID(_ text: String) throws(OrderEventDecodingError) -> UUID {
-    guard let id = UUID(uuidString: text) else { throw .invalidField("eventId", "'\(text)' is not a UUID") }
-    return id
+/// Schema version 2: the current wire format.
+typealias WireV2 = WireEnvelope<OrderSnapshot>
+
+extension WireEnvelope<OrderSnapshot> {
+    init(_ event: OrderEvent) {
+        self.init(
+            schemaVersion: 2, eventId: event.eventID.uuidString.lowercased(), type: event.type, orderId: event.orderID,
+            sequence: event.sequence, occurredAt: event.occurredAt, producer: event.producer, order: event.order, reason: event.reason)
+    }
 }
 
 /// Schema version 1, still readable: no top-level `region` (only the restaurant's), and the total
 /// as a decimal amount in euros (`total`) instead of `totalCents` + `currency`.
-struct WireV1: Decodable {
-    struct SnapshotV1: Decodable {
-        var status: OrderStatus
-        var customer: OrderSnapshot.Customer
-        var restaurant: OrderSnapshot.Restaurant
-        var items: [OrderSnapshot.Item]
-        var total: Decimal
-        var courier: OrderSnapshot.Courier?
-        var promisedBy: Date
-    }
+typealias WireV1 = WireEnvelope<SnapshotV1>
 
-    var schemaVersion: Int
-    var eventId: String
-    var type: OrderEventType
-    var orderId: String
-    var sequence: Int
-    var occurredAt: Date
-    var producer: String
-    var order: SnapshotV1
-    var reason: String?
+struct SnapshotV1: Codable {
+    var status: OrderStatus
+    var customer: OrderSnapshot.Customer
+    var restaurant: OrderSnapshot.Restaurant
+    var items: [OrderSnapshot.Item]
+    var total: Decimal
+    var courier: OrderSnapshot.Courier?
+    var promisedBy: Date
 
     /// v1 → current: the delivery region was the restaurant's; amounts were euros.
-    func upcast() throws(OrderEventDecodingError) -> OrderEvent {
-        var cents = order.total * 100
+    var upcast: OrderSnapshot {
+        var cents = total * 100
         var rounded = Decimal()
         NSDecimalRound(&rounded, &cents, 0, .plain)
-        let snapshot = OrderSnapshot(
-            status: order.status, customer: order.customer, restaurant: order.restaurant, region: order.restaurant.region,
-            items: order.items, totalCents: NSDecimalNumber(decimal: rounded).intValue, currency: "EUR", courier: order.courier,
-            promisedBy: order.promisedBy)
-        return OrderEvent(
-            eventID: try parseEventID(eventId), type: type, orderID: orderId, sequence: sequence, occurredAt: occurredAt, producer: producer,
-            order: snapshot, reason: reason)
+        return OrderSnapshot(
+            status: status, customer: customer, restaurant: restaurant, region: restaurant.region, items: items,
+            totalCents: NSDecimalNumber(decimal: rounded).intValue, currency: "EUR", courier: courier, promisedBy: promisedBy)
     }
 }

@@ -20,4 +20,12 @@ public struct KafkaConnectionOptions: ParsableArguments {
             throw ValidationError(error.description)
         }
     }
+
+    /// For services, which need a cluster: fails with what to pass when none is given.
+    public func requiredConfiguration(clientID: String) throws -> KafkaConfiguration {
+        guard let configuration = try configuration(clientID: clientID) else {
+            throw ValidationError("no Kafka given: pass --brokers host:port or set KAFKA_BOOTSTRAP_SERVERS (a local broker: `fooddelivery broker`)")
+        }
+        return configuration
+    }
 }

@@ -17,8 +17,7 @@ struct OrderPublishingTests {
     func simulatedOrdersArePublished() async throws {
         let kit = try await KafkaTestKit.make("orders")
         let topic = try await kit.createTopic("order-events", partitions: 6)
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(TestNames.unique("orders-db"))
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = try TestNames.temporaryDirectory("orders-db")
         let database = try OrdersDatabase(path: directory.appendingPathComponent("orders.sqlite").path)
         let producer = try await kit.makeProducer("orders")
         let relay = OutboxRelay(database: database, producer: producer, topic: topic, logger: TestLogging.logger("relay"))

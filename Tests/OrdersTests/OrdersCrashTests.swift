@@ -23,7 +23,7 @@ struct OrdersCrashTests {
         let tansu = try #require(broker.brokerPID)
         let kit = try await KafkaTestKit.make("orders-crash", connection: .init(dedicated: broker))
         let topic = try await kit.createTopic("order-events", partitions: 6)
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(TestNames.unique("orders-crash"))
+        let directory = try TestNames.temporaryDirectory("orders-crash")
         let arguments = [
             "--brokers", kit.connection.configuration.bootstrapServers.joined(separator: ","), "--data-dir", directory.path, "--topic", topic,
             // About 15 s of simulated business in real time, so the kills land while orders are in flight.
@@ -81,7 +81,7 @@ struct OrdersWithoutKafkaTests {
     @Test("Started before the broker exists: takes orders into the outbox, reports unhealthy, drains once Kafka is up")
     func startsBeforeTheBroker() async throws {
         let port = Int.random(in: 40_000...50_000)
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(TestNames.unique("orders-nokafka"))
+        let directory = try TestNames.temporaryDirectory("orders-nokafka")
         let httpPort = Int.random(in: 50_001...60_000)
         let process = try OrdersCrashTests.start([
             "--brokers", "127.0.0.1:\(port)", "--data-dir", directory.path, "--topic", "order-events", "--speed", "20", "--rate", "20",

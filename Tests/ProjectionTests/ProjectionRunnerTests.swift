@@ -11,8 +11,7 @@ import TestSupport
 @Suite("Projection runner", .timeLimit(.minutes(3)))
 struct ProjectionRunnerTests {
     static func temporaryPath(_ name: String) throws -> String {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(TestNames.unique(name))
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = try TestNames.temporaryDirectory(name)
         return directory.appendingPathComponent("\(name).sqlite").path
     }
 

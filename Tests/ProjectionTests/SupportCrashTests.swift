@@ -33,7 +33,7 @@ struct SupportCrashTests {
         let relaying = Task { try await relay.run() }
         let simulating = Task { try await CitySimulator(configuration: simulation, ledger: OrderLedger(database: ordersDB), logger: TestLogging.logger("sim")).run() }
 
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(TestNames.unique("support"))
+        let directory = try TestNames.temporaryDirectory("support")
         let group = TestNames.unique("support")
         let arguments = [
             "--brokers", kit.connection.configuration.bootstrapServers.joined(separator: ","), "--data-dir", directory.path, "--topic", topic,

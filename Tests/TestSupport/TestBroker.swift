@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 public import Kafka
 public import LocalBroker
 public import Logging
@@ -56,6 +56,13 @@ public enum TestBroker {
 public enum TestNames {
     public static func unique(_ prefix: String) -> String {
         "\(prefix)-\(UUID().uuidString.prefix(8).lowercased())"
+    }
+
+    /// A new, empty directory under the temporary directory.
+    public static func temporaryDirectory(_ prefix: String) throws -> URL {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(unique(prefix))
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        return directory
     }
 }
 
