@@ -17,6 +17,19 @@ func serviceExecutable(_ name: String, path: String, dependencies: [Target.Depen
     )
 }
 
+/// One service's read model and its queries, under Shared/<name>.
+func projectionLibrary(_ name: String) -> Target {
+    .target(
+        name: name,
+        dependencies: [
+            "Projection", "ProjectionServer", "OrderEvents", "ServiceRuntime",
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+        ],
+        path: "Shared/\(name)"
+    )
+}
+
 // Strict settings are set once, here, for every target.
 let strictSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
@@ -29,7 +42,10 @@ let package = Package(
     products: [
         .executable(name: "fooddelivery", targets: ["FoodDeliveryCLI"]),
         .executable(name: "orders", targets: ["OrdersService"]),
+        .executable(name: "restaurants", targets: ["RestaurantsService"]),
+        .executable(name: "delivery", targets: ["DeliveryService"]),
         .executable(name: "support", targets: ["SupportService"]),
+        .executable(name: "analytics", targets: ["AnalyticsService"]),
         .library(name: "Kafka", targets: ["Kafka"]),
         .library(name: "LocalBroker", targets: ["LocalBroker"]),
         .library(name: "OrderEvents", targets: ["OrderEvents"]),
@@ -42,6 +58,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.5.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
     ],
     targets: [
         // MARK: Shared libraries
@@ -103,15 +120,25 @@ let package = Package(
             ],
             path: "Shared/Projection"
         ),
+        // A consumer service's process: options, HTTP queries routed across instances, replay,
+        // offsets, health and metrics around a ProjectionRunner.
         .target(
-            name: "SupportProjection",
+            name: "ProjectionServer",
             dependencies: [
-                "Projection", "OrderEvents",
+                "Kafka", "Projection", "ServiceRuntime", "OrderEvents",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            path: "Shared/SupportProjection"
+            path: "Shared/ProjectionServer"
         ),
+        projectionLibrary("RestaurantsProjection"),
+        projectionLibrary("DeliveryProjection"),
+        projectionLibrary("SupportProjection"),
+        projectionLibrary("AnalyticsProjection"),
         .target(
             name: "LocalBroker",
             dependencies: ["Kafka", .product(name: "Logging", package: "swift-log")],
@@ -134,7 +161,10 @@ let package = Package(
         ),
 
         serviceExecutable("OrdersService", path: "Services/Orders", dependencies: ["OrderEvents", "Orders"]),
-        serviceExecutable("SupportService", path: "Services/Support", dependencies: ["Projection", "SupportProjection"]),
+        serviceExecutable("RestaurantsService", path: "Services/Restaurants", dependencies: ["ProjectionServer", "RestaurantsProjection"]),
+        serviceExecutable("DeliveryService", path: "Services/Delivery", dependencies: ["ProjectionServer", "DeliveryProjection"]),
+        serviceExecutable("SupportService", path: "Services/Support", dependencies: ["ProjectionServer", "SupportProjection"]),
+        serviceExecutable("AnalyticsService", path: "Services/Analytics", dependencies: ["ProjectionServer", "AnalyticsProjection"]),
 
         // MARK: Tests
 
@@ -161,7 +191,9 @@ let package = Package(
         .testTarget(
             name: "ProjectionTests",
             dependencies: [
-                "Projection", "Orders", "OrderEvents", "Kafka", "TestSupport", "SupportProjection", "SupportService",
+                "Projection", "ProjectionServer", "Orders", "OrderEvents", "Kafka", "TestSupport",
+                "RestaurantsProjection", "DeliveryProjection", "SupportProjection", "AnalyticsProjection",
+                "RestaurantsService", "DeliveryService", "SupportService", "AnalyticsService",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],

@@ -22,7 +22,8 @@ public protocol Projection: Sendable {
     /// The projection's own tables; registered after the runtime's.
     func registerMigrations(in migrator: inout DatabaseMigrator)
     /// Applies one event. Throw `ProjectionError.rejected` when the event itself is at fault
-    /// (it goes to the dead-letter topic); any other error is the runtime's problem and is retried.
+    /// (it goes to the dead-letter topic), and throw it *before writing anything*: the batch's
+    /// transaction goes on with the next event. Any other error fails the batch, which is retried.
     func apply(_ event: OrderEvent, at position: EventPosition, in db: Database) throws
     /// The tables that make up the read model, for `ProjectionDatabase.checksum()`.
     var checksumTables: [String] { get }

@@ -41,8 +41,24 @@ public final class ProjectionDatabase: Sendable {
                 table.column("lastSequence", .integer).notNull()
             }
         }
+        migrator.registerMigration("runtime v2: last event time per partition") { db in
+            try db.alter(table: "kafka_offset") { table in table.add(column: "lastEventAt", .integer) }
+        }
         projection.registerMigrations(in: &migrator)
         return migrator
+    }
+
+    /// Per partition: the next offset to read and the time of the newest event applied from it.
+    public struct StoredPosition: Sendable, Equatable {
+        public var nextOffset: Int64
+        public var lastEventAt: Int64?
+    }
+
+    public func storedPositions(topic: String) async throws -> [Int32: StoredPosition] {
+        try await writer.read { db in
+            let rows = try Row.fetchAll(db, sql: "SELECT partition, nextOffset, lastEventAt FROM kafka_offset WHERE topic = ?", arguments: [topic])
+            return Dictionary(uniqueKeysWithValues: rows.map { ($0["partition"] as Int32, StoredPosition(nextOffset: $0["nextOffset"], lastEventAt: $0["lastEventAt"])) })
+        }
     }
 
     /// The next offset to read per partition, as stored with the read model.
@@ -65,68 +81,112 @@ public final class ProjectionDatabase: Sendable {
         }
     }
 
+    /// How an order's first event is judged.
+    public enum SequenceCheck: Sendable {
+        /// Every order must start at sequence 1: a later first event means events are missing.
+        case strict
+        /// A replay that starts mid-log (from an offset or a time) meets orders mid-life: the
+        /// first event seen of an order is where that order starts.
+        case acceptFirstSeen
+    }
+
     /// Applies a batch and stores `nextOffsets`, in one transaction: all or nothing.
-    public func apply(_ events: [(OrderEvent, EventPosition)], storing nextOffsets: [TopicPartitionOffset]) async throws -> BatchResult {
+    public func apply(
+        _ events: [(OrderEvent, EventPosition)], storing nextOffsets: [TopicPartitionOffset], sequenceCheck: SequenceCheck = .strict
+    ) async throws -> BatchResult {
         let projection = self.projection
         return try await writer.write { db in
-            var result = BatchResult()
-            for (event, position) in events {
-                let last = try Int.fetchOne(db, sql: "SELECT lastSequence FROM order_progress WHERE orderId = ?", arguments: [event.orderID]) ?? 0
-                if event.sequence <= last {
-                    result.duplicates += 1
-                    continue
-                }
-                guard event.sequence == last + 1 else {
-                    result.rejected.append((event, "sequence \(event.sequence) after \(last): events of this order are missing"))
-                    continue
-                }
-                do {
-                    try projection.apply(event, at: position, in: db)
-                } catch ProjectionError.rejected(let reason) {
-                    result.rejected.append((event, reason))
-                    continue
-                }
-                try db.execute(
-                    sql: "INSERT INTO order_progress (orderId, lastSequence) VALUES (?, ?) ON CONFLICT(orderId) DO UPDATE SET lastSequence = excluded.lastSequence",
-                    arguments: [event.orderID, event.sequence])
-                result.applied += 1
+            try Self.apply(events, storing: nextOffsets, sequenceCheck: sequenceCheck, projection: projection, in: db)
+        }
+    }
+
+    private static func apply(
+        _ events: [(OrderEvent, EventPosition)], storing nextOffsets: [TopicPartitionOffset], sequenceCheck: SequenceCheck,
+        projection: any Projection, in db: Database
+    ) throws -> BatchResult {
+        var result = BatchResult()
+        var lastEventAt: [Int32: Int64] = [:]
+        // Statements are prepared once per connection and reused: a rebuild runs them millions of times.
+        let lastSequence = try db.cachedStatement(sql: "SELECT lastSequence FROM order_progress WHERE orderId = ?")
+        let progress = try db.cachedStatement(
+            sql: "INSERT INTO order_progress (orderId, lastSequence) VALUES (?, ?) ON CONFLICT(orderId) DO UPDATE SET lastSequence = excluded.lastSequence")
+        for (event, position) in events {
+            let last = try Int.fetchOne(lastSequence, arguments: [event.orderID])
+            if let last, event.sequence <= last {
+                result.duplicates += 1
+                continue
             }
-            let now = Date().timeIntervalSince1970
-            for offset in nextOffsets {
-                guard let next = offset.offset.exact else { continue }
-                try db.execute(
-                    sql: """
-                        INSERT INTO kafka_offset (topic, partition, nextOffset, updatedAt) VALUES (?, ?, ?, ?)
-                        ON CONFLICT(topic, partition) DO UPDATE SET nextOffset = excluded.nextOffset, updatedAt = excluded.updatedAt
-                        """,
-                    arguments: [offset.topicPartition.topic, offset.topicPartition.partition, next, now])
+            let expected = (last ?? 0) + 1
+            guard event.sequence == expected || (last == nil && sequenceCheck == .acceptFirstSeen) else {
+                result.rejected.append((event, "sequence \(event.sequence) after \(last ?? 0): events of this order are missing"))
+                continue
             }
-            return result
+            do {
+                try projection.apply(event, at: position, in: db)
+            } catch ProjectionError.rejected(let reason) {
+                result.rejected.append((event, reason))
+                continue
+            }
+            try progress.execute(arguments: [event.orderID, event.sequence])
+            lastEventAt[position.partition] = max(lastEventAt[position.partition] ?? .min, Timestamp.milliseconds(event.occurredAt))
+            result.applied += 1
+        }
+        let now = Date().timeIntervalSince1970
+        let store = try db.cachedStatement(
+            sql: """
+                INSERT INTO kafka_offset (topic, partition, nextOffset, updatedAt, lastEventAt) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT(topic, partition) DO UPDATE SET nextOffset = excluded.nextOffset, updatedAt = excluded.updatedAt,
+                  lastEventAt = MAX(COALESCE(lastEventAt, excluded.lastEventAt), COALESCE(excluded.lastEventAt, lastEventAt))
+                """)
+        for offset in nextOffsets {
+            guard let next = offset.offset.exact else { continue }
+            let partition = offset.topicPartition.partition
+            try store.execute(arguments: [offset.topicPartition.topic, partition, next, now, lastEventAt[partition]])
+        }
+        return result
+    }
+
+    /// The read model's position and digest, taken in one read transaction (so they agree even
+    /// while batches keep being applied).
+    public struct Snapshot: Sendable, Equatable, Codable {
+        public var offsets: [Int32: Int64]
+        public var checksum: String
+    }
+
+    public func snapshot(topic: String) async throws -> Snapshot {
+        let tables = projection.checksumTables
+        return try await writer.read { db in
+            let rows = try Row.fetchAll(db, sql: "SELECT partition, nextOffset FROM kafka_offset WHERE topic = ?", arguments: [topic])
+            return Snapshot(
+                offsets: Dictionary(uniqueKeysWithValues: rows.map { ($0["partition"] as Int32, $0["nextOffset"] as Int64) }),
+                checksum: try Self.checksum(of: tables, in: db))
         }
     }
 
     /// A digest of the read model: every row of `checksumTables`, in primary-key order. A full
     /// replay must reproduce it exactly.
     public func checksum() async throws -> String {
-        let tables = projection.checksumTables.sorted()
-        return try await writer.read { db in
-            var hash: UInt64 = 0xcbf2_9ce4_8422_2325  // FNV-1a
-            func mix(_ text: String) {
-                for byte in text.utf8 {
-                    hash ^= UInt64(byte)
-                    hash = hash &* 0x0000_0100_0000_01B3
-                }
+        let tables = projection.checksumTables
+        return try await writer.read { db in try Self.checksum(of: tables, in: db) }
+    }
+
+    static func checksum(of tables: [String], in db: Database) throws -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325  // FNV-1a
+        func mix(_ text: String) {
+            for byte in text.utf8 {
+                hash ^= UInt64(byte)
+                hash = hash &* 0x0000_0100_0000_01B3
             }
-            for table in tables {
-                mix("table:\(table)\n")
-                let columns = try db.columns(in: table).map(\.name)
-                let order = try db.primaryKey(table).columns
-                let rows = try Row.fetchCursor(db, sql: "SELECT * FROM \(table.quotedDatabaseIdentifier) ORDER BY \(order.map(\.quotedDatabaseIdentifier).joined(separator: ", "))")
-                while let row = try rows.next() {
-                    mix(columns.map { "\(row[$0] as DatabaseValue)" }.joined(separator: "\u{1F}") + "\n")
-                }
-            }
-            return String(hash, radix: 16)
         }
+        for table in tables.sorted() {
+            mix("table:\(table)\n")
+            let columns = try db.columns(in: table).map(\.name)
+            let order = try db.primaryKey(table).columns
+            let rows = try Row.fetchCursor(db, sql: "SELECT * FROM \(table.quotedDatabaseIdentifier) ORDER BY \(order.map(\.quotedDatabaseIdentifier).joined(separator: ", "))")
+            while let row = try rows.next() {
+                mix(columns.map { "\(row[$0] as DatabaseValue)" }.joined(separator: "\u{1F}") + "\n")
+            }
+        }
+        return String(hash, radix: 16)
     }
 }

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 public import Kafka
 public import Logging
 import OrderEvents
@@ -12,6 +12,10 @@ import Synchronization
 /// apply the rest and store the next offsets. Only then are the offsets committed to Kafka
 /// (asynchronously, for tools that show lag). A crash at any instant leaves model and offsets
 /// consistent: on restart the partition resumes exactly after the last applied batch.
+///
+/// A batch that fails for a reason that is not the records' fault (SQLite busy, the broker
+/// unreachable for a dead letter) is retried with backoff until it succeeds; it is never skipped
+/// and never dead-lettered.
 public final class ProjectionRunner: Service, Sendable {
     public let database: ProjectionDatabase
     public let topic: String
@@ -19,13 +23,23 @@ public final class ProjectionRunner: Service, Sendable {
     private let consumer: KafkaConsumer
     private let deadLetters: KafkaProducer
     private let logger: Logger
-    private let counters = Mutex(Counters())
+    private let metrics: ProjectionMetrics
+    private let state = Mutex(State())
+    /// Held while a batch is applied; a replay holds it to swap the read model.
+    let applyLock = AsyncLock()
 
     public struct Counters: Codable, Sendable, Equatable {
         public var applied = 0
         public var duplicates = 0
         public var deadLettered = 0
         public var batches = 0
+        public var retries = 0
+    }
+
+    private struct State {
+        var counters = Counters()
+        /// The error the current batch keeps failing with, while it is retried.
+        var failing: (error: String, since: Date)?
     }
 
     public init(
@@ -37,16 +51,25 @@ public final class ProjectionRunner: Service, Sendable {
         self.deadLetterTopic = deadLetterTopic
         self.deadLetters = deadLetters
         self.logger = logger
+        metrics = ProjectionMetrics(group: database.projection.name)
         var configuration = configuration
         configuration.groupID = database.projection.name
         // Never fall back silently: a partition with no stored offset starts at .beginning
         // (chosen by the listener), and a position outside the log is an error.
         configuration.autoOffsetReset = .error
-        consumer = try KafkaConsumer.make(
-            configuration: configuration, rebalanceListener: StoredOffsetsListener(database: database, topic: topic), logger: logger)
+        let listener = StoredOffsetsListener(database: database, topic: topic, metrics: metrics)
+        consumer = try KafkaConsumer.make(configuration: configuration, rebalanceListener: listener, logger: logger)
+        listener.attach(consumer)
     }
 
-    public var counts: Counters { counters.withLock { $0 } }
+    public var counts: Counters { state.withLock { $0.counters } }
+    public var assignment: [TopicPartition] { consumer.assignment }
+    public var memberID: String? { consumer.memberID }
+    /// The connection settings, for a replay that reads the same cluster.
+    public var kafkaConfiguration: KafkaConfiguration { consumer.configuration.common }
+
+    /// Why the runner is stuck, if it is: the error its current batch keeps failing with.
+    public var failure: (error: String, since: Date)? { state.withLock { $0.failing } }
 
     /// One partition's position: stored with the read model vs the log end from Fetch responses.
     public struct PartitionReport: Codable, Sendable, Equatable {
@@ -56,21 +79,23 @@ public final class ProjectionRunner: Service, Sendable {
         public var logEnd: Int64?
         /// logEnd − storedOffset, clamped at 0; nil while the log end is unknown.
         public var lag: Int64?
+        /// When the newest event applied from this partition happened (ISO 8601).
+        public var lastEventAt: String?
     }
 
     /// What `/offsets` shows: every partition this instance has stored an offset for or owns.
     public func offsetsReport() async throws -> [PartitionReport] {
-        let stored = try await database.storedOffsets(topic: topic)
+        let stored = try await database.storedPositions(topic: topic)
         let owned = Set(consumer.assignment.filter { $0.topic == topic }.map(\.partition))
         return Set(stored.keys).union(owned).sorted().map { partition in
             let end = consumer.cachedWatermarks(TopicPartition(topic, partition))?.high
             let position = stored[partition]
             return PartitionReport(
-                partition: partition, assigned: owned.contains(partition), storedOffset: position, logEnd: end,
-                lag: end.map { max(0, $0 - (position ?? 0)) })
+                partition: partition, assigned: owned.contains(partition), storedOffset: position?.nextOffset, logEnd: end,
+                lag: end.map { max(0, $0 - (position?.nextOffset ?? 0)) },
+                lastEventAt: position?.lastEventAt.map { Timestamp.format(Timestamp.date(milliseconds: $0)) })
         }
     }
-    public var assignment: [TopicPartition] { consumer.assignment }
 
     public func run() async throws {
         try consumer.subscribe([topic])
@@ -80,7 +105,7 @@ public final class ProjectionRunner: Service, Sendable {
                     // E.g. a stored position beyond the log end: nothing may be skipped.
                     throw error
                 }
-                try await process(batch)
+                try await processRetrying(batch)
             }
         } onCancelOrGracefulShutdown: {
             // Closing ends the batches (after the one in progress is applied and stored).
@@ -89,10 +114,32 @@ public final class ProjectionRunner: Service, Sendable {
         await consumer.close()
     }
 
+    private func processRetrying(_ batch: ConsumerBatch) async throws {
+        var delay = Duration.milliseconds(100)
+        while true {
+            do {
+                try await applyLock.withLock { try await process(batch) }
+                state.withLock { $0.failing = nil }
+                return
+            } catch {
+                if Task.isCancelled || consumer.isClosed { throw error }
+                logger.error("batch failed, retrying in \(delay): \(error)")
+                metrics.retries.increment()
+                state.withLock {
+                    $0.counters.retries += 1
+                    $0.failing = ($0.failing?.error == "\(error)" ? $0.failing : nil) ?? ("\(error)", Date())
+                }
+                try await Task.sleep(for: delay)
+                delay = min(delay * 2, .seconds(5))
+            }
+        }
+    }
+
     private func process(_ batch: ConsumerBatch) async throws {
         var events: [(OrderEvent, EventPosition)] = []
         var sources: [UUID: KafkaConsumerMessage] = [:]
         var poison: [(KafkaConsumerMessage, String)] = []
+        events.reserveCapacity(batch.messages.count)
         for message in batch.messages {
             do {
                 let event = try OrderEventCodec.decode(message.value)
@@ -104,14 +151,25 @@ public final class ProjectionRunner: Service, Sendable {
         }
         // Dead letters first: their offsets are stored with this batch, so they must be safe first.
         try await deadLetter(poison)
+        let started = ContinuousClock.now
         let result = try await database.apply(events, storing: batch.nextOffsets)
+        metrics.applyLatency.recordNanoseconds((ContinuousClock.now - started).nanoseconds)
         // Rejected by the projection (or out of sequence): written nowhere but the dead-letter topic.
         try await deadLetter(result.rejected.compactMap { rejection in sources[rejection.event.eventID].map { ($0, "rejected: \(rejection.reason)") } })
-        counters.withLock {
-            $0.applied += result.applied
-            $0.duplicates += result.duplicates
-            $0.deadLettered += poison.count + result.rejected.count
-            $0.batches += 1
+        state.withLock {
+            $0.counters.applied += result.applied
+            $0.counters.duplicates += result.duplicates
+            $0.counters.deadLettered += poison.count + result.rejected.count
+            $0.counters.batches += 1
+        }
+        metrics.applied.increment(by: result.applied)
+        metrics.duplicates.increment(by: result.duplicates)
+        metrics.deadLettered.increment(by: poison.count + result.rejected.count)
+        metrics.batchSize.record(batch.messages.count)
+        for next in batch.nextOffsets {
+            if let end = consumer.cachedWatermarks(next.topicPartition)?.high, let position = next.offset.exact {
+                metrics.lag(partition: next.topicPartition.partition, max(0, end - position))
+            }
         }
         try? consumer.commitAsync(batch.nextOffsets)
     }
@@ -128,5 +186,12 @@ public final class ProjectionRunner: Service, Sendable {
             ]
             try await deadLetters.send(KafkaProducerMessage(topic: deadLetterTopic, key: message.key, value: message.value, headers: headers))
         }
+    }
+}
+
+extension Duration {
+    var nanoseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
     }
 }

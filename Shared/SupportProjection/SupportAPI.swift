@@ -3,13 +3,15 @@ import GRDB
 public import Hummingbird
 import OrderEvents
 public import Projection
+public import ProjectionServer
+import ServiceRuntime
 
-/// Support's queries: an order's timeline, late orders, a customer's orders. Parameterised SQL
-/// only; ids and paging are validated, with a 400 that says what is allowed.
+/// Support's queries: an order's timeline (also as it stood at an offset), late orders, a
+/// customer's orders. An order's timeline is answered by the instance that owns the order's
+/// partition; lists are answered by every instance and merged. Parameterised SQL only; ids and
+/// paging are validated, with a 400 that says what is allowed.
 public struct SupportAPI: Sendable {
-    public let database: ProjectionDatabase
-
-    public init(database: ProjectionDatabase) { self.database = database }
+    public init() {}
 
     public struct OrderSummary: Codable, Sendable, Equatable {
         public var orderId: String
@@ -37,56 +39,74 @@ public struct SupportAPI: Sendable {
     public struct Timeline: ResponseEncodable, Decodable, Sendable {
         public var order: OrderSummary
         public var events: [TimelineEntry]
+        /// Set for `?asOfOffset=N`: the timeline as it stood when the order's partition had been
+        /// read up to (not including) offset N; `order.status` is the status then.
+        public var asOfOffset: Int64?
     }
 
-    public struct Page<Item: Codable & Sendable>: ResponseEncodable, Decodable, Sendable {
-        public var items: [Item]
-        public var limit: Int
-        public var offset: Int
-    }
-
-    public func addRoutes<Context: RequestContext>(to router: Router<Context>) {
-        router.get("/orders/late") { request, _ -> Page<OrderSummary> in
-            let (limit, offset) = try Self.paging(request)
+    public func addRoutes(to routes: QueryRoutes) {
+        let database = routes.database
+        routes.paged("/orders/late", by: { ($0.promisedBy, $0.orderId) < ($1.promisedBy, $1.orderId) }) { _, _, scope, limit, offset in
             let now = Timestamp.milliseconds(Date())
-            let items = try await database.writer.read { db in
+            return try await database.writer.read { db in
                 try Row.fetchAll(
-                    db, sql: """
+                    db,
+                    SQLRequest<Row>(literal: """
                         SELECT * FROM support_order
-                        WHERE (finished = 0 AND promisedBy < ?) OR (status = 'delivered' AND lastEventAt > promisedBy)
-                        ORDER BY promisedBy, orderId LIMIT ? OFFSET ?
-                        """, arguments: [now, limit, offset]
+                        WHERE ((finished = 0 AND promisedBy < \(now)) OR (status = 'delivered' AND lastEventAt > promisedBy)) AND \(scope.condition())
+                        ORDER BY promisedBy, orderId LIMIT \(limit) OFFSET \(offset)
+                        """)
                 ).map { Self.summary($0, now: now) }
             }
-            return Page(items: items, limit: limit, offset: offset)
         }
-        router.get("/orders/:id/timeline") { _, context -> Timeline in
-            let id = try Self.identifier(context.parameters.require("id"), kind: "order id")
+        routes.keyed(
+            "/orders/:id/timeline", key: { _, context in try Self.orderID(context) }
+        ) { request, context, _ -> Timeline in
+            let id = try Self.orderID(context)
+            let asOf = try QueryParameters.optionalInteger(request, "asOfOffset", range: 0...Int64.max)
             let now = Timestamp.milliseconds(Date())
             let timeline: Timeline? = try await database.writer.read { db in
                 guard let row = try Row.fetchOne(db, sql: "SELECT * FROM support_order WHERE orderId = ?", arguments: [id]) else { return nil }
-                let events = try Row.fetchAll(db, sql: "SELECT * FROM support_timeline WHERE orderId = ? ORDER BY sequence", arguments: [id]).map {
+                let events = try Row.fetchAll(
+                    db, sql: "SELECT * FROM support_timeline WHERE orderId = ? AND offset < ? ORDER BY sequence", arguments: [id, asOf ?? Int64.max]
+                ).map {
                     TimelineEntry(
                         sequence: $0["sequence"], type: $0["type"], occurredAt: Timestamp.format(Timestamp.date(milliseconds: $0["occurredAt"])),
                         reason: $0["reason"], partition: $0["partition"], offset: $0["offset"])
                 }
-                return Timeline(order: Self.summary(row, now: now), events: events)
+                var summary = Self.summary(row, now: now)
+                if asOf != nil {
+                    guard let last = events.last else { return Timeline(order: summary, events: [], asOfOffset: asOf) }
+                    summary.status = OrderEventType(rawValue: last.type)?.resultingStatus.rawValue ?? summary.status
+                    summary.lastEventAt = last.occurredAt
+                }
+                return Timeline(order: summary, events: events, asOfOffset: asOf)
             }
-            guard let timeline else { throw HTTPError(.notFound, message: "no order '\(id)' in support's projection (yet): check the id, or the projection's lag at /offsets") }
+            guard let timeline else {
+                throw HTTPError(.notFound, message: "no order '\(id)' in support's projection (yet): check the id, or the projection's lag at /offsets")
+            }
+            if asOf != nil && timeline.events.isEmpty {
+                throw HTTPError(.notFound, message: "order '\(id)' had no events before offset \(asOf ?? 0) of its partition")
+            }
             return timeline
         }
-        router.get("/customers/:id/orders") { request, context -> Page<OrderSummary> in
-            let id = try Self.identifier(context.parameters.require("id"), kind: "customer id")
-            let (limit, offset) = try Self.paging(request)
+        routes.paged("/customers/:id/orders", by: { ($1.lastEventAt, $1.orderId) < ($0.lastEventAt, $0.orderId) }) { _, context, scope, limit, offset in
+            let id = try QueryParameters.identifier(context.parameters.require("id"), kind: "customer id", example: "cus-0007")
             let now = Timestamp.milliseconds(Date())
-            let items = try await database.writer.read { db in
+            return try await database.writer.read { db in
                 try Row.fetchAll(
-                    db, sql: "SELECT * FROM support_order WHERE customerId = ? ORDER BY lastEventAt DESC, orderId LIMIT ? OFFSET ?",
-                    arguments: [id, limit, offset]
+                    db,
+                    SQLRequest<Row>(literal: """
+                        SELECT * FROM support_order WHERE customerId = \(id) AND \(scope.condition())
+                        ORDER BY lastEventAt DESC, orderId DESC LIMIT \(limit) OFFSET \(offset)
+                        """)
                 ).map { Self.summary($0, now: now) }
             }
-            return Page(items: items, limit: limit, offset: offset)
         }
+    }
+
+    static func orderID(_ context: BasicRequestContext) throws -> String {
+        try QueryParameters.identifier(context.parameters.require("id"), kind: "order id", example: "ord-1-000042")
     }
 
     static func summary(_ row: Row, now: Int64) -> OrderSummary {
@@ -99,23 +119,5 @@ public struct SupportAPI: Sendable {
             region: row["region"], status: status, courierName: row["courierName"], totalCents: row["totalCents"],
             promisedBy: Timestamp.format(Timestamp.date(milliseconds: promised)), lastEventAt: Timestamp.format(Timestamp.date(milliseconds: last)),
             late: finished ? (status == "delivered" && last > promised) : now > promised)
-    }
-
-    static func identifier(_ text: String, kind: String) throws -> String {
-        guard (1...64).contains(text.count), text.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) else {
-            throw HTTPError(.badRequest, message: "\(kind) must be 1–64 letters, digits, '-' or '_' (e.g. ord-1-000042, cus-0007)")
-        }
-        return text
-    }
-
-    static func paging(_ request: Request) throws -> (limit: Int, offset: Int) {
-        func value(_ name: String, default fallback: Int, range: ClosedRange<Int>) throws -> Int {
-            guard let text = request.uri.queryParameters.get(name) else { return fallback }
-            guard let number = Int(text), range.contains(number) else {
-                throw HTTPError(.badRequest, message: "\(name) must be a whole number in \(range.lowerBound)…\(range.upperBound)")
-            }
-            return number
-        }
-        return (try value("limit", default: 50, range: 1...500), try value("offset", default: 0, range: 0...1_000_000))
     }
 }

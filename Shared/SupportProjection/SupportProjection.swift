@@ -37,24 +37,31 @@ public struct SupportProjection: Projection {
                 table.primaryKey(["orderId", "sequence"])
             }
         }
+        // Scale-out: each instance answers for the partitions it owns, so rows say where they came from.
+        migrator.registerMigration("support v2: partition of each order") { db in
+            try db.alter(table: "support_order") { table in table.add(column: "partition", .integer).notNull().defaults(to: -1) }
+            try db.execute(sql: "UPDATE support_order SET partition = (SELECT MAX(partition) FROM support_timeline t WHERE t.orderId = support_order.orderId)")
+        }
     }
 
     public func apply(_ event: OrderEvent, at position: EventPosition, in db: Database) throws {
         let order = event.order
-        try db.execute(
+        try db.cachedStatement(
             sql: """
-                INSERT INTO support_order (orderId, customerId, customerName, restaurantName, region, status, courierName, totalCents, promisedBy, lastEventAt, finished)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO support_order (orderId, partition, customerId, customerName, restaurantName, region, status, courierName, totalCents, promisedBy, lastEventAt, finished)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT(orderId) DO UPDATE SET status = excluded.status, courierName = excluded.courierName,
                   lastEventAt = excluded.lastEventAt, finished = excluded.finished
-                """,
+                """
+        ).execute(
             arguments: [
-                event.orderID, order.customer.id, order.customer.name, order.restaurant.name, order.region, order.status.rawValue,
+                event.orderID, position.partition, order.customer.id, order.customer.name, order.restaurant.name, order.region, order.status.rawValue,
                 order.courier?.name, order.totalCents, Timestamp.milliseconds(order.promisedBy), Timestamp.milliseconds(event.occurredAt),
                 order.status.isTerminal,
             ])
-        try db.execute(
-            sql: "INSERT INTO support_timeline (orderId, sequence, eventId, type, occurredAt, reason, partition, offset) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        try db.cachedStatement(
+            sql: "INSERT INTO support_timeline (orderId, sequence, eventId, type, occurredAt, reason, partition, offset) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+        ).execute(
             arguments: [
                 event.orderID, event.sequence, event.eventID.uuidString.lowercased(), event.type.rawValue, Timestamp.milliseconds(event.occurredAt),
                 event.reason, position.partition, position.offset,

@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdTesting
 import OrderEvents
 import Projection
+import ProjectionServer
 import SupportProjection
 import Testing
 
@@ -22,7 +23,7 @@ struct SupportAPITests {
         events.append((onTime, EventPosition(partition: 1, offset: 0)))
         _ = try await database.apply(events, storing: [])
         let router = Router()
-        SupportAPI(database: database).addRoutes(to: router)
+        SupportAPI().addRoutes(to: QueryRoutes(router: router, database: database))
         return Application(router: router)
     }
 
@@ -40,15 +41,30 @@ struct SupportAPITests {
         }
     }
 
+    @Test("State as of an offset: the timeline and status as they stood when the partition was read up to it")
+    func asOfOffset() async throws {
+        try await app().test(.router) { client in
+            try await client.execute(uri: "/orders/ord-1/timeline?asOfOffset=2", method: .get) { response in
+                #expect(response.status == .ok)
+                let timeline = try JSONDecoder().decode(SupportAPI.Timeline.self, from: Data(buffer: response.body))
+                #expect(timeline.events.map(\.offset) == [0, 1])
+                #expect(timeline.order.status == OrderEventType.placedWithRestaurant.resultingStatus.rawValue)
+                #expect(timeline.asOfOffset == 2)
+            }
+            try await client.execute(uri: "/orders/ord-1/timeline?asOfOffset=0", method: .get) { #expect($0.status == .notFound) }
+            try await client.execute(uri: "/orders/ord-1/timeline?asOfOffset=-3", method: .get) { #expect($0.status == .badRequest) }
+        }
+    }
+
     @Test("Late orders and a customer's orders")
     func lists() async throws {
         try await app().test(.router) { client in
             try await client.execute(uri: "/orders/late", method: .get) { response in
-                let page = try JSONDecoder().decode(SupportAPI.Page<SupportAPI.OrderSummary>.self, from: Data(buffer: response.body))
+                let page = try JSONDecoder().decode(Page<SupportAPI.OrderSummary>.self, from: Data(buffer: response.body))
                 #expect(page.items.map(\.orderId) == ["ord-1"])
             }
             try await client.execute(uri: "/customers/cus-0008/orders?limit=10&offset=0", method: .get) { response in
-                let page = try JSONDecoder().decode(SupportAPI.Page<SupportAPI.OrderSummary>.self, from: Data(buffer: response.body))
+                let page = try JSONDecoder().decode(Page<SupportAPI.OrderSummary>.self, from: Data(buffer: response.body))
                 #expect(page.items.map(\.orderId) == ["ord-2"] && page.limit == 10)
             }
         }

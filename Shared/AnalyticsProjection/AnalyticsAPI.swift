@@ -1,0 +1,125 @@
+import GRDB
+public import Hummingbird
+import OrderEvents
+public import Projection
+public import ProjectionServer
+import ServiceRuntime
+
+/// Analytics' queries: orders per region per minute, and a summary (funnel, time-to-deliver,
+/// cancellation rate). Every instance answers for its partitions; counts and histograms merge
+/// exactly.
+public struct AnalyticsAPI: Sendable {
+    public init() {}
+
+    public struct MinuteCount: Codable, Sendable, Equatable {
+        public var region: String
+        public var minute: String
+        public var orders: Int
+    }
+
+    public struct OrdersPerMinute: ResponseEncodable, Decodable, Sendable {
+        public var buckets: [MinuteCount]
+    }
+
+    public struct Summary: ResponseEncodable, Decodable, Sendable, Equatable {
+        public var orders: Int
+        public var delivered: Int
+        public var cancelled: Int
+        public var rejected: Int
+        public var deliveryFailed: Int
+        /// cancelled / orders; nil without orders.
+        public var cancellationRate: Double?
+        /// Orders that reached each stage (wire names of the stage's event), in lifecycle order.
+        public var funnel: [FunnelStage]
+        /// created → delivered.
+        public var timeToDeliver: DurationHistogram.Summary
+        public var timeToDeliverHistogram: DurationHistogram
+    }
+
+    public struct FunnelStage: Codable, Sendable, Equatable {
+        public var stage: String
+        public var orders: Int
+    }
+
+    public func addRoutes(to routes: QueryRoutes) {
+        let database = routes.database
+        routes.merged("/regions/orders-per-minute", merge: { (parts: [OrdersPerMinute], _) in
+            var sums: [String: MinuteCount] = [:]
+            for bucket in parts.flatMap(\.buckets) {
+                sums["\(bucket.region)\u{1F}\(bucket.minute)", default: MinuteCount(region: bucket.region, minute: bucket.minute, orders: 0)].orders += bucket.orders
+            }
+            return OrdersPerMinute(buckets: sums.values.sorted { ($0.minute, $0.region) < ($1.minute, $1.region) })
+        }) { request, _, scope in
+            let region = try request.uri.queryParameters.get("region").map { try QueryParameters.identifier($0, kind: "region", example: "north") }
+            let minutes = try QueryParameters.integer(request, "minutes", default: 60, range: 1...10_080)
+            let regionFilter: SQL = region.map { "region = \($0)" } ?? "1"
+            let buckets = try await database.writer.read { db in
+                let newest = try Int64.fetchOne(db, sql: "SELECT MAX(createdMinute) FROM analytics_order") ?? 0
+                return try Row.fetchAll(
+                    db,
+                    SQLRequest<Row>(literal: """
+                        SELECT region, createdMinute, COUNT(*) AS orders FROM analytics_order
+                        WHERE \(regionFilter) AND createdMinute > \(newest - Int64(minutes)) AND \(scope.condition())
+                        GROUP BY region, createdMinute ORDER BY createdMinute, region
+                        """)
+                ).map { MinuteCount(region: $0["region"], minute: Timestamp.format(Timestamp.date(milliseconds: ($0["createdMinute"] as Int64) * 60_000)), orders: $0["orders"]) }
+            }
+            return OrdersPerMinute(buckets: buckets)
+        }
+        routes.merged("/summary", merge: { parts, _ in Self.merge(parts) }) { _, _, scope in
+            try await Self.summary(database, scope: scope)
+        }
+    }
+
+    static func summary(_ database: ProjectionDatabase, scope: PartitionScope) async throws -> Summary {
+        try await database.writer.read { db in
+            var statuses: [String: Int] = [:]
+            for row in try Row.fetchAll(db, SQLRequest<Row>(literal: "SELECT status, COUNT(*) AS n FROM analytics_order WHERE \(scope.condition()) GROUP BY status")) {
+                statuses[row["status"]] = row["n"]
+            }
+            var reached = [Int](repeating: 0, count: AnalyticsProjection.funnel.count)
+            for row in try Row.fetchAll(db, SQLRequest<Row>(literal: "SELECT stage, COUNT(*) AS n FROM analytics_order WHERE \(scope.condition()) GROUP BY stage")) {
+                let stage: Int = row["stage"]
+                for index in 0...min(stage, reached.count - 1) { reached[index] += row["n"] as Int }
+            }
+            var histogram = DurationHistogram()
+            for row in try Row.fetchAll(
+                db,
+                SQLRequest<Row>(literal: """
+                    SELECT (deliveredAt - createdAt) / 1000 AS seconds, COUNT(*) AS n FROM analytics_order
+                    WHERE deliveredAt IS NOT NULL AND \(scope.condition()) GROUP BY seconds
+                    """))
+            {
+                histogram.add(seconds: row["seconds"], count: row["n"])
+            }
+            return finished(
+                Summary(
+                    orders: statuses.values.reduce(0, +), delivered: statuses[OrderStatus.delivered.rawValue] ?? 0,
+                    cancelled: statuses[OrderStatus.cancelled.rawValue] ?? 0, rejected: statuses[OrderStatus.rejected.rawValue] ?? 0,
+                    deliveryFailed: statuses[OrderStatus.deliveryFailed.rawValue] ?? 0, cancellationRate: nil,
+                    funnel: zip(AnalyticsProjection.funnel, reached).map { FunnelStage(stage: $0.rawValue, orders: $1) },
+                    timeToDeliver: histogram.summary, timeToDeliverHistogram: histogram))
+        }
+    }
+
+    static func finished(_ summary: Summary) -> Summary {
+        var summary = summary
+        summary.cancellationRate = summary.orders > 0 ? Double(summary.cancelled) / Double(summary.orders) : nil
+        summary.timeToDeliver = summary.timeToDeliverHistogram.summary
+        return summary
+    }
+
+    static func merge(_ parts: [Summary]) -> Summary {
+        var total = parts[0]
+        for part in parts.dropFirst() {
+            total.orders += part.orders
+            total.delivered += part.delivered
+            total.cancelled += part.cancelled
+            total.rejected += part.rejected
+            total.deliveryFailed += part.deliveryFailed
+            for index in total.funnel.indices { total.funnel[index].orders += part.funnel[index].orders }
+            total.timeToDeliverHistogram.merge(part.timeToDeliverHistogram)
+        }
+        return finished(total)
+    }
+}

@@ -1,0 +1,53 @@
+public import GRDB
+public import OrderEvents
+public import Projection
+
+/// The analytics read model: one fact row per order — region, the minute it was created, how far
+/// through the lifecycle it got, how it ended, and when — from which come orders per region per
+/// minute, the lifecycle funnel, time-to-deliver (average and p95) and the cancellation rate.
+public struct AnalyticsProjection: Projection {
+    public let name: String
+
+    public init(name: String = "analytics") { self.name = name }
+
+    /// The funnel's stages, in lifecycle order; an order's `stage` is the furthest it reached.
+    public static let funnel: [OrderEventType] = [
+        .created, .placedWithRestaurant, .acceptedByRestaurant, .preparing, .readyForPickup, .courierAssigned, .pickedUp, .outForDelivery, .delivered,
+    ]
+
+    public func registerMigrations(in migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("analytics v1") { db in
+            try db.create(table: "analytics_order") { table in
+                table.primaryKey("orderId", .text)
+                table.column("partition", .integer).notNull()
+                table.column("region", .text).notNull()
+                table.column("createdAt", .integer).notNull()
+                table.column("createdMinute", .integer).notNull()
+                table.column("stage", .integer).notNull()
+                table.column("status", .text).notNull()
+                table.column("deliveredAt", .integer)
+            }
+            try db.create(index: "analytics_order_minute", on: "analytics_order", columns: ["region", "createdMinute"])
+        }
+    }
+
+    public func apply(_ event: OrderEvent, at position: EventPosition, in db: Database) throws {
+        // The order's first event (`order.created`, or the first one a mid-log replay meets) sets
+        // its creation time; the stage only ever moves forward.
+        let at = event.occurredAtMilliseconds
+        let stage = Self.funnel.firstIndex(of: event.type) ?? -1
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO analytics_order (orderId, partition, region, createdAt, createdMinute, stage, status, deliveredAt)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT(orderId) DO UPDATE SET stage = MAX(stage, excluded.stage), status = excluded.status,
+                  deliveredAt = COALESCE(deliveredAt, excluded.deliveredAt)
+                """
+        ).execute(arguments: [
+            event.orderID, position.partition, event.order.region, at, at / 60_000, max(stage, 0), event.order.status.rawValue,
+            event.milliseconds(ifType: .delivered),
+        ])
+    }
+
+    public var checksumTables: [String] { ["analytics_order"] }
+}

@@ -1,0 +1,30 @@
+import Metrics
+
+/// What a projection reports through swift-metrics (Prometheus in the services), labelled with
+/// its consumer group. Created once per runner: creating a metric asks the backend's registry.
+struct ProjectionMetrics: Sendable {
+    let group: String
+    let applied: Counter
+    let duplicates: Counter
+    let deadLettered: Counter
+    let retries: Counter
+    let rebalances: Counter
+    let batchSize: Recorder
+    let applyLatency: Timer
+
+    init(group: String) {
+        self.group = group
+        let dimensions = [("group", group)]
+        applied = Counter(label: "projection_events_applied_total", dimensions: dimensions)
+        duplicates = Counter(label: "projection_duplicates_skipped_total", dimensions: dimensions)
+        deadLettered = Counter(label: "projection_dead_letters_total", dimensions: dimensions)
+        retries = Counter(label: "projection_batch_retries_total", dimensions: dimensions)
+        rebalances = Counter(label: "projection_rebalances_total", dimensions: dimensions)
+        batchSize = Recorder(label: "projection_batch_size", dimensions: dimensions)
+        applyLatency = Timer(label: "projection_apply_seconds", dimensions: dimensions, preferredDisplayUnit: .seconds)
+    }
+
+    func lag(partition: Int32, _ value: Int64) {
+        Gauge(label: "projection_lag", dimensions: [("group", group), ("partition", String(partition))]).record(value)
+    }
+}

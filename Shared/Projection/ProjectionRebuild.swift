@@ -1,0 +1,100 @@
+import Foundation
+public import Kafka
+public import Logging
+import OrderEvents
+import Synchronization
+
+/// Rebuilds a read model from the log into a database of its own: reads each partition from a
+/// start offset up to a target offset (exclusive), applying batches exactly as the live runner
+/// does (one transaction per batch, offsets stored with the rows). It reads by assignment, not as
+/// a group member, so the live group never notices.
+///
+/// Records that cannot be decoded or applied are skipped and counted, not dead-lettered again:
+/// the live projection already dead-lettered them when it met them.
+public final class ProjectionRebuild: Sendable {
+    public let database: ProjectionDatabase
+    public let topic: String
+    private let consumer: KafkaConsumer
+    private let sequenceCheck: ProjectionDatabase.SequenceCheck
+    private let progress = Mutex(Progress())
+
+    public struct Progress: Sendable, Codable, Equatable {
+        public var recordsRead = 0
+        public var applied = 0
+        public var duplicates = 0
+        public var skipped = 0
+    }
+
+    /// `midLog`: the rebuild starts after the log's beginning, so orders may be met mid-life.
+    public init(database: ProjectionDatabase, kafka: KafkaConfiguration, topic: String, midLog: Bool, logger: Logger) throws {
+        self.database = database
+        self.topic = topic
+        sequenceCheck = midLog ? .acceptFirstSeen : .strict
+        var settings = KafkaConsumerConfiguration(common: kafka, groupID: "\(database.projection.name)-rebuild-\(UUID().uuidString.lowercased())")
+        settings.partitionEOF = true
+        consumer = try KafkaConsumer.make(configuration: settings, logger: logger)
+    }
+
+    public var current: Progress { progress.withLock { $0 } }
+
+    /// Reads every partition in `targets` from its start (`.beginning` when missing from `starts`)
+    /// until its next offset reaches the target. Returns when all have. Call again with later
+    /// targets to read on: partitions restart from the positions stored in the database, which
+    /// are exactly what was applied.
+    public func run(from starts: [Int32: KafkaOffset], to targets: [Int32: Int64]) async throws {
+        var remaining = try await database.storedOffsets(topic: topic).merging(starts.compactMapValues(\.exact)) { stored, _ in stored }
+        let pending = targets.filter { partition, target in (remaining[partition] ?? 0) < target }
+        guard !pending.isEmpty else { return }
+        try consumer.assign(pending.keys.sorted().map { partition in
+            TopicPartitionOffset(TopicPartition(topic, partition), remaining[partition].map { KafkaOffset($0) } ?? starts[partition] ?? .beginning)
+        })
+        var open = Set(pending.keys)
+        while !open.isEmpty, let batch = try await consumer.nextBatch(maxMessages: 5_000, maxWait: .milliseconds(5), idleTimeout: .seconds(30)) {
+            if let error = batch.errors.first { throw error }
+            if batch.isEmpty { throw RebuildStalled(open: open.sorted(), positions: remaining, targets: targets) }
+            var events: [(OrderEvent, EventPosition)] = []
+            var next: [Int32: Int64] = [:]
+            var skipped = 0
+            var read = 0
+            for message in batch.messages {
+                let partition = message.topicPartition.partition
+                guard let target = targets[partition], message.offset < target else { continue }
+                next[partition] = message.offset + 1
+                read += 1
+                if let event = try? OrderEventCodec.decode(message.value) {
+                    events.append((event, EventPosition(partition: partition, offset: message.offset)))
+                } else {
+                    skipped += 1
+                }
+            }
+            let offsets = next.map { TopicPartitionOffset(TopicPartition(topic, $0.key), KafkaOffset($0.value)) }
+            let result = try await database.apply(events, storing: offsets, sequenceCheck: sequenceCheck)
+            progress.withLock {
+                $0.recordsRead += read
+                $0.applied += result.applied
+                $0.duplicates += result.duplicates
+                $0.skipped += skipped + result.rejected.count
+            }
+            remaining.merge(next) { _, new in new }
+            let done = open.filter { (remaining[$0] ?? 0) >= targets[$0]! }
+            if !done.isEmpty {
+                try consumer.pause(done.map { TopicPartition(topic, $0) })
+                open.subtract(done)
+            }
+        }
+    }
+
+    public func close() async { await consumer.close() }
+}
+
+/// The log ended (or stopped answering) before the rebuild reached the live model's offsets.
+public struct RebuildStalled: Error, CustomStringConvertible {
+    public var open: [Int32]
+    public var positions: [Int32: Int64]
+    public var targets: [Int32: Int64]
+
+    public var description: String {
+        let detail = open.map { "partition \($0) at \(positions[$0].map(String.init) ?? "start"), needs \(targets[$0] ?? 0)" }
+        return "the rebuild read nothing for 30 s before reaching the live offsets (\(detail.joined(separator: "; "))): is the broker reachable, and does the log still hold those records?"
+    }
+}

@@ -1,0 +1,73 @@
+public import ArgumentParser
+import Foundation
+import Hummingbird
+import Kafka
+import Logging
+public import Projection
+import ServiceLifecycle
+import ServiceRuntime
+
+/// A consumer service's whole `main`: its projection kept by a `ProjectionRunner` in its own
+/// consumer group and SQLite database, its queries over HTTP (routed across instances), and the
+/// operational routes — `/offsets`, `/instance`, `/replay`, `/health`, `/metrics`.
+public enum ProjectionService {
+    public static func run(
+        _ options: ProjectionServiceOptions, service: String, defaultPort: Int, projection: (_ group: String) -> any Projection,
+        queries: (QueryRoutes) -> Void
+    ) async throws {
+        let group = options.group ?? service
+        let logger = ServiceLogging.bootstrap(level: options.logLevel, label: service)
+        let registry = OperationalRoutes.bootstrapMetrics()
+        let kafka = try options.connection.requiredConfiguration(clientID: options.instanceID.map { "\(group)-\($0)" } ?? group)
+        guard let strategy = KafkaConsumerConfiguration.AssignmentStrategy(rawValue: options.assignor) else {
+            throw ValidationError("--assignor must be range, roundrobin or cooperative-sticky")
+        }
+        guard (1...300).contains(options.sessionTimeout) else { throw ValidationError("--session-timeout must be 1…300 seconds") }
+        let peers = try options.peers.map { text in
+            guard let url = URL(string: text), url.scheme == "http", url.host != nil else {
+                throw ValidationError("--peer \(text): give an instance's base URL, like http://127.0.0.1:8085")
+            }
+            return url
+        }
+        let directory = options.dataDir ?? ".fooddelivery/\(group)"
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw ValidationError("cannot create the data directory \(directory) (\(error.localizedDescription)): pass a writable --data-dir")
+        }
+        let path = (directory as NSString).appendingPathComponent("\(service).sqlite")
+        let database = try ProjectionDatabase(path: path, projection: projection(group))
+
+        var consumer = KafkaConsumerConfiguration.localBroker(common: kafka, groupID: group)
+        consumer.assignmentStrategy = strategy
+        consumer.groupInstanceID = options.instanceID
+        consumer.sessionTimeout = .seconds(options.sessionTimeout)
+        consumer.heartbeatInterval = .milliseconds(max(options.sessionTimeout * 1000 / 6, 500))
+        let deadLetters = try KafkaProducer.make(configuration: KafkaProducerConfiguration(common: kafka), logger: logger)
+        let runner = try ProjectionRunner(
+            database: database, consumer: consumer, topic: options.topic, deadLetterTopic: options.topic + ".dlq", deadLetters: deadLetters,
+            logger: logger)
+        let replay = ProjectionReplay(runner: runner, shadowPath: path + ".replay", logger: logger)
+        let partitions = TopicPartitionCount(topic: options.topic, kafka: kafka, logger: logger)
+
+        let (instanceID, topic, peerNames) = (options.instanceID, options.topic, options.peers)
+        let instance: @Sendable () async -> InstanceInfo = {
+            InstanceInfo(
+                group: group, memberID: runner.memberID, instanceID: instanceID, topic: topic,
+                partitionCount: await partitions.value(), assignment: runner.assignment.map(\.partition), peers: peerNames)
+        }
+        let router = Router()
+        queries(QueryRoutes(router: router, database: database, routing: PeerRouting(peers: peers, local: instance)))
+        OperationsRoutes(runner: runner, replay: replay, instance: instance).add(to: router)
+        OperationalRoutes.add(to: router, registry: registry) { ProjectionHealth.report(runner) }
+        let http = Application(
+            router: router,
+            configuration: .init(address: .hostname(options.httpHost, port: options.httpPort ?? defaultPort), serverName: service),
+            logger: logger)
+        let services = ServiceGroup(
+            configuration: .init(
+                services: [.init(service: deadLetters), .init(service: runner), .init(service: http)],
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await services.run()
+    }
+}

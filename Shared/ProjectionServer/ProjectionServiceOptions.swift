@@ -1,0 +1,21 @@
+public import ArgumentParser
+public import Logging
+public import ServiceRuntime
+
+/// The command line every consumer service shares (restaurants, delivery, support, analytics).
+public struct ProjectionServiceOptions: ParsableArguments {
+    @OptionGroup public var connection: KafkaConnectionOptions
+    @Option(help: "Directory of the service's SQLite database. Default: .fooddelivery/<group>.") public var dataDir: String?
+    @Option(help: "The order-event topic (dead letters go to <topic>.dlq).") public var topic = "order-events"
+    @Option(help: "Consumer group (and projection) name. Default: the service's name.") public var group: String?
+    @Option(help: "Static group membership id: a restarted instance gets its partitions back at once.") public var instanceID: String?
+    @Option(help: "Partition assignor: range (local broker), roundrobin or cooperative-sticky (Apache Kafka).") public var assignor = "range"
+    @Option(help: "Consumer session timeout in seconds (6 suits the local broker; Kafka's default is 45).") public var sessionTimeout = 6
+    @Option(help: "Address the HTTP API listens on.") public var httpHost = "127.0.0.1"
+    @Option(help: "Port of the HTTP API (0: any free port). Default: the service's own port.") public var httpPort: Int?
+    @Option(name: .customLong("peer"), help: "Base URL of another instance of this service (repeat); queries are routed across instances.")
+    public var peers: [String] = []
+    @Option(help: "Log level.") public var logLevel: Logger.Level = .info
+
+    public init() {}
+}

@@ -1,0 +1,78 @@
+public import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// A consumer service (`restaurants`, `delivery`, `support`, `analytics`) run as a real child
+/// process on a free port, with a tiny HTTP client for its API.
+public final class ServiceProcess: @unchecked Sendable {
+    public let service: String
+    public let port: Int
+    public let process: Process
+
+    /// Starts `service` with `arguments` plus `--http-port <a free port>`.
+    public init(_ service: String, arguments: [String], port: Int? = nil) throws {
+        self.service = service
+        self.port = try port ?? Self.freePort()
+        process = try ChildConsumer.launch(service, arguments + ["--http-port", String(self.port)])
+    }
+
+    deinit { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+
+    public var baseURL: String { "http://127.0.0.1:\(port)" }
+    public var isRunning: Bool { process.isRunning }
+
+    public func sigkill() {
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    public func terminate() async throws {
+        kill(process.processIdentifier, SIGTERM)
+        try await eventually("\(service) exits after SIGTERM", timeout: .seconds(30)) { !self.process.isRunning }
+    }
+
+    /// Waits until its HTTP API answers (`/health`, whatever its status).
+    public func waitUntilServing(timeout: Duration = .seconds(30)) async throws {
+        try await eventually("\(service) serves HTTP on port \(port)", timeout: timeout) { await self.request("/health", timeout: 2).status != 0 }
+    }
+
+    /// GET or POST `path`; the status and body (status 0 when nothing answered).
+    public func request(_ path: String, method: String = "GET", timeout: TimeInterval = 120) async -> (status: Int, body: Data) {
+        var request = URLRequest(url: URL(string: baseURL + path)!)
+        request.httpMethod = method
+        request.timeoutInterval = timeout
+        guard let (data, response) = try? await URLSession.shared.data(for: request) else { return (0, Data()) }
+        return ((response as? HTTPURLResponse)?.statusCode ?? 0, data)
+    }
+
+    /// GET `path` and decode the JSON answer; throws with the body when the status is not 200.
+    public func get<T: Decodable>(_ path: String, as type: T.Type = T.self) async throws -> T {
+        let (status, body) = await request(path)
+        guard status == 200 else { throw HTTPStatusError(path: path, status: status, body: String(decoding: body, as: UTF8.self)) }
+        return try JSONDecoder().decode(T.self, from: body)
+    }
+
+    public struct HTTPStatusError: Error, CustomStringConvertible {
+        public var path: String
+        public var status: Int
+        public var body: String
+        public var description: String { "\(path) answered \(status): \(body)" }
+    }
+
+    /// A TCP port nothing listens on right now.
+    public static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+        }
+        guard bound else { throw POSIXError(.EADDRINUSE) }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
