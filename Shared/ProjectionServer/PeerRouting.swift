@@ -14,6 +14,8 @@ import Kafka
 /// so a request is forwarded at most once.
 public final class PeerRouting: Sendable {
     public static let hopHeader = HTTPField.Name("x-fooddelivery-forwarded")!
+    /// On a forwarded answer: the partitions it covers (comma-separated).
+    public static let partitionsHeader = HTTPField.Name("x-fooddelivery-partitions")!
 
     public let peers: [URL]
     private let local: @Sendable () async -> InstanceInfo
@@ -55,21 +57,55 @@ public final class PeerRouting: Sendable {
 
     /// Sends the same GET to `peer`, marked as forwarded, and relays its answer.
     public func forward(_ request: Request, to peer: URL) async throws -> Response {
-        let (data, status) = try await fetch(url(peer, request), forwarded: true)
+        let (data, status, _) = try await fetch(url(peer, request), forwarded: true)
         return Response(
             status: .init(code: status), headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
-    /// Every peer's answer to the same GET (marked as forwarded), decoded.
+    /// Every reachable peer's answer to the same GET (marked as forwarded), with the partitions
+    /// each covers, merged with this instance's own answer for `scope`. Fails with a 503 unless
+    /// the answers cover every partition exactly once: an unreachable peer that owns nothing is
+    /// no loss, but a partition nobody answered for (or two did, mid-rebalance) would make the
+    /// merged answer wrong.
     /// `query` replaces the request's query string (a paged query asks each peer for its top rows).
-    public func gather<Output: Decodable & Sendable>(_ request: Request, query: String? = nil, as type: Output.Type) async throws -> [Output] {
-        guard !Self.isForwarded(request) else { return [] }
-        return try await withThrowingTaskGroup(of: Output.self) { group in
+    public func gather<Output: Decodable & Sendable>(
+        _ request: Request, query: String? = nil, mine: Output, scope: PartitionScope, as type: Output.Type
+    ) async throws -> [Output] {
+        let legs = await withTaskGroup(of: Result<(Output, [Int32]), any Error>.self) { group in
             for peer in peers {
-                group.addTask { try await self.get(self.url(peer, request, query: query), forwarded: true) }
+                group.addTask {
+                    do {
+                        let (data, headers) = try await self.get(self.url(peer, request, query: query), forwarded: true)
+                        let covered = headers[Self.partitionsHeader].map { $0.split(separator: ",").compactMap { Int32($0) } } ?? []
+                        return .success((try JSONDecoder().decode(Output.self, from: data), covered))
+                    } catch {
+                        return .failure(error)
+                    }
+                }
             }
-            return try await group.reduce(into: []) { $0.append($1) }
+            return await group.reduce(into: []) { $0.append($1) }
         }
+        var covered = scope.partitions ?? []
+        var unreachable: [String] = []
+        var answers = [mine]
+        for leg in legs {
+            switch leg {
+            case .success(let (answer, partitions)):
+                answers.append(answer)
+                covered += partitions
+            case .failure(let error):
+                unreachable.append("\(error)")
+            }
+        }
+        let count = await local().partitionCount
+        let missing = Set(0..<Int32(count)).subtracting(covered).sorted()
+        if count > 0 && (!missing.isEmpty || covered.count != Set(covered).count) {
+            let detail = missing.isEmpty ? "some partitions were answered twice" : "no instance answered for partition(s) \(missing.map(String.init).joined(separator: ", "))"
+            throw HTTPError(
+                .serviceUnavailable,
+                message: "\(detail) (a rebalance is in progress, or an instance is down\(unreachable.isEmpty ? "" : ": " + unreachable.joined(separator: "; "))); retry in a few seconds")
+        }
+        return answers
     }
 
     private func url(_ peer: URL, _ request: Request, query: String? = nil) -> URL {
@@ -77,11 +113,16 @@ public final class PeerRouting: Sendable {
         return URL(string: peer.absoluteString.trimmingCharacters(in: ["/"]) + request.uri.path + (query.map { "?" + $0 } ?? ""))!
     }
 
-    private func get<Output: Decodable>(_ url: URL, forwarded: Bool) async throws -> Output {
-        let (data, status) = try await fetch(url, forwarded: forwarded)
+    private func get(_ url: URL, forwarded: Bool) async throws -> (Data, HTTPFields) {
+        let (data, status, headers) = try await fetch(url, forwarded: forwarded)
         guard status == 200 else {
             throw HTTPError(.badGateway, message: "peer \(url.host ?? "?"):\(url.port ?? 0) answered \(status): \(String(decoding: data.prefix(300), as: UTF8.self))")
         }
+        return (data, headers)
+    }
+
+    private func get<Output: Decodable>(_ url: URL, forwarded: Bool) async throws -> Output {
+        let (data, _) = try await get(url, forwarded: forwarded)
         do {
             return try JSONDecoder().decode(Output.self, from: data)
         } catch {
@@ -89,12 +130,16 @@ public final class PeerRouting: Sendable {
         }
     }
 
-    private func fetch(_ url: URL, forwarded: Bool) async throws -> (Data, Int) {
+    private func fetch(_ url: URL, forwarded: Bool) async throws -> (Data, Int, HTTPFields) {
         var request = URLRequest(url: url)
         if forwarded { request.setValue("1", forHTTPHeaderField: Self.hopHeader.rawName) }
         do {
             let (data, response) = try await session.data(for: request)
-            return (data, (response as? HTTPURLResponse)?.statusCode ?? 502)
+            var headers = HTTPFields()
+            if let http = response as? HTTPURLResponse, let covered = http.value(forHTTPHeaderField: Self.partitionsHeader.rawName) {
+                headers[Self.partitionsHeader] = covered
+            }
+            return (data, (response as? HTTPURLResponse)?.statusCode ?? 502, headers)
         } catch {
             throw HTTPError(
                 .badGateway,

@@ -27,6 +27,9 @@ public enum ProjectionService {
             guard let url = URL(string: text), url.scheme == "http", url.host != nil else {
                 throw ValidationError("--peer \(text): give an instance's base URL, like http://127.0.0.1:8085")
             }
+            if ["127.0.0.1", "localhost", options.httpHost].contains(url.host ?? ""), url.port == (options.httpPort ?? defaultPort) {
+                throw ValidationError("--peer \(text) is this instance itself: list the *other* instances")
+            }
             return url
         }
         let directory = options.dataDir ?? ".fooddelivery/\(group)"

@@ -46,10 +46,14 @@ public struct QueryRoutes {
         answer: @escaping @Sendable (Request, BasicRequestContext, PartitionScope) async throws -> Output
     ) {
         let routing = self.routing
-        router.get(path) { request, context -> Output in
-            let mine = try await answer(request, context, await routing.scope(for: request))
-            let theirs = try await routing.gather(request, as: Output.self)
-            return theirs.isEmpty ? mine : try merge([mine] + theirs, request)
+        router.get(path) { request, context -> Response in
+            let scope = await routing.scope(for: request)
+            let mine = try await answer(request, context, scope)
+            if PeerRouting.isForwarded(request) || routing.peers.isEmpty {
+                return try Self.leg(mine, scope: scope, request: request, context: context)
+            }
+            let all = try await routing.gather(request, mine: mine, scope: scope, as: Output.self)
+            return try merge(all, request).response(from: request, context: context)
         }
     }
 
@@ -60,21 +64,33 @@ public struct QueryRoutes {
         answer: @escaping @Sendable (Request, BasicRequestContext, PartitionScope, _ limit: Int, _ offset: Int) async throws -> [Item]
     ) {
         let routing = self.routing
-        router.get(path) { request, context -> Page<Item> in
+        router.get(path) { request, context -> Response in
             let forwarded = PeerRouting.isForwarded(request)
             // A forwarded leg may ask for more than a page: the origin's offset + limit.
             let limit = try QueryParameters.integer(request, "limit", default: 50, range: 1...(forwarded ? 1_000_500 : 500))
             let offset = try QueryParameters.integer(request, "offset", default: 0, range: 0...1_000_000)
             let scope = await routing.scope(for: request)
             if forwarded || routing.peers.isEmpty {
-                return Page(items: try await answer(request, context, scope, limit, offset), limit: limit, offset: offset)
+                let page = Page(items: try await answer(request, context, scope, limit, offset), limit: limit, offset: offset)
+                return try Self.leg(page, scope: scope, request: request, context: context)
             }
-            var query = request.uri.queryParameters.filter { $0.key != "limit" && $0.key != "offset" }.map { "\($0.key)=\(String($0.value).addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }
+            var query = request.uri.queryParameters.filter { $0.key != "limit" && $0.key != "offset" }
+                .map { "\($0.key)=\(String($0.value).addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }
             query += ["limit=\(offset + limit)", "offset=0"]
-            let legs = try await routing.gather(request, query: query.joined(separator: "&"), as: Page<Item>.self)
-            let all = try await answer(request, context, scope, offset + limit, 0) + legs.flatMap(\.items)
-            return Page(items: Array(all.sorted(by: areInIncreasingOrder).dropFirst(offset).prefix(limit)), limit: limit, offset: offset)
+            let mine = Page(items: try await answer(request, context, scope, offset + limit, 0), limit: offset + limit, offset: 0)
+            let all = try await routing.gather(request, query: query.joined(separator: "&"), mine: mine, scope: scope, as: Page<Item>.self)
+            let items = all.flatMap(\.items).sorted(by: areInIncreasingOrder).dropFirst(offset).prefix(limit)
+            return try Page(items: Array(items), limit: limit, offset: offset).response(from: request, context: context)
         }
+    }
+
+    /// One instance's answer, saying which partitions it covers.
+    private static func leg(_ output: some ResponseEncodable, scope: PartitionScope, request: Request, context: BasicRequestContext) throws -> Response {
+        var response = try output.response(from: request, context: context)
+        if let partitions = scope.partitions {
+            response.headers[PeerRouting.partitionsHeader] = partitions.map(String.init).joined(separator: ",")
+        }
+        return response
     }
 }
 
