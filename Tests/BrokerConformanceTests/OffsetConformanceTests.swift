@@ -182,6 +182,31 @@ struct OffsetConformanceTests {
         #expect(beyond[partition] == .some(expectations.offsetForTimeAfterLastRecord))
     }
 
+    @Test("TimestampOffsetLookup: the exact first record at or after a time on any broker, and it says whether the broker's answer held")
+    func timestampLookup() async throws {
+        let kit = try await KafkaTestKit.make("lookup")
+        let topic = try await kit.createTopic(partitions: 1)
+        let base = Int64(Date().timeIntervalSince1970 * 1000) - 60_000
+        var configuration = KafkaProducerConfiguration(common: try await TestBroker.configuration(clientID: "lookup"))
+        configuration.linger = .milliseconds(200)
+        let producer = try KafkaProducer.make(configuration: configuration, logger: TestLogging.logger("lookup"))
+        for index in 0..<20 {
+            try await producer.enqueue(KafkaProducerMessage(
+                topic: topic, partition: 0, key: nil, value: Array(String(index).utf8), timestampMilliseconds: base + Int64(index) * 1000))
+        }
+        try await producer.flush()
+        await producer.close()
+        let lookup = TimestampOffsetLookup(configuration: kit.configuration(clientID: "lookup"), logger: TestLogging.logger("lookup"))
+        let expectations = BrokerExpectations(kind: kit.kind)
+        let inside = try await lookup.offsets(topic: topic, partitions: [0], atOrAfter: base + 10_500, admin: kit.admin)[0]
+        #expect(inside?.offset == 11)
+        #expect(inside?.method == (expectations.offsetForTime(correct: 11, batchBaseOffset: 0) == 11 ? .brokerVerified : .recordScan))
+        let after = try await lookup.offsets(topic: topic, partitions: [0], atOrAfter: base + 100_000, admin: kit.admin)[0]
+        #expect(after?.offset == nil, "no record that late: start at the end")
+        let first = try await lookup.offsets(topic: topic, partitions: [0], atOrAfter: base - 5_000, admin: kit.admin)[0]
+        #expect(first?.offset == 0 && first?.method == .brokerVerified)
+    }
+
     /// Tansu keeps data in memory; after a restart a consumer's stored offset can lie beyond the
     /// new log end. With auto.offset.reset=error (our default) that must surface as an error, not
     /// as a silent jump.

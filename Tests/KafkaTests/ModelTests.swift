@@ -88,3 +88,20 @@ struct LogEndGuardTests {
         #expect(guardian.check { _ in 0 }.isEmpty)
     }
 }
+
+@Suite("Partitioner")
+struct PartitionerTests {
+    @Test("murmur2 matches the Java client's test vectors", arguments: [
+        ("21", -973_932_308), ("foobar", -790_332_482), ("a-little-bit-long-string", -985_981_536),
+        ("a-little-bit-longer-string", -1_486_304_829), ("lkjh234lh9fiuh90y23oiuhsafujhadof229phr9h19h89h8", -58_897_971), ("abc", 479_470_107),
+    ])
+    func murmur2(key: String, javaValue: Int32) {
+        #expect(Int32(bitPattern: KafkaPartitioner.murmur2(key.utf8)) == javaValue)
+    }
+
+    @Test("A key's partition drops the sign bit, then takes the remainder")
+    func partition() {
+        // "foobar" hashes negative in Java: toPositive(-790332482) = 1357151166.
+        #expect(KafkaPartitioner.partition(forKey: "foobar", partitions: 6) == Int32(1_357_151_166 % 6))
+    }
+}
