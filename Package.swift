@@ -150,8 +150,10 @@ let package = Package(
         .executableTarget(
             name: "FoodDeliveryCLI",
             dependencies: [
-                "Kafka", "ServiceRuntime", "Orders",
+                "Kafka", "ServiceRuntime", "Orders", "OrderEvents", "Projection",
+                "RestaurantsProjection", "DeliveryProjection", "SupportProjection", "AnalyticsProjection",
                 "LocalBroker",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
-# Benchmarks (not tests): our Kafka binding vs librdkafka's rdkafka_performance, built from the
-# same librdkafka source, on the same local broker, in one run. Writes bench/REPORT.md.
+# Benchmarks (not tests), each as ratios measured side by side in one run:
+#  - our Kafka binding vs librdkafka's rdkafka_performance (same librdkafka source, same local
+#    broker): bench/REPORT.md;
+#  - each projection's catch-up vs raw consume and raw SQLite, produce → commit latency at a
+#    steady rate, and a full rebuild of a million events: bench/PROJECTIONS.md.
+# Arguments go to the binding benchmark (e.g. --rounds 5).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -25,4 +29,5 @@ fi
 
 echo "bench: swift build -c release"
 swift build -c release --product fooddelivery 2>&1 | grep -E "error:|Build complete" || true
-exec .build/release/fooddelivery bench --rdkafka-performance "$tool" "$@"
+.build/release/fooddelivery bench --rdkafka-performance "$tool" "$@"
+exec .build/release/fooddelivery bench-projections

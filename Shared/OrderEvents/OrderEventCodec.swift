@@ -13,30 +13,10 @@ public enum OrderEventCodec {
     }
 
     public static func decode(_ bytes: [UInt8]) throws(OrderEventDecodingError) -> OrderEvent {
-        let data = Data(bytes)
-        let object: [String: Any]
-        do {
-            guard let parsed = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-                throw OrderEventDecodingError.malformedJSON("the top level is not an object")
-            }
-            object = parsed
-        } catch let error as OrderEventDecodingError {
-            throw error
-        } catch {
-            throw .malformedJSON("\((error as NSError).userInfo[NSDebugDescriptionErrorKey] ?? error.localizedDescription)")
-        }
-        guard let version = object["schemaVersion"] as? Int else {
-            throw .invalidField("schemaVersion", "missing or not an integer")
-        }
-        guard (1...OrderEvent.currentSchemaVersion).contains(version) else { throw .unsupportedSchemaVersion(version) }
-        guard let typeName = object["type"] as? String else { throw .invalidField("type", "missing or not a string") }
-        guard OrderEventType(rawValue: typeName) != nil else { throw .unknownEventType(typeName) }
-
         let event: OrderEvent
         do {
-            event = version == 1
-                ? try decoder.decode(WireV1.self, from: data).event(\.upcast)
-                : try decoder.decode(WireV2.self, from: data).event { $0 }
+            // One parse: the version and type are read first, then that version's envelope.
+            event = try decoder.decode(AnyVersion.self, from: Data(bytes)).event
         } catch let error as OrderEventDecodingError {
             throw error
         } catch let error as DecodingError {
@@ -46,6 +26,26 @@ public enum OrderEventCodec {
         }
         try validate(event)
         return event
+    }
+
+    /// Any version still in the log, told apart by `schemaVersion` before the rest is read.
+    private struct AnyVersion: Decodable {
+        let event: OrderEvent
+
+        private enum Keys: String, CodingKey { case schemaVersion, type }
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: Keys.self)
+            guard let version = try? container.decode(Int.self, forKey: .schemaVersion) else {
+                throw OrderEventDecodingError.invalidField("schemaVersion", "missing or not an integer")
+            }
+            guard (1...OrderEvent.currentSchemaVersion).contains(version) else { throw OrderEventDecodingError.unsupportedSchemaVersion(version) }
+            guard let typeName = try? container.decode(String.self, forKey: .type) else {
+                throw OrderEventDecodingError.invalidField("type", "missing or not a string")
+            }
+            guard OrderEventType(rawValue: typeName) != nil else { throw OrderEventDecodingError.unknownEventType(typeName) }
+            event = version == 1 ? try WireV1(from: decoder).event(\.upcast) : try WireV2(from: decoder).event { $0 }
+        }
     }
 
     /// Checks what the types cannot: the event agrees with itself and with the lifecycle.
@@ -100,6 +100,11 @@ public enum OrderEventCodec {
             return keys.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".").replacingOccurrences(of: ".[", with: "[")
         }
         switch error {
+        // Nothing decoded yet: the bytes are not JSON, or not a JSON object.
+        case .dataCorrupted(let context) where context.codingPath.isEmpty:
+            return .malformedJSON("\((context.underlyingError as? NSError)?.userInfo[NSDebugDescriptionErrorKey] ?? context.debugDescription)")
+        case .typeMismatch(_, let context) where context.codingPath.isEmpty:
+            return .malformedJSON("the top level is not an object")
         case .keyNotFound(let key, let context): return .invalidField(path(context, key), "missing")
         case .typeMismatch(_, let context): return .invalidField(path(context), context.debugDescription)
         case .valueNotFound(_, let context): return .invalidField(path(context), "null where a value is required")

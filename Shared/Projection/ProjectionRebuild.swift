@@ -49,39 +49,55 @@ public final class ProjectionRebuild: Sendable {
             TopicPartitionOffset(TopicPartition(topic, partition), remaining[partition].map { KafkaOffset($0) } ?? starts[partition] ?? .beginning)
         })
         var open = Set(pending.keys)
-        while !open.isEmpty, let batch = try await consumer.nextBatch(maxMessages: 5_000, maxWait: .milliseconds(5), idleTimeout: .seconds(30)) {
+        // Fetching and decoding the next batch overlaps applying this one (no group here, so no
+        // rebalance can come between them).
+        let consumer = self.consumer
+        func fetch() async throws -> (ConsumerBatch, [Result<OrderEvent, OrderEventDecodingError>])? {
+            // A short idle timeout, so the fetch left in flight when the last partition is done ends soon.
+            guard let batch = try await consumer.nextBatch(maxMessages: 5_000, maxWait: .milliseconds(5), idleTimeout: .milliseconds(200)) else { return nil }
+            return (batch, await BatchDecoder.decode(batch.messages))
+        }
+        var next = Task { try await fetch() }
+        var lastRecord = ContinuousClock.now
+        while !open.isEmpty, let (batch, decoded) = try await next.value {
+            next = Task { try await fetch() }
             if let error = batch.errors.first { throw error }
-            if batch.isEmpty { throw RebuildStalled(open: open.sorted(), positions: remaining, targets: targets) }
+            if batch.messages.isEmpty {
+                if ContinuousClock.now - lastRecord > .seconds(30) { throw RebuildStalled(open: open.sorted(), positions: remaining, targets: targets) }
+                continue
+            }
+            lastRecord = .now
             var events: [(OrderEvent, EventPosition)] = []
-            var next: [Int32: Int64] = [:]
+            var offsets: [Int32: Int64] = [:]
             var skipped = 0
             var read = 0
-            for message in batch.messages {
+            for (message, result) in zip(batch.messages, decoded) {
                 let partition = message.topicPartition.partition
                 guard let target = targets[partition], message.offset < target else { continue }
-                next[partition] = message.offset + 1
+                offsets[partition] = message.offset + 1
                 read += 1
-                if let event = try? OrderEventCodec.decode(message.value) {
-                    events.append((event, EventPosition(partition: partition, offset: message.offset)))
-                } else {
-                    skipped += 1
+                switch result {
+                case .success(let event): events.append((event, EventPosition(partition: partition, offset: message.offset)))
+                case .failure: skipped += 1
                 }
             }
-            let offsets = next.map { TopicPartitionOffset(TopicPartition(topic, $0.key), KafkaOffset($0.value)) }
-            let result = try await database.apply(events, storing: offsets, sequenceCheck: sequenceCheck)
+            let nextOffsets = offsets.map { TopicPartitionOffset(TopicPartition(topic, $0.key), KafkaOffset($0.value)) }
+            let result = try await database.apply(events, storing: nextOffsets, sequenceCheck: sequenceCheck)
             progress.withLock {
                 $0.recordsRead += read
                 $0.applied += result.applied
                 $0.duplicates += result.duplicates
                 $0.skipped += skipped + result.rejected.count
             }
-            remaining.merge(next) { _, new in new }
+            remaining.merge(offsets) { _, new in new }
             let done = open.filter { (remaining[$0] ?? 0) >= targets[$0]! }
             if !done.isEmpty {
                 try consumer.pause(done.map { TopicPartition(topic, $0) })
                 open.subtract(done)
             }
         }
+        // Every partition is done (and paused): what the last fetch brings lies past the targets.
+        _ = try? await next.value
     }
 
     public func close() async { await consumer.close() }

@@ -23,6 +23,7 @@ public enum ProjectionService {
             throw ValidationError("--assignor must be range, roundrobin or cooperative-sticky")
         }
         guard (1...300).contains(options.sessionTimeout) else { throw ValidationError("--session-timeout must be 1…300 seconds") }
+        guard (1...5_000).contains(options.fetchWaitMs) else { throw ValidationError("--fetch-wait-ms must be 1…5000") }
         let peers = try options.peers.map { text in
             guard let url = URL(string: text), url.scheme == "http", url.host != nil else {
                 throw ValidationError("--peer \(text): give an instance's base URL, like http://127.0.0.1:8085")
@@ -45,6 +46,7 @@ public enum ProjectionService {
         consumer.assignmentStrategy = strategy
         consumer.groupInstanceID = options.instanceID
         consumer.sessionTimeout = .seconds(options.sessionTimeout)
+        consumer.fetchWaitMax = .milliseconds(options.fetchWaitMs)
         consumer.heartbeatInterval = .milliseconds(max(options.sessionTimeout * 1000 / 6, 500))
         let deadLetters = try KafkaProducer.make(configuration: KafkaProducerConfiguration(common: kafka), logger: logger)
         let runner = try ProjectionRunner(

@@ -159,21 +159,27 @@ struct OffsetConformanceTests {
         #expect(listed.high == expectations.listOffsetsHighWatermark(logEnd: 300, newestBatchBaseOffset: 200))
     }
 
-    @Test("offsetsForTimes: the first record at or after a time (Kafka) / its batch's base offset (Tansu)")
-    func offsetsForTimes() async throws {
-        let kit = try await KafkaTestKit.make("times")
+    /// A one-partition topic with one batch of 20 records whose create times are one second
+    /// apart, starting at `base` (a minute ago).
+    static func timedBatch(_ kit: KafkaTestKit) async throws -> (topic: String, base: Int64) {
         let topic = try await kit.createTopic(partitions: 1)
-        // One batch of 20 records with explicit create times one second apart.
         let base = Int64(Date().timeIntervalSince1970 * 1000) - 60_000
-        var configuration = KafkaProducerConfiguration(common: try await TestBroker.configuration(clientID: "times"))
+        var configuration = KafkaProducerConfiguration(common: kit.configuration(clientID: "timed"))
         configuration.linger = .milliseconds(200)
-        let producer = try KafkaProducer.make(configuration: configuration, logger: TestLogging.logger("times"))
+        let producer = try KafkaProducer.make(configuration: configuration, logger: TestLogging.logger("timed"))
         for index in 0..<20 {
             try await producer.enqueue(KafkaProducerMessage(
                 topic: topic, partition: 0, key: nil, value: Array(String(index).utf8), timestampMilliseconds: base + Int64(index) * 1000))
         }
         try await producer.flush()
         await producer.close()
+        return (topic, base)
+    }
+
+    @Test("offsetsForTimes: the first record at or after a time (Kafka) / its batch's base offset (Tansu)")
+    func offsetsForTimes() async throws {
+        let kit = try await KafkaTestKit.make("times")
+        let (topic, base) = try await Self.timedBatch(kit)
         let partition = TopicPartition(topic, 0)
         let found = try await kit.admin.offsetsForTimes([partition], milliseconds: base + 10_500)
         let expectations = BrokerExpectations(kind: kit.kind)
@@ -185,17 +191,7 @@ struct OffsetConformanceTests {
     @Test("TimestampOffsetLookup: the exact first record at or after a time on any broker, and it says whether the broker's answer held")
     func timestampLookup() async throws {
         let kit = try await KafkaTestKit.make("lookup")
-        let topic = try await kit.createTopic(partitions: 1)
-        let base = Int64(Date().timeIntervalSince1970 * 1000) - 60_000
-        var configuration = KafkaProducerConfiguration(common: try await TestBroker.configuration(clientID: "lookup"))
-        configuration.linger = .milliseconds(200)
-        let producer = try KafkaProducer.make(configuration: configuration, logger: TestLogging.logger("lookup"))
-        for index in 0..<20 {
-            try await producer.enqueue(KafkaProducerMessage(
-                topic: topic, partition: 0, key: nil, value: Array(String(index).utf8), timestampMilliseconds: base + Int64(index) * 1000))
-        }
-        try await producer.flush()
-        await producer.close()
+        let (topic, base) = try await Self.timedBatch(kit)
         let lookup = TimestampOffsetLookup(configuration: kit.configuration(clientID: "lookup"), logger: TestLogging.logger("lookup"))
         let expectations = BrokerExpectations(kind: kit.kind)
         let inside = try await lookup.offsets(topic: topic, partitions: [0], atOrAfter: base + 10_500, admin: kit.admin)[0]

@@ -29,12 +29,14 @@ struct ConfigurationTests {
         #expect(properties["group.instance.id"] == nil)
     }
 
-    @Test("Local-broker consumer settings follow BROKER-NOTES: range, 6 s session, 1 s heartbeat")
+    @Test("Local-broker consumer settings follow BROKER-NOTES: range, 6 s session, 1 s heartbeat, 10 ms fetch wait")
     func localBrokerSettings() {
         let properties = KafkaConsumerConfiguration.localBroker(common: common, groupID: "g").librdkafkaProperties()
         #expect(properties["partition.assignment.strategy"] == "range")
         #expect(properties["session.timeout.ms"] == "6000")
         #expect(properties["heartbeat.interval.ms"] == "1000")
+        #expect(properties["fetch.wait.max.ms"] == "10")
+        #expect(KafkaConsumerConfiguration(common: common, groupID: "g").librdkafkaProperties()["fetch.wait.max.ms"] == "500", "librdkafka's default elsewhere")
     }
 
     @Test("Overrides win over typed fields")

@@ -21,14 +21,13 @@ struct PoisonAndReplayTests {
     @Test("1% poison (bad JSON, unknown type, future version) among ~2,000 events: every valid event applied, every bad one in the DLQ with its reason and origin, no partition stalls")
     func poison() async throws {
         let kit = try await KafkaTestKit.make("poison")
-        let topic = try await kit.createTopic("order-events", partitions: 6)
-        _ = try await kit.admin.ensureTopic(NewTopic(name: topic + ".dlq", partitions: 1))
+        let topic = try await OrderFlow.topic(kit, partitions: 6)
         let ordersDB = try OrdersDatabase(path: try ProjectionRunnerTests.temporaryPath("orders"))
         let kinds = [("malformed_json", "{\"schemaVersion\":2,"), ("unknown_type", #"{"schemaVersion":2,"type":"order.teleported"}"#), ("unsupported_version", #"{"schemaVersion":7,"type":"order.created"}"#)]
         let producer = try await kit.makeProducer("poison")
         var poison: [String: String] = [:]  // key → expected error code
         for round in 0..<2 {
-            try await ScaleOutTests.publish(kit, topic: topic, database: ordersDB, orders: 120, seed: UInt64.random(in: 1...1_000_000))
+            try await OrderFlow.publish(kit, topic: topic, database: ordersDB, orders: 120, seed: UInt64.random(in: 1...1_000_000))
             for index in 0..<10 {
                 let (code, value) = kinds[index % kinds.count]
                 let key = "ord-poison-\(round)-\(index)"
@@ -73,14 +72,13 @@ struct PoisonAndReplayTests {
     @Test("Replay from a time finds each partition's first record at or after it (and says how); from an offset it builds the later part only, and swaps in")
     func partialReplays() async throws {
         let kit = try await KafkaTestKit.make("partial-replay")
-        let topic = try await kit.createTopic("order-events", partitions: 3)
-        _ = try await kit.admin.ensureTopic(NewTopic(name: topic + ".dlq", partitions: 1))
+        let topic = try await OrderFlow.topic(kit, partitions: 3)
         let ordersDB = try OrdersDatabase(path: try ProjectionRunnerTests.temporaryPath("orders"))
-        try await ScaleOutTests.publish(kit, topic: topic, database: ordersDB, orders: 30, seed: UInt64.random(in: 1...1_000_000))
+        try await OrderFlow.publish(kit, topic: topic, database: ordersDB, orders: 30, seed: UInt64.random(in: 1...1_000_000))
         try await Task.sleep(for: .milliseconds(300))
         let middle = Timestamp.milliseconds(Date())
         try await Task.sleep(for: .milliseconds(300))
-        try await ScaleOutTests.publish(kit, topic: topic, database: ordersDB, orders: 30, seed: UInt64.random(in: 1...1_000_000))
+        try await OrderFlow.publish(kit, topic: topic, database: ordersDB, orders: 30, seed: UInt64.random(in: 1...1_000_000))
 
         let path = try ProjectionRunnerTests.temporaryPath("restaurants")
         let live = try await runner(kit, topic: topic, path: path, group: TestNames.unique("restaurants"))
@@ -114,7 +112,7 @@ struct PoisonAndReplayTests {
         let seen = Set(log.filter { $0.offset >= from }.compactMap(\.keyString))
         let rows = try await live.database.writer.read { try String.fetchAll($0, sql: "SELECT orderId FROM restaurant_order") }
         #expect(Set(rows) == seen && rows.count == seen.count)
-        try await ScaleOutTests.publish(kit, topic: topic, database: ordersDB, orders: 10, seed: UInt64.random(in: 1...1_000_000))
+        try await OrderFlow.publish(kit, topic: topic, database: ordersDB, orders: 10, seed: UInt64.random(in: 1...1_000_000))
         try await eventually("the swapped-in model goes on applying", timeout: .seconds(60)) {
             try await live.database.writer.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM restaurant_order") ?? 0 } == seen.count + 10
         }

@@ -18,18 +18,7 @@ struct ProjectionRunnerTests {
     /// Publishes `orders` simulated orders through the outbox; returns each order's final status.
     static func publishOrders(_ kit: KafkaTestKit, topic: String, orders: Int) async throws -> [String: String] {
         let database = try OrdersDatabase(path: try temporaryPath("orders"))
-        let producer = try await kit.makeProducer("orders")
-        let relay = OutboxRelay(database: database, producer: producer, topic: topic, logger: TestLogging.logger("relay"))
-        var configuration = CitySimulator.Configuration()
-        configuration.speed = 500
-        configuration.ordersPerSecond = 50
-        configuration.maxOrders = orders
-        configuration.seed = UInt64.random(in: 1...1_000_000)
-        let relaying = Task { try await relay.run() }
-        try await CitySimulator(configuration: configuration, ledger: OrderLedger(database: database), logger: TestLogging.logger("sim")).run()
-        try await eventually("the outbox is published") { try relay.pendingCount() == 0 }
-        relaying.cancel()
-        await producer.close()
+        try await OrderFlow.publish(kit, topic: topic, database: database, orders: orders)
         return try await database.writer.read { db in
             Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: #"SELECT id, status FROM "order""#).map { ($0["id"] as String, $0["status"] as String) })
         }
@@ -56,8 +45,7 @@ struct ProjectionRunnerTests {
     @Test("Builds the model exactly once, dead-letters poison with its origin, resumes without re-applying, and a replay reproduces the checksum")
     func endToEnd() async throws {
         let kit = try await KafkaTestKit.make("projection")
-        let topic = try await kit.createTopic("order-events", partitions: 3)
-        _ = try await kit.admin.ensureTopic(NewTopic(name: topic + ".dlq", partitions: 1))
+        let topic = try await OrderFlow.topic(kit, partitions: 3)
         let expected = try await Self.publishOrders(kit, topic: topic, orders: 40)
         // Poison: not JSON, an unknown type, a newer schema version.
         let producer = try await kit.makeProducer("poison")

@@ -17,10 +17,9 @@ struct ScaleOutTests {
     @Test("support ×3 and analytics ×2 in one group each: partitions split, every instance answers every query right; instances leave and join; nothing lost")
     func scaleOut() async throws {
         let kit = try await KafkaTestKit.make("scale-out")
-        let topic = try await kit.createTopic("order-events", partitions: 6)
-        _ = try await kit.admin.ensureTopic(NewTopic(name: topic + ".dlq", partitions: 1))
+        let topic = try await OrderFlow.topic(kit, partitions: 6)
         let ordersDB = try OrdersDatabase(path: try ProjectionRunnerTests.temporaryPath("orders"))
-        try await Self.publish(kit, topic: topic, database: ordersDB, orders: 60, seed: UInt64.random(in: 1...1_000_000))
+        try await OrderFlow.publish(kit, topic: topic, database: ordersDB, orders: 60, seed: UInt64.random(in: 1...1_000_000))
 
         let brokers = kit.connection.configuration.bootstrapServers.joined(separator: ",")
         func cluster(_ service: String, size: Int) throws -> (ports: [Int], start: (Int) throws -> ServiceProcess, database: (Int) -> String) {
@@ -49,7 +48,7 @@ struct ScaleOutTests {
         try await Self.waitForSplit(analyticses, sizes: [3, 3])
 
         // More orders while the group is split.
-        try await Self.publish(kit, topic: topic, database: ordersDB, orders: 40, seed: UInt64.random(in: 1...1_000_000))
+        try await OrderFlow.publish(kit, topic: topic, database: ordersDB, orders: 40, seed: UInt64.random(in: 1...1_000_000))
         var outbox = try await ordersDB.writer.read { try OutboxRecord.fetchAll($0) }
         #expect(outbox.allSatisfy { $0.partition == KafkaPartitioner.partition(forKey: $0.orderId, partitions: 6) }, "routing computes the producer's partition")
         try await Self.checkQueries(supports, analyticses, outbox: outbox)
@@ -57,7 +56,7 @@ struct ScaleOutTests {
         // One support instance leaves cleanly, another is SIGKILLed: the survivor takes over.
         try await supports.removeLast().terminate()
         try await Self.waitForSplit(supports, sizes: [3, 3])
-        try await Self.publish(kit, topic: topic, database: ordersDB, orders: 20, seed: UInt64.random(in: 1...1_000_000))
+        try await OrderFlow.publish(kit, topic: topic, database: ordersDB, orders: 20, seed: UInt64.random(in: 1...1_000_000))
         outbox = try await ordersDB.writer.read { try OutboxRecord.fetchAll($0) }
         try await Self.checkQueries(supports, analyticses, outbox: outbox)
         supports.removeLast().sigkill()
@@ -76,21 +75,6 @@ struct ScaleOutTests {
         #expect(actual == expected, "\(IndependentModel.difference(expected: expected, actual: actual))")
         for process in supports + analyticses { try await process.terminate() }
         print("scale-out: \(outbox.count) events of \(Set(outbox.map(\.orderId)).count) orders; 3→2→1→2→1 support instances, 2 analytics instances; every instance answered every timeline, customer and summary query right")
-    }
-
-    static func publish(_ kit: KafkaTestKit, topic: String, database: OrdersDatabase, orders: Int, seed: UInt64) async throws {
-        let producer = try await kit.makeProducer("orders")
-        let relay = OutboxRelay(database: database, producer: producer, topic: topic, logger: TestLogging.logger("relay"))
-        var configuration = CitySimulator.Configuration()
-        configuration.speed = 500
-        configuration.ordersPerSecond = 50
-        configuration.maxOrders = orders
-        configuration.seed = seed
-        let relaying = Task { try await relay.run() }
-        try await CitySimulator(configuration: configuration, ledger: OrderLedger(database: database), logger: TestLogging.logger("sim")).run()
-        try await eventually("the outbox is published") { try relay.pendingCount() == 0 }
-        relaying.cancel()
-        await producer.close()
     }
 
     /// Waits until the instances' assignments have these sizes (in any order) and cover all six partitions.

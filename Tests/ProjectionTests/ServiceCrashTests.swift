@@ -17,8 +17,7 @@ struct ServiceCrashTests {
     @Test("restaurants, delivery, support, analytics: each SIGKILLed 20 times mid-stream while orders flow; 0 lost, 0 applied twice, replay checksum equal")
     func killAndCatchUp() async throws {
         let kit = try await KafkaTestKit.make("services-crash")
-        let topic = try await kit.createTopic("order-events", partitions: 6)
-        _ = try await kit.admin.ensureTopic(NewTopic(name: topic + ".dlq", partitions: 1))
+        let topic = try await OrderFlow.topic(kit, partitions: 6)
 
         // Orders flow the whole time, through the real outbox relay.
         let ordersDB = try OrdersDatabase(path: try ProjectionRunnerTests.temporaryPath("orders"))

@@ -1,0 +1,198 @@
+import AnalyticsProjection
+import DeliveryProjection
+import Foundation
+import GRDB
+import Kafka
+import Logging
+import OrderEvents
+import Projection
+import RestaurantsProjection
+import Synchronization
+import SupportProjection
+
+/// The consumer side's measurements, each on the same events in one run: raw consume with our
+/// binding, raw batched SQLite upserts of a projection's rows, the projection runtime catching up
+/// (decode + dedupe + upsert + offsets in the same transaction), end-to-end latency at a steady
+/// rate, and a full rebuild.
+struct ProjectionBench {
+    let configuration: KafkaConfiguration
+    let logger: Logger
+    let directory: URL
+
+    static let projections: [any Projection] = [
+        RestaurantsProjection(), DeliveryProjection(), SupportProjection(), AnalyticsProjection(),
+    ]
+
+    struct FilledTopic {
+        var topic: String
+        var ends: [Int32: Int64]
+        var events: Int { Int(ends.values.reduce(0, +)) }
+    }
+
+    /// A fresh 6-partition topic holding at least `events` order events (whole orders, keyed by order id).
+    func fill(events: Int) async throws -> FilledTopic {
+        let admin = try KafkaAdmin.make(configuration: configuration, logger: logger)
+        let topic = "bench-events-\(UUID().uuidString.prefix(8).lowercased())"
+        try await admin.createTopic(NewTopic(name: topic, partitions: 6))
+        let producer = try KafkaProducer.make(configuration: KafkaProducerConfiguration(common: quiet), logger: logger)
+        let stream = SyntheticOrderStream(prefix: "ord-\(topic.suffix(8))", start: Date())
+        var ends: [Int32: Int64] = [:]
+        let reports = Task {
+            var ends: [Int32: Int64] = [:]
+            var delivered = 0
+            for await report in producer.deliveryReports {
+                if let error = report.error { throw error }
+                if let offset = report.offset { let partition = report.topicPartition.partition; ends[partition] = max(ends[partition] ?? 0, offset + 1) }
+                delivered += 1
+                if delivered == events { break }
+            }
+            return ends
+        }
+        var produced = 0
+        var index = 0
+        while produced < events {
+            var chunk: [KafkaProducerMessage] = []
+            while chunk.count < 5_000 && produced + chunk.count < events {
+                for event in stream.events(ofOrder: index) where produced + chunk.count < events {
+                    chunk.append(KafkaProducerMessage(topic: topic, key: Array(event.orderID.utf8), value: OrderEventCodec.encode(event)))
+                }
+                index += 1
+            }
+            try await producer.enqueue(contentsOf: chunk)
+            produced += chunk.count
+        }
+        ends = try await reports.value
+        try await producer.flush()
+        await producer.close()
+        return FilledTopic(topic: topic, ends: ends)
+    }
+
+    /// Our binding reading every partition from the beginning to its end: events/s.
+    func rawConsume(_ filled: FilledTopic) async throws -> Double {
+        let consumer = try KafkaConsumer.make(configuration: KafkaConsumerConfiguration(common: quiet, groupID: "bench-raw-\(UUID().uuidString.prefix(6))"), logger: logger)
+        try consumer.assign(filled.ends.keys.map { TopicPartitionOffset(TopicPartition(filled.topic, $0), .beginning) })
+        let start = ContinuousClock.now
+        var received = 0
+        while received < filled.events {
+            guard let batch = try await consumer.nextBatch(maxMessages: 5_000, maxWait: .milliseconds(1), idleTimeout: .seconds(30)) else { break }
+            if batch.messages.isEmpty { throw BenchError("raw consume: nothing for 30 s after \(received) records") }
+            received += batch.messages.count
+        }
+        let elapsed = ContinuousClock.now - start
+        await consumer.close()
+        return Double(received) / elapsed.seconds
+    }
+
+    /// The topic's events decoded (read untimed; the decoding alone timed, on one core), for the
+    /// SQLite-only measurement.
+    func decodedEvents(_ filled: FilledTopic) async throws -> (events: [(OrderEvent, EventPosition)], decodeRate: Double) {
+        let consumer = try KafkaConsumer.make(configuration: KafkaConsumerConfiguration(common: quiet, groupID: "bench-read-\(UUID().uuidString.prefix(6))"), logger: logger)
+        try consumer.assign(filled.ends.keys.map { TopicPartitionOffset(TopicPartition(filled.topic, $0), .beginning) })
+        var messages: [KafkaConsumerMessage] = []
+        while messages.count < filled.events, let batch = try await consumer.nextBatch(maxMessages: 5_000, maxWait: .milliseconds(1), idleTimeout: .seconds(30)) {
+            if batch.messages.isEmpty { break }
+            messages += batch.messages
+        }
+        await consumer.close()
+        let start = ContinuousClock.now
+        let events = try messages.map { message in
+            (try OrderEventCodec.decode(message.value), EventPosition(partition: message.topicPartition.partition, offset: message.offset))
+        }
+        return (events, Double(events.count) / (ContinuousClock.now - start).seconds)
+    }
+
+    /// Only the projection's own upserts, 2,000 per transaction, with nothing else (no decoding,
+    /// no dedupe, no offsets): what SQLite alone can do with these rows. Events/s.
+    func rawSQLite(_ projection: any Projection, _ events: [(OrderEvent, EventPosition)]) async throws -> Double {
+        let database = try ProjectionDatabase(path: freshPath(projection.name + "-raw"), projection: projection)
+        let start = ContinuousClock.now
+        var index = 0
+        while index < events.count {
+            let batch = events[index..<min(index + 2_000, events.count)]
+            try await database.writer.write { db in
+                for (event, position) in batch { try projection.apply(event, at: position, in: db) }
+            }
+            index += batch.count
+        }
+        return Double(events.count) / (ContinuousClock.now - start).seconds
+    }
+
+    /// The runtime rebuilding the projection from the topic (the replay path: assign, decode,
+    /// dedupe, upsert, offsets in the same transaction). Seconds and events/s.
+    func catchUp(_ projection: any Projection, _ filled: FilledTopic) async throws -> (seconds: Double, rate: Double) {
+        let database = try ProjectionDatabase(path: freshPath(projection.name + "-catch-up"), projection: projection)
+        let rebuild = try ProjectionRebuild(database: database, kafka: quiet, topic: filled.topic, midLog: false, logger: logger)
+        let start = ContinuousClock.now
+        try await rebuild.run(from: [:], to: filled.ends)
+        let seconds = (ContinuousClock.now - start).seconds
+        await rebuild.close()
+        guard rebuild.current.applied == filled.events else {
+            throw BenchError("\(projection.name) applied \(rebuild.current.applied) of \(filled.events) events")
+        }
+        return (seconds, Double(filled.events) / seconds)
+    }
+
+    /// Produce → projection commit, at a steady `rate` events/s for `seconds`, through a real
+    /// group member (`ProjectionRunner`): latencies in milliseconds, sorted.
+    func latency(_ projection: any Projection, rate: Int, seconds: Int) async throws -> [Double] {
+        let admin = try KafkaAdmin.make(configuration: configuration, logger: logger)
+        let topic = "bench-latency-\(UUID().uuidString.prefix(8).lowercased())"
+        try await admin.createTopic(NewTopic(name: topic, partitions: 6))
+        _ = try await admin.ensureTopic(NewTopic(name: topic + ".dlq", partitions: 1))
+        let samples = Mutex<[Double]>([])
+        let database = try ProjectionDatabase(path: freshPath(projection.name + "-latency"), projection: projection)
+        let group = "bench-latency-\(UUID().uuidString.prefix(6))"
+        let deadLetters = try KafkaProducer.make(configuration: KafkaProducerConfiguration(common: quiet), logger: logger)
+        let runner = try ProjectionRunner(
+            database: database, consumer: KafkaConsumerConfiguration.localBroker(common: quiet, groupID: group), topic: topic,
+            deadLetterTopic: topic + ".dlq", deadLetters: deadLetters, logger: logger
+        ) { events in
+            let now = Date()
+            samples.withLock { $0 += events.map { now.timeIntervalSince($0.occurredAt) * 1000 } }
+        }
+        let running = Task { try await runner.run() }
+        while runner.assignment.count < 6 { try await Task.sleep(for: .milliseconds(50)) }
+        try await Task.sleep(for: .milliseconds(500))
+
+        let producer = try KafkaProducer.make(configuration: KafkaProducerConfiguration(common: quiet), logger: logger)
+        let stream = SyntheticOrderStream(prefix: "ord-\(topic.suffix(8))", start: Date())
+        let start = ContinuousClock.now
+        var sent = 0
+        var pending: [OrderEvent] = []
+        var order = 0
+        while ContinuousClock.now - start < .seconds(seconds) {
+            let due = Int((ContinuousClock.now - start).seconds * Double(rate))
+            while sent < due {
+                if pending.isEmpty {
+                    pending = stream.events(ofOrder: order).reversed()
+                    order += 1
+                }
+                var event = pending.removeLast()
+                event.occurredAt = Date()
+                try await producer.enqueue(KafkaProducerMessage(topic: topic, key: Array(event.orderID.utf8), value: OrderEventCodec.encode(event)))
+                sent += 1
+            }
+            try await Task.sleep(for: .milliseconds(1))
+        }
+        while samples.withLock({ $0.count }) < sent && ContinuousClock.now - start < .seconds(seconds + 30) {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        running.cancel()
+        _ = await running.result
+        await producer.close()
+        await deadLetters.close()
+        // The first second is warm-up (connections, first fetches).
+        return Array(samples.withLock { $0 }.dropFirst(rate)).sorted()
+    }
+
+    private var quiet: KafkaConfiguration {
+        var common = configuration
+        common.statisticsInterval = nil
+        return common
+    }
+
+    private func freshPath(_ name: String) throws -> String {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        return directory.appendingPathComponent("\(name)-\(UUID().uuidString.prefix(6)).sqlite").path
+    }
+}
