@@ -172,7 +172,7 @@ let package = Package(
 
         .target(
             name: "TestSupport",
-            dependencies: ["Kafka", "LocalBroker", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Kafka", "LocalBroker", "ServiceRuntime", .product(name: "Logging", package: "swift-log")],
             path: "Tests/TestSupport"
         ),
         .testTarget(
@@ -195,7 +195,7 @@ let package = Package(
             dependencies: [
                 "Projection", "ProjectionServer", "Orders", "OrderEvents", "Kafka", "TestSupport",
                 "RestaurantsProjection", "DeliveryProjection", "SupportProjection", "AnalyticsProjection",
-                "RestaurantsService", "DeliveryService", "SupportService", "AnalyticsService",
+                "RestaurantsService", "DeliveryService", "SupportService", "AnalyticsService", "ServiceRuntime",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The README's first command: installs what is missing, builds, and runs the live demo against a
+# The smallest live demo (one producer, one consumer group of two): installs what is missing, builds, and runs it against a
 # local broker it starts (or KAFKA_BOOTSTRAP_SERVERS / --brokers). Ctrl-C stops everything.
 set -euo pipefail
 cd "$(dirname "$0")/.."

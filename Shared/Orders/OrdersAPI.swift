@@ -44,7 +44,33 @@ public struct OrdersAPI: Sendable {
         public var events: [Event]
     }
 
+    /// What `GET /stats` answers: the producer's own counts, for live views.
+    public struct Stats: ResponseEncodable, Decodable, Sendable {
+        public var orders: Int
+        public var events: Int
+        public var published: Int
+        /// Published events per type (wire names).
+        public var publishedByType: [String: Int]
+        /// Per partition, the offset after the last event this producer published there: the
+        /// topic's log end as the producer's delivery reports saw it.
+        public var partitionEnds: [String: Int64]
+    }
+
     public func addRoutes<Context: RequestContext>(to router: Router<Context>) {
+        router.get("/stats") { _, _ -> Stats in
+            try await ledger.database.writer.read { db in
+                var stats = Stats(orders: try Int.fetchOne(db, sql: #"SELECT COUNT(*) FROM "order""#) ?? 0, events: 0, published: 0, publishedByType: [:], partitionEnds: [:])
+                for row in try Row.fetchAll(db, sql: "SELECT type, COUNT(*) AS total, COUNT(sentAt) AS sent FROM outbox GROUP BY type") {
+                    stats.events += row["total"] as Int
+                    stats.published += row["sent"] as Int
+                    stats.publishedByType[row["type"]] = row["sent"]
+                }
+                for row in try Row.fetchAll(db, sql: "SELECT partition, MAX(offset) + 1 AS end FROM outbox WHERE offset IS NOT NULL GROUP BY partition") {
+                    stats.partitionEnds[String(row["partition"] as Int32)] = row["end"]
+                }
+                return stats
+            }
+        }
         router.post("/orders") { request, context -> EditedResponse<OrderView> in
             let body = try await Self.decode(PlaceOrder.self, from: request, context: context)
             let snapshot = try validate(body)

@@ -48,6 +48,8 @@ public final class ProjectionRebuild: Sendable {
         try consumer.assign(pending.keys.sorted().map { partition in
             TopicPartitionOffset(TopicPartition(topic, partition), remaining[partition].map { KafkaOffset($0) } ?? starts[partition] ?? .beginning)
         })
+        // A partition paused when an earlier run finished stays paused through a new assignment.
+        try consumer.resume(pending.keys.map { TopicPartition(topic, $0) })
         var open = Set(pending.keys)
         // Fetching and decoding the next batch overlaps applying this one (no group here, so no
         // rebalance can come between them).

@@ -144,22 +144,27 @@ public final class ProjectionReplay: Sendable {
 
         let rebuild = try ProjectionRebuild(database: shadow, kafka: runner.kafkaConfiguration, topic: topic, midLog: start != .earliest, logger: logger)
         state.withLock { $0.rebuild = rebuild }
-        try await rebuild.run(from: [:], to: live.offsets)
-        let replayChecksum = try await shadow.checksum()
-        let matches = replayChecksum == live.checksum
-        logger.info("replay from \(start): \(rebuild.current.applied) events applied, checksum \(replayChecksum) vs live \(live.checksum)")
-
+        let replayChecksum: String
         var afterSwap: String?
-        if swap == .always || (swap == .whenEqual && matches) {
-            afterSwap = try await runner.applyLock.withLock {
-                let now = try await runner.database.storedOffsets(topic: topic)
-                try await rebuild.run(from: [:], to: now)
-                try shadow.writer.backup(to: runner.database.writer)
-                return try await runner.database.checksum()
+        do {
+            try await rebuild.run(from: [:], to: live.offsets)
+            replayChecksum = try await shadow.checksum()
+            logger.info("replay from \(start): \(rebuild.current.applied) events applied, checksum \(replayChecksum) vs live \(live.checksum)")
+            if swap == .always || (swap == .whenEqual && replayChecksum == live.checksum) {
+                afterSwap = try await runner.applyLock.withLock {
+                    let now = try await runner.database.storedOffsets(topic: topic)
+                    try await rebuild.run(from: [:], to: now)
+                    try shadow.writer.backup(to: runner.database.writer)
+                    return try await runner.database.checksum()
+                }
+                logger.info("replay swapped in; live checksum now \(afterSwap ?? "?")")
             }
-            logger.info("replay swapped in; live checksum now \(afterSwap ?? "?")")
+        } catch {
+            await rebuild.close()
+            throw error
         }
         await rebuild.close()
+        let matches = replayChecksum == live.checksum
         return Report(
             from: start.description,
             startOffsets: Dictionary(uniqueKeysWithValues: partitions.map { (String($0), start == .earliest ? 0 : exactStarts[$0]) }),

@@ -51,6 +51,10 @@ struct OperationsRoutes: Sendable {
                 throw HTTPError(.conflict, message: error.description)
             } catch let error as ReplayAheadOfLive {
                 throw HTTPError(.conflict, message: error.description)
+            } catch let error as HTTPError {
+                throw error
+            } catch {
+                throw HTTPError(.internalServerError, message: "the replay failed, the live projection is unchanged: \(error)")
             }
         }
     }

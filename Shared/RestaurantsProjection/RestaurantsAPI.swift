@@ -1,7 +1,7 @@
 import GRDB
 public import Hummingbird
 import OrderEvents
-public import Projection
+import Projection
 public import ProjectionServer
 import ServiceRuntime
 

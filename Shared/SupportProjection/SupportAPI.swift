@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 public import Hummingbird
 import OrderEvents
-public import Projection
+import Projection
 public import ProjectionServer
 import ServiceRuntime
 

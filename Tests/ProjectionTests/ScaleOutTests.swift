@@ -6,6 +6,7 @@ import Orders
 import ProjectionServer
 import SupportProjection
 import AnalyticsProjection
+import ServiceRuntime
 import Testing
 import TestSupport
 
@@ -23,7 +24,7 @@ struct ScaleOutTests {
 
         let brokers = kit.connection.configuration.bootstrapServers.joined(separator: ",")
         func cluster(_ service: String, size: Int) throws -> (ports: [Int], start: (Int) throws -> ServiceProcess, database: (Int) -> String) {
-            let ports = try (0..<size).map { _ in try ServiceProcess.freePort() }
+            let ports = try (0..<size).map { _ in try LocalPort.free() }
             let group = TestNames.unique(service)
             let directories = try (0..<size).map { try TestNames.temporaryDirectory("\(service)-\($0)") }
             let start = { (index: Int) throws -> ServiceProcess in

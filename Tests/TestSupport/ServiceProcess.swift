@@ -1,4 +1,5 @@
 public import Foundation
+import ServiceRuntime
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -13,7 +14,7 @@ public final class ServiceProcess: @unchecked Sendable {
     /// Starts `service` with `arguments` plus `--http-port <a free port>`.
     public init(_ service: String, arguments: [String], port: Int? = nil) throws {
         self.service = service
-        self.port = try port ?? Self.freePort()
+        self.port = try port ?? LocalPort.free()
         process = try ChildConsumer.launch(service, arguments + ["--http-port", String(self.port)])
     }
 
@@ -58,21 +59,5 @@ public final class ServiceProcess: @unchecked Sendable {
         public var status: Int
         public var body: String
         public var description: String { "\(path) answered \(status): \(body)" }
-    }
-
-    /// A TCP port nothing listens on right now.
-    public static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
-        }
-        guard bound else { throw POSIXError(.EADDRINUSE) }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 }

@@ -1,0 +1,184 @@
+import ArgumentParser
+import Foundation
+import Kafka
+
+/// `--data-dir` of the simulation the operator commands act on.
+struct SimulationOptions: ParsableArguments {
+    @Option(help: "The data directory `fooddelivery up` was started with.") var dataDir = ".fooddelivery/simulation"
+
+    func load() throws -> SimulationRun { try SimulationRun.load(dataDir) }
+}
+
+/// `status`: the order flow, and per consumer group its member, assignment and per-partition lag
+/// (offsets stored in the service's own database vs the log end).
+struct StatusCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status", abstract: "Groups, members, assignment and per-partition lag of the running simulation.", aliases: ["lag", "groups"])
+
+    @OptionGroup var simulation: SimulationOptions
+    @Flag(help: "Print JSON (for scripts).") var json = false
+    @Flag(help: "Refresh every 2 s until Ctrl-C.") var watch = false
+
+    func run() async throws {
+        var previous: SimulationStatus?
+        repeat {
+            let status = await SimulationStatus.collect(try simulation.load())
+            if json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                encoder.dateEncodingStrategy = .iso8601
+                OutputLine.write(String(decoding: try encoder.encode(status), as: UTF8.self))
+            } else {
+                OutputLine.write(status.render(previous: previous) + "\n")
+            }
+            previous = status
+            if watch { try await Task.sleep(for: .seconds(2)) }
+        } while watch
+    }
+}
+
+/// `kill <service>`: SIGKILL, no goodbye — its group notices by session timeout, its lag climbs.
+struct KillCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "kill", abstract: "SIGKILL one service of the running simulation.")
+
+    @OptionGroup var simulation: SimulationOptions
+    @Argument(help: "orders, restaurants, delivery, support or analytics.") var service: String
+
+    func run() async throws {
+        let service = try simulation.load().service(self.service)
+        guard SimulationRun.isAlive(service.pid) else { throw CLIError("\(self.service) is not running; `fooddelivery start \(self.service)` starts it") }
+        kill(service.pid, SIGKILL)
+        OutputLine.write("killed \(self.service) (pid \(service.pid)) with SIGKILL. Watch its lag climb: `fooddelivery status --watch`; bring it back: `fooddelivery start \(self.service)`")
+    }
+}
+
+/// `start <service>`: starts a stopped service again, with the arguments `up` gave it.
+struct StartCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "start", abstract: "Start a killed or stopped service of the running simulation again.")
+
+    @OptionGroup var simulation: SimulationOptions
+    @Argument(help: "orders, restaurants, delivery, support or analytics.") var service: String
+
+    func run() async throws {
+        var run = try simulation.load()
+        var entry = try run.service(service)
+        guard !SimulationRun.isAlive(entry.pid) else { throw CLIError("\(service) is running (pid \(entry.pid)); `fooddelivery kill \(service)` first") }
+        entry.pid = try ServiceLauncher.launch(service, arguments: entry.arguments, log: entry.log)
+        run.services[service] = entry
+        try run.save(simulation.dataDir)
+        OutputLine.write("started \(service) (pid \(entry.pid)); it resumes from the offsets stored in its database — watch its lag fall: `fooddelivery status --watch`")
+    }
+}
+
+/// `stop`: ends the simulation (`up` stops every process it started).
+struct StopCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "stop", abstract: "Stop the running simulation.")
+
+    @OptionGroup var simulation: SimulationOptions
+
+    func run() async throws {
+        let run = try simulation.load()
+        guard SimulationRun.isAlive(run.supervisor) else { throw CLIError("the `fooddelivery up` process (pid \(run.supervisor)) is gone; remove \(SimulationRun.file(simulation.dataDir)) and any leftover service processes") }
+        kill(run.supervisor, SIGTERM)
+        let deadline = ContinuousClock.now + .seconds(40)
+        while SimulationRun.isAlive(run.supervisor) && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(200)) }
+        OutputLine.write(SimulationRun.isAlive(run.supervisor) ? "asked `fooddelivery up` (pid \(run.supervisor)) to stop; it is still stopping" : "stopped")
+    }
+}
+
+/// `replay <service> --from …`: rebuild a projection from the log into a shadow database, compare
+/// checksums with the live one, and swap it in.
+struct ReplayCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "replay", abstract: "Rebuild a service's projection from the log, compare checksums, swap it in.")
+
+    @OptionGroup var simulation: SimulationOptions
+    @Argument(help: "restaurants, delivery, support or analytics.") var service: String
+    @Option(help: "earliest, an offset, or a time (ISO 8601, or @<ms>).") var from = "earliest"
+    @Option(help: "never, when-equal or always.") var swap = "when-equal"
+    @Flag(help: "Print the report as JSON.") var json = false
+
+    struct Report: Codable {
+        var from: String
+        var checksumsMatch: Bool
+        var swapped: Bool
+        var liveChecksum: String
+        var replayChecksum: String
+        var seconds: Double
+        var progress: Progress
+        struct Progress: Codable {
+            var recordsRead: Int
+            var applied: Int
+            var skipped: Int
+        }
+    }
+
+    func run() async throws {
+        guard SimulationRun.consumers.contains(service) else { throw CLIError("replay works on the consumer services: \(SimulationRun.consumers.joined(separator: ", "))") }
+        let entry = try simulation.load().service(service)
+        let query = "from=\(from.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? from)&swap=\(swap)"
+        var client = ServiceClient(port: entry.port)
+        client.timeout = 600
+        let data = try await client.send("/replay?\(query)", method: "POST")
+        if json { return OutputLine.write(String(decoding: data, as: UTF8.self)) }
+        let report = try JSONDecoder().decode(Report.self, from: data)
+        OutputLine.write("""
+            replay of \(service) from \(report.from): \(report.progress.recordsRead) records read, \(report.progress.applied) events applied in \(String(format: "%.1f", report.seconds)) s
+            live checksum   \(report.liveChecksum)
+            replay checksum \(report.replayChecksum)  \(report.checksumsMatch ? "EQUAL: nothing lost, nothing applied twice" : "DIFFERENT")
+            \(report.swapped ? "swapped in" : "not swapped (swap=\(swap))")
+            """)
+    }
+}
+
+/// `query <service> <question> [id]`: the projections' main questions, as tables (`--json` raw).
+struct QueryCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "query", abstract: "Ask a service's projection: timeline <order>, late, customer <id>, queue <restaurant>, restaurants, couriers, deliveries <courier>, awaiting-pickup, in-flight, durations, per-minute, summary.")
+
+    @OptionGroup var simulation: SimulationOptions
+    @Argument(help: "restaurants, delivery, support or analytics.") var service: String
+    @Argument(help: "The question (see the command's abstract).") var question: String
+    @Argument(help: "The id the question needs.") var id: String?
+    @Option(help: "At most this many rows.") var limit = 20
+    @Flag(help: "Print the service's JSON answer.") var json = false
+
+    static let questions: [String: [String: String]] = [
+        "support": ["timeline": "/orders/{id}/timeline", "late": "/orders/late", "customer": "/customers/{id}/orders"],
+        "restaurants": ["queue": "/restaurants/{id}/queue", "restaurants": "/restaurants", "stats": "/restaurants/{id}/stats"],
+        "delivery": ["couriers": "/couriers", "deliveries": "/couriers/{id}/deliveries", "awaiting-pickup": "/orders/awaiting-pickup", "in-flight": "/deliveries/in-flight", "durations": "/deliveries/durations"],
+        "analytics": ["per-minute": "/regions/orders-per-minute", "summary": "/summary"],
+    ]
+
+    func run() async throws {
+        guard let questions = Self.questions[service] else { throw CLIError("query works on \(Self.questions.keys.sorted().joined(separator: ", "))") }
+        guard var path = questions[question] else {
+            throw CLIError("\(service) answers: \(questions.keys.sorted().joined(separator: ", "))")
+        }
+        if path.contains("{id}") {
+            guard let id, !id.isEmpty else { throw CLIError("`query \(service) \(question)` needs an id, e.g. `fooddelivery query \(service) \(question) <id>`") }
+            path = path.replacingOccurrences(of: "{id}", with: id.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(["-", "_"])) ?? id)
+        }
+        if path.hasSuffix("/late") || path.hasSuffix("/orders") || path.hasSuffix("/queue") || path.hasSuffix("/deliveries") || path.hasSuffix("pickup") || path.hasSuffix("in-flight") {
+            path += "?limit=\(limit)"
+        }
+        let data = try await ServiceClient(port: try simulation.load().service(service).port).send(path)
+        OutputLine.write(json ? String(decoding: data, as: UTF8.self) : TableRenderer.render(json: data, limit: limit))
+    }
+}
+
+/// `keys <key>`: where a key lands, and why.
+struct KeysCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "keys", abstract: "Show which partition a key lands on, and why.")
+
+    @Argument(help: "Keys (order ids), e.g. ord-1-000042.") var keys: [String]
+    @Option(help: "Partitions of the topic.") var partitions = 6
+
+    func run() async throws {
+        guard partitions > 0 else { throw ValidationError("--partitions must be at least 1") }
+        for key in keys {
+            let hash = KafkaPartitioner.murmur2(key.utf8)
+            OutputLine.write("\(key) → partition \(KafkaPartitioner.partition(forKey: key, partitions: partitions)): murmur2 = 0x\(String(hash, radix: 16)), without its sign bit \(hash & 0x7fff_ffff), mod \(partitions)")
+        }
+        OutputLine.write("Every event of one order has the same key, so it lands on the same partition, in order; adding partitions moves keys.")
+    }
+}

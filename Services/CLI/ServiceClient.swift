@@ -1,0 +1,41 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// The CLI's HTTP calls to the running services.
+struct ServiceClient {
+    let port: Int
+    var timeout: TimeInterval = 3
+
+    enum Failure: Error, CustomStringConvertible {
+        case unreachable(port: Int, String)
+        case status(Int, String)
+        var description: String {
+            switch self {
+            case .unreachable(let port, let why): "nothing answered on port \(port) (\(why)): is the service running? (`fooddelivery status`)"
+            case .status(let code, let body): "answered \(code): \(body)"
+            }
+        }
+    }
+
+    func send(_ path: String, method: String = "GET") async throws -> Data {
+        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
+        request.httpMethod = method
+        request.timeoutInterval = timeout
+        let data: Data
+        let response: URLResponse
+        do {
+            (data, response) = try await URLSession.shared.data(for: request)
+        } catch {
+            throw Failure.unreachable(port: port, error.localizedDescription)
+        }
+        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+        guard status == 200 else { throw Failure.status(status, String(decoding: data.prefix(500), as: UTF8.self)) }
+        return data
+    }
+
+    func get<T: Decodable>(_ path: String, as type: T.Type = T.self) async throws -> T {
+        try JSONDecoder().decode(T.self, from: try await send(path))
+    }
+}

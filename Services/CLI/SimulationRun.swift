@@ -1,0 +1,54 @@
+import Foundation
+
+/// What `fooddelivery up` started, written to `<data dir>/run.json` so that the other commands
+/// (`status`, `kill`, `start`, `stop`, `replay`, `query`) find the processes, ports and databases.
+struct SimulationRun: Codable {
+    struct Service: Codable {
+        var pid: Int32
+        var port: Int
+        var arguments: [String]
+        var log: String
+        /// The service's SQLite database (consumer services; nil for orders).
+        var database: String?
+    }
+
+    var brokers: String
+    var localBroker: Bool
+    var topic: String
+    /// The `fooddelivery up` process; `stop` signals it.
+    var supervisor: Int32
+    var services: [String: Service]
+
+    static let consumers = ["restaurants", "delivery", "support", "analytics"]
+    static let all = ["orders"] + consumers
+
+    static func file(_ directory: String) -> String { (directory as NSString).appendingPathComponent("run.json") }
+
+    static func load(_ directory: String) throws -> SimulationRun {
+        guard let data = FileManager.default.contents(atPath: file(directory)) else {
+            throw CLIError("no simulation is running with data directory \(directory): start one with `fooddelivery up` (or pass the --data-dir it used)")
+        }
+        return try JSONDecoder().decode(SimulationRun.self, from: data)
+    }
+
+    func save(_ directory: String) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try encoder.encode(self).write(to: URL(fileURLWithPath: Self.file(directory)), options: .atomic)
+    }
+
+    func service(_ name: String) throws -> Service {
+        guard let service = services[name] else {
+            throw CLIError("unknown service '\(name)': the services are \(Self.all.joined(separator: ", "))")
+        }
+        return service
+    }
+
+    static func isAlive(_ pid: Int32) -> Bool { pid > 0 && kill(pid, 0) == 0 }
+}
+
+/// A failure the user can fix, said plainly.
+struct CLIError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,134 @@
+import Foundation
+import GRDB
+import Orders
+
+/// One look at a running simulation: the producer's counts, and per consumer group its member,
+/// assignment, and per partition the offset stored in its own database against the log end.
+/// Stored offsets are read from each service's SQLite file, so a dead service's lag still shows
+/// (and climbs); the log end comes from the producer's delivery reports.
+struct SimulationStatus: Codable {
+    struct Producer: Codable {
+        var running: Bool
+        var pid: Int32
+        var port: Int
+        var stats: OrdersAPI.Stats?
+    }
+
+    struct Partition: Codable {
+        var partition: Int32
+        var stored: Int64?
+        var end: Int64?
+        var lag: Int64?
+    }
+
+    struct Group: Codable {
+        var service: String
+        var running: Bool
+        var pid: Int32
+        var port: Int
+        var memberID: String?
+        var assignment: [Int32]?
+        var partitions: [Partition]
+        var totalLag: Int64?
+        var applied: Int?
+        var deadLettered: Int?
+    }
+
+    struct Instance: Decodable {
+        var memberID: String?
+        var assignment: [Int32]
+    }
+
+    struct Offsets: Decodable {
+        struct Counts: Decodable {
+            var applied: Int
+            var deadLettered: Int
+        }
+        var counts: Counts
+    }
+
+    var takenAt: Date
+    var topic: String
+    var producer: Producer
+    var groups: [Group]
+
+    static func collect(_ run: SimulationRun) async -> SimulationStatus {
+        let orders = run.services["orders"]
+        var producer = Producer(running: orders.map { SimulationRun.isAlive($0.pid) } ?? false, pid: orders?.pid ?? 0, port: orders?.port ?? 0)
+        if producer.running, let orders { producer.stats = try? await ServiceClient(port: orders.port).get("/stats") }
+        let ends = producer.stats?.partitionEnds ?? [:]
+        var groups: [Group] = []
+        for name in SimulationRun.consumers {
+            guard let service = run.services[name] else { continue }
+            var group = Group(service: name, running: SimulationRun.isAlive(service.pid), pid: service.pid, port: service.port, partitions: [])
+            if group.running {
+                let client = ServiceClient(port: service.port)
+                if let instance: Instance = try? await client.get("/instance") {
+                    group.memberID = instance.memberID
+                    group.assignment = instance.assignment
+                }
+                if let offsets: Offsets = try? await client.get("/offsets") {
+                    group.applied = offsets.counts.applied
+                    group.deadLettered = offsets.counts.deadLettered
+                }
+            }
+            let stored = (try? service.database.map { try storedOffsets($0, topic: run.topic) }) ?? nil ?? [:]
+            let partitions = Set(stored.keys).union(ends.keys.compactMap { Int32($0) }).sorted()
+            group.partitions = partitions.map { partition in
+                let end = ends[String(partition)]
+                let position = stored[partition]
+                return Partition(partition: partition, stored: position, end: end, lag: end.map { max(0, $0 - (position ?? 0)) })
+            }
+            let lags = group.partitions.compactMap(\.lag)
+            group.totalLag = lags.count == group.partitions.count && !lags.isEmpty ? lags.reduce(0, +) : nil
+            groups.append(group)
+        }
+        return SimulationStatus(takenAt: Date(), topic: run.topic, producer: producer, groups: groups)
+    }
+
+    /// The offsets a service has applied, from its own database (works while it is down).
+    static func storedOffsets(_ path: String, topic: String) throws -> [Int32: Int64] {
+        guard FileManager.default.fileExists(atPath: path) else { return [:] }
+        var configuration = Configuration()
+        configuration.readonly = true
+        configuration.busyMode = .timeout(2)
+        return try DatabaseQueue(path: path, configuration: configuration).read { db in
+            guard try db.tableExists("kafka_offset") else { return [:] }
+            let rows = try Row.fetchAll(db, sql: "SELECT partition, nextOffset FROM kafka_offset WHERE topic = ?", arguments: [topic])
+            return Dictionary(uniqueKeysWithValues: rows.map { ($0["partition"] as Int32, $0["nextOffset"] as Int64) })
+        }
+    }
+
+    /// A terminal view; rates are against `previous` when given.
+    func render(previous: SimulationStatus?) -> String {
+        var lines: [String] = []
+        let stamp = ISO8601DateFormatter().string(from: takenAt)
+        lines.append("fooddelivery simulation — topic \(topic) — \(stamp)")
+        lines.append("")
+        if let stats = producer.stats {
+            var rate = ""
+            if let before = previous?.producer.stats, let then = previous?.takenAt, takenAt > then {
+                rate = String(format: "  %.0f events/s", Double(stats.published - before.published) / takenAt.timeIntervalSince(then))
+            }
+            lines.append("orders      pid \(producer.pid)  :\(producer.port)  \(stats.orders) orders, \(stats.published)/\(stats.events) events published\(rate)")
+            let types = stats.publishedByType.sorted { $0.key < $1.key }.map { "\($0.key.replacingOccurrences(of: "order.", with: "")) \($0.value)" }
+            lines.append("            by type: " + types.joined(separator: " · "))
+        } else {
+            lines.append("orders      pid \(producer.pid)  :\(producer.port)  \(producer.running ? "not answering yet" : "DOWN")")
+        }
+        lines.append("")
+        lines.append("group        state  pid      port   owns         lag per partition                             total lag  applied  dlq")
+        for group in groups {
+            let state = group.running ? "up" : "DOWN"
+            let owned = group.assignment.map { $0.isEmpty ? "none" : $0.map(String.init).joined(separator: ",") } ?? "–"
+            let cells = group.partitions.map { "p\($0.partition):\($0.lag.map(String.init) ?? "?")" }.joined(separator: " ")
+            lines.append(
+                group.service.padding(toLength: 12, withPad: " ", startingAt: 0) + " " + state.padding(toLength: 6, withPad: " ", startingAt: 0)
+                    + String(group.pid).padding(toLength: 9, withPad: " ", startingAt: 0) + String(group.port).padding(toLength: 7, withPad: " ", startingAt: 0)
+                    + owned.padding(toLength: 13, withPad: " ", startingAt: 0) + cells.padding(toLength: 46, withPad: " ", startingAt: 0)
+                    + (group.totalLag.map(String.init) ?? "?").padding(toLength: 11, withPad: " ", startingAt: 0)
+                    + (group.applied.map(String.init) ?? "–").padding(toLength: 9, withPad: " ", startingAt: 0) + (group.deadLettered.map(String.init) ?? "–"))
+        }
+        return lines.joined(separator: "\n")
+    }
+}
