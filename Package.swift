@@ -59,6 +59,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.5.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
+        // Tests only: reads docker-compose.yml and the Kubernetes manifests.
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.0"),
     ],
     targets: [
         // MARK: Shared libraries
@@ -200,6 +202,15 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             path: "Tests/ProjectionTests"
+        ),
+        .testTarget(
+            name: "DeploymentTests",
+            dependencies: [
+                "ServiceRuntime", "ProjectionServer", "Orders", "OrdersService",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            path: "Tests/DeploymentTests"
         ),
         .testTarget(
             name: "KafkaTests",

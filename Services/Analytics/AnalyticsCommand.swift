@@ -1,5 +1,6 @@
 import ArgumentParser
 import ProjectionServer
+import ServiceRuntime
 import AnalyticsProjection
 
 /// `analytics`: keeps the analytics read model of the order-event stream (its own consumer group and
@@ -12,6 +13,9 @@ struct AnalyticsCommand: AsyncParsableCommand {
     )
 
     @OptionGroup var options: ProjectionServiceOptions
+
+    /// Settings from the environment (`FOODDELIVERY_*`) count as flags.
+    static func main() async { await main(ServiceEnvironment.commandLine(service: "analytics")) }
 
     func run() async throws {
         try await ProjectionService.run(options, service: "analytics", defaultPort: 8085, projection: { AnalyticsProjection(name: $0) }) {

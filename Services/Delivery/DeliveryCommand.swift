@@ -1,5 +1,6 @@
 import ArgumentParser
 import ProjectionServer
+import ServiceRuntime
 import DeliveryProjection
 
 /// `delivery`: keeps the delivery read model of the order-event stream (its own consumer group and
@@ -12,6 +13,9 @@ struct DeliveryCommand: AsyncParsableCommand {
     )
 
     @OptionGroup var options: ProjectionServiceOptions
+
+    /// Settings from the environment (`FOODDELIVERY_*`) count as flags.
+    static func main() async { await main(ServiceEnvironment.commandLine(service: "delivery")) }
 
     func run() async throws {
         try await ProjectionService.run(options, service: "delivery", defaultPort: 8083, projection: { DeliveryProjection(name: $0) }) {

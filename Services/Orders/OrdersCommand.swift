@@ -19,6 +19,9 @@ struct OrdersCommand: AsyncParsableCommand {
     )
 
     @OptionGroup var connection: KafkaConnectionOptions
+
+    /// Settings from the environment (`FOODDELIVERY_*`) count as flags.
+    static func main() async { await main(ServiceEnvironment.commandLine(service: "orders")) }
     @Option(help: "Directory of the service's SQLite database.") var dataDir = ".fooddelivery/orders"
     @Option(help: "New orders per second (simulated time).") var rate: Double = 2
     @Option(help: "Simulated seconds per real second.") var speed: Double = 1

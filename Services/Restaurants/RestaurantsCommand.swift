@@ -1,5 +1,6 @@
 import ArgumentParser
 import ProjectionServer
+import ServiceRuntime
 import RestaurantsProjection
 
 /// `restaurants`: keeps the restaurants read model of the order-event stream (its own consumer group and
@@ -12,6 +13,9 @@ struct RestaurantsCommand: AsyncParsableCommand {
     )
 
     @OptionGroup var options: ProjectionServiceOptions
+
+    /// Settings from the environment (`FOODDELIVERY_*`) count as flags.
+    static func main() async { await main(ServiceEnvironment.commandLine(service: "restaurants")) }
 
     func run() async throws {
         try await ProjectionService.run(options, service: "restaurants", defaultPort: 8082, projection: { RestaurantsProjection(name: $0) }) {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import ProjectionServer
+import ServiceRuntime
 import SupportProjection
 
 /// `support`: keeps the support read model of the order-event stream (its own consumer group and
@@ -12,6 +13,9 @@ struct SupportCommand: AsyncParsableCommand {
     )
 
     @OptionGroup var options: ProjectionServiceOptions
+
+    /// Settings from the environment (`FOODDELIVERY_*`) count as flags.
+    static func main() async { await main(ServiceEnvironment.commandLine(service: "support")) }
 
     func run() async throws {
         try await ProjectionService.run(options, service: "support", defaultPort: 8084, projection: { SupportProjection(name: $0) }) {

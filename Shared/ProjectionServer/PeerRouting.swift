@@ -10,14 +10,20 @@ import Kafka
 /// database holding the partitions it owns. A query about one order is forwarded to the instance
 /// that owns the order's partition (the key's murmur2 hash, as the producer computed it); a query
 /// across orders goes to every instance, each answers for its own partitions, and the answers are
-/// merged. Peers are given with `--peer http://host:port`; forwarded requests carry a hop header,
-/// so a request is forwarded at most once.
+/// merged. Peers are given with `--peer http://host:port`, or `--peer dns+http://name:port` for
+/// every address a name resolves to (a Kubernetes headless Service: one address per pod, so
+/// scaling needs no new list); forwarded requests carry a hop header, so a request is forwarded
+/// at most once.
 public final class PeerRouting: Sendable {
     public static let hopHeader = HTTPField.Name("x-fooddelivery-forwarded")!
     /// On a forwarded answer: the partitions it covers (comma-separated).
     public static let partitionsHeader = HTTPField.Name("x-fooddelivery-partitions")!
+    /// On a forwarded answer: the group member that answered (an instance ignores its own answer,
+    /// so every instance can be given the same peer list, itself included).
+    public static let memberHeader = HTTPField.Name("x-fooddelivery-member")!
 
     public let peers: [URL]
+    private var hasPeers: Bool { !peers.isEmpty }
     private let local: @Sendable () async -> InstanceInfo
     private let session: URLSession
 
@@ -29,9 +35,12 @@ public final class PeerRouting: Sendable {
         session = URLSession(configuration: configuration)
     }
 
+    /// This instance's group member id (nil before it joined).
+    public func memberID() async -> String? { await local().memberID }
+
     /// What this instance may answer from for a request.
     public func scope(for request: Request) async -> PartitionScope {
-        if peers.isEmpty { return .all }
+        if !hasPeers { return .all }
         return PartitionScope(partitions: await local().assignment)
     }
 
@@ -40,12 +49,12 @@ public final class PeerRouting: Sendable {
     /// The peer owning `key`'s partition, or nil when this instance answers (it owns it, has no
     /// peers, or the request was already forwarded once).
     public func owner(ofKey key: String, request: Request) async throws -> URL? {
-        if peers.isEmpty || Self.isForwarded(request) { return nil }
+        if !hasPeers || Self.isForwarded(request) { return nil }
         let me = await local()
         guard me.partitionCount > 0 else { return nil }
         let partition = KafkaPartitioner.partition(forKey: key, partitions: me.partitionCount)
         if me.assignment.contains(partition) { return nil }
-        for peer in peers {
+        for peer in await resolvedPeers() {
             if let info: InstanceInfo = try? await get(peer.appendingPathComponent("instance"), forwarded: false), info.assignment.contains(partition) {
                 return peer
             }
@@ -71,11 +80,14 @@ public final class PeerRouting: Sendable {
     public func gather<Output: Decodable & Sendable>(
         _ request: Request, query: String? = nil, mine: Output, scope: PartitionScope, as type: Output.Type
     ) async throws -> [Output] {
-        let legs = await withTaskGroup(of: Result<(Output, [Int32]), any Error>.self) { group in
+        let me = await local().memberID
+        let peers = await resolvedPeers()
+        let legs = await withTaskGroup(of: Result<(Output, [Int32])?, any Error>.self) { group in
             for peer in peers {
                 group.addTask {
                     do {
                         let (data, headers) = try await self.get(self.url(peer, request, query: query), forwarded: true)
+                        if let member = headers[Self.memberHeader], member == me { return .success(nil) }
                         let covered = headers[Self.partitionsHeader].map { $0.split(separator: ",").compactMap { Int32($0) } } ?? []
                         return .success((try JSONDecoder().decode(Output.self, from: data), covered))
                     } catch {
@@ -90,7 +102,9 @@ public final class PeerRouting: Sendable {
         var answers = [mine]
         for leg in legs {
             switch leg {
-            case .success(let (answer, partitions)):
+            case .success(nil):
+                continue  // this instance itself
+            case .success(let (answer, partitions)?):
                 answers.append(answer)
                 covered += partitions
             case .failure(let error):
@@ -106,6 +120,46 @@ public final class PeerRouting: Sendable {
                 message: "\(detail) (a rebalance is in progress, or an instance is down\(unreachable.isEmpty ? "" : ": " + unreachable.joined(separator: "; "))); retry in a few seconds")
         }
         return answers
+    }
+
+    /// The peers to ask now: `dns+http://name:port` becomes one `http://address:port` per address
+    /// the name resolves to at this moment.
+    func resolvedPeers() async -> [URL] {
+        var resolved: [URL] = []
+        for peer in peers {
+            guard peer.scheme == "dns+http", let host = peer.host else {
+                resolved.append(peer)
+                continue
+            }
+            let port = peer.port ?? 80
+            let addresses = await Task.detached { Self.addresses(of: host) }.value
+            resolved += addresses.compactMap { URL(string: "http://\($0):\(port)") }
+        }
+        return resolved
+    }
+
+    /// IPv4 addresses of `host` (getaddrinfo blocks, so callers run it off the cooperative pool).
+    static func addresses(of host: String) -> [String] {
+        var hints = addrinfo()
+        hints.ai_family = AF_INET
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        var list: UnsafeMutablePointer<addrinfo>?
+        guard getaddrinfo(host, nil, &hints, &list) == 0 else { return [] }
+        defer { freeaddrinfo(list) }
+        var addresses: [String] = []
+        var entry = list
+        while let current = entry {
+            if let address = current.pointee.ai_addr {
+                var text = [CChar](repeating: 0, count: Int(INET_ADDRSTRLEN))
+                address.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { ipv4 in
+                    var inAddress = ipv4.pointee.sin_addr
+                    _ = inet_ntop(AF_INET, &inAddress, &text, socklen_t(INET_ADDRSTRLEN))
+                }
+                addresses.append(String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
+            }
+            entry = current.pointee.ai_next
+        }
+        return Array(Set(addresses)).sorted()
     }
 
     private func url(_ peer: URL, _ request: Request, query: String? = nil) -> URL {
@@ -136,8 +190,8 @@ public final class PeerRouting: Sendable {
         do {
             let (data, response) = try await session.data(for: request)
             var headers = HTTPFields()
-            if let http = response as? HTTPURLResponse, let covered = http.value(forHTTPHeaderField: Self.partitionsHeader.rawName) {
-                headers[Self.partitionsHeader] = covered
+            for name in [Self.partitionsHeader, Self.memberHeader] {
+                if let http = response as? HTTPURLResponse, let value = http.value(forHTTPHeaderField: name.rawName) { headers[name] = value }
             }
             return (data, (response as? HTTPURLResponse)?.statusCode ?? 502, headers)
         } catch {

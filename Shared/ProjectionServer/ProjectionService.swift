@@ -25,11 +25,8 @@ public enum ProjectionService {
         guard (1...300).contains(options.sessionTimeout) else { throw ValidationError("--session-timeout must be 1…300 seconds") }
         guard (1...5_000).contains(options.fetchWaitMs) else { throw ValidationError("--fetch-wait-ms must be 1…5000") }
         let peers = try options.peers.map { text in
-            guard let url = URL(string: text), url.scheme == "http", url.host != nil else {
-                throw ValidationError("--peer \(text): give an instance's base URL, like http://127.0.0.1:8085")
-            }
-            if ["127.0.0.1", "localhost", options.httpHost].contains(url.host ?? ""), url.port == (options.httpPort ?? defaultPort) {
-                throw ValidationError("--peer \(text) is this instance itself: list the *other* instances")
+            guard let url = URL(string: text), ["http", "dns+http"].contains(url.scheme ?? ""), url.host != nil else {
+                throw ValidationError("--peer \(text): give an instance's base URL, like http://127.0.0.1:8085, or dns+http://<headless service>:<port> for every address of a name")
             }
             return url
         }

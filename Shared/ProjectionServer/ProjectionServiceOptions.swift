@@ -15,7 +15,7 @@ public struct ProjectionServiceOptions: ParsableArguments {
     public var fetchWaitMs = 10
     @Option(help: "Address the HTTP API listens on.") public var httpHost = "127.0.0.1"
     @Option(help: "Port of the HTTP API (0: any free port). Default: the service's own port.") public var httpPort: Int?
-    @Option(name: .customLong("peer"), help: "Base URL of another instance of this service (repeat); queries are routed across instances.")
+    @Option(name: .customLong("peer"), help: "Base URL of an instance of this service (repeat; listing itself is fine); queries are routed across instances.")
     public var peers: [String] = []
     @Option(help: "Log level.") public var logLevel: Logger.Level = .info
 

@@ -50,7 +50,7 @@ public struct QueryRoutes {
             let scope = await routing.scope(for: request)
             let mine = try await answer(request, context, scope)
             if PeerRouting.isForwarded(request) || routing.peers.isEmpty {
-                return try Self.leg(mine, scope: scope, request: request, context: context)
+                return try await Self.leg(mine, scope: scope, routing: routing, request: request, context: context)
             }
             let all = try await routing.gather(request, mine: mine, scope: scope, as: Output.self)
             return try merge(all, request).response(from: request, context: context)
@@ -72,7 +72,7 @@ public struct QueryRoutes {
             let scope = await routing.scope(for: request)
             if forwarded || routing.peers.isEmpty {
                 let page = Page(items: try await answer(request, context, scope, limit, offset), limit: limit, offset: offset)
-                return try Self.leg(page, scope: scope, request: request, context: context)
+                return try await Self.leg(page, scope: scope, routing: routing, request: request, context: context)
             }
             var query = request.uri.queryParameters.filter { $0.key != "limit" && $0.key != "offset" }
                 .map { "\($0.key)=\(String($0.value).addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }
@@ -85,11 +85,14 @@ public struct QueryRoutes {
     }
 
     /// One instance's answer, saying which partitions it covers.
-    private static func leg(_ output: some ResponseEncodable, scope: PartitionScope, request: Request, context: BasicRequestContext) throws -> Response {
+    private static func leg(
+        _ output: some ResponseEncodable, scope: PartitionScope, routing: PeerRouting, request: Request, context: BasicRequestContext
+    ) async throws -> Response {
         var response = try output.response(from: request, context: context)
         if let partitions = scope.partitions {
             response.headers[PeerRouting.partitionsHeader] = partitions.map(String.init).joined(separator: ",")
         }
+        if let member = await routing.memberID() { response.headers[PeerRouting.memberHeader] = member }
         return response
     }
 }

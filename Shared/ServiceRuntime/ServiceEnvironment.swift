@@ -1,0 +1,92 @@
+public import Foundation
+
+/// The configuration contract: every setting a service takes from its environment, written down
+/// once. Each variable stands for a command-line flag; a flag given on the command line wins over
+/// the variable, and the variable over the flag's default. The deployment files (compose,
+/// Kubernetes) configure the services only through these, and the deployment tests check them
+/// against this list; docs/CONFIGURATION.md is the same table for people.
+public enum ServiceEnvironment {
+    public enum Kind: Sendable { case text, integer, number, list }
+
+    public struct Variable: Sendable, Equatable {
+        public let name: String
+        public let flag: String
+        public let kind: Kind
+        public let meaning: String
+        /// The executables that read it.
+        public let services: [String]
+    }
+
+    public static let consumers = ["restaurants", "delivery", "support", "analytics"]
+    public static let services = ["orders"] + consumers
+
+    public static let variables: [Variable] = [
+        Variable(name: "FOODDELIVERY_DATA_DIR", flag: "--data-dir", kind: .text, meaning: "directory of the service's SQLite database (mount a volume here)", services: services),
+        Variable(name: "FOODDELIVERY_TOPIC", flag: "--topic", kind: .text, meaning: "the order-event topic; dead letters go to <topic>.dlq", services: services),
+        Variable(name: "FOODDELIVERY_HTTP_HOST", flag: "--http-host", kind: .text, meaning: "address the HTTP API listens on (0.0.0.0 in containers)", services: services),
+        Variable(name: "FOODDELIVERY_HTTP_PORT", flag: "--http-port", kind: .integer, meaning: "port of the HTTP API (/health, /metrics, queries)", services: services),
+        Variable(name: "FOODDELIVERY_LOG_LEVEL", flag: "--log-level", kind: .text, meaning: "trace, debug, info, notice, warning, error or critical", services: services),
+        Variable(name: "FOODDELIVERY_PARTITIONS", flag: "--partitions", kind: .integer, meaning: "partitions of the order-event topic when orders creates it", services: ["orders"]),
+        Variable(name: "FOODDELIVERY_RATE", flag: "--rate", kind: .number, meaning: "new orders per simulated second", services: ["orders"]),
+        Variable(name: "FOODDELIVERY_SPEED", flag: "--speed", kind: .number, meaning: "simulated seconds per real second", services: ["orders"]),
+        Variable(name: "FOODDELIVERY_SEED", flag: "--seed", kind: .integer, meaning: "random seed of the simulation", services: ["orders"]),
+        Variable(name: "FOODDELIVERY_GROUP", flag: "--group", kind: .text, meaning: "consumer group id (and projection name); default: the service's name", services: consumers),
+        Variable(name: "FOODDELIVERY_INSTANCE_ID", flag: "--instance-id", kind: .text, meaning: "static group membership id (a StatefulSet pod's name)", services: consumers),
+        Variable(name: "FOODDELIVERY_ASSIGNOR", flag: "--assignor", kind: .text, meaning: "range, roundrobin or cooperative-sticky (Apache Kafka: cooperative-sticky)", services: consumers),
+        Variable(name: "FOODDELIVERY_SESSION_TIMEOUT", flag: "--session-timeout", kind: .integer, meaning: "consumer session timeout, seconds", services: consumers),
+        Variable(name: "FOODDELIVERY_FETCH_WAIT_MS", flag: "--fetch-wait-ms", kind: .integer, meaning: "longest a broker may hold an empty fetch, ms", services: consumers),
+        Variable(name: "FOODDELIVERY_PEERS", flag: "--peer", kind: .list, meaning: "comma-separated base URLs of the service's instances (itself may be listed)", services: consumers),
+    ]
+
+    /// The Kafka connection variables, read by the Kafka layer (`KafkaConfiguration.fromEnvironment`).
+    public static let kafkaVariables = [
+        "KAFKA_BOOTSTRAP_SERVERS", "KAFKA_CLIENT_ID", "KAFKA_SASL_MECHANISM", "KAFKA_SASL_USERNAME", "KAFKA_SASL_PASSWORD", "KAFKA_TLS",
+        "KAFKA_TLS_CA_LOCATION", "KAFKA_TLS_CERT_LOCATION", "KAFKA_TLS_KEY_LOCATION", "KAFKA_TLS_VERIFY_HOSTNAME",
+    ]
+    /// Plus any `KAFKA_OVERRIDE_<LIBRDKAFKA_KEY>`.
+    public static let kafkaOverridePrefix = "KAFKA_OVERRIDE_"
+
+    public struct InvalidVariable: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// `arguments` with a flag added for every variable of `service` that is set and whose flag
+    /// is not on the command line already. A value of the wrong kind fails with what to fix.
+    public static func arguments(
+        _ arguments: [String], service: String, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws(InvalidVariable) -> [String] {
+        var result = arguments
+        for variable in variables where variable.services.contains(service) {
+            guard let value = environment[variable.name], !value.isEmpty else { continue }
+            if arguments.contains(where: { $0 == variable.flag || $0.hasPrefix(variable.flag + "=") }) { continue }
+            switch variable.kind {
+            case .integer where Int(value) == nil:
+                throw InvalidVariable(description: "\(variable.name)=\(value) is not a whole number (\(variable.meaning))")
+            case .number where Double(value) == nil:
+                throw InvalidVariable(description: "\(variable.name)=\(value) is not a number (\(variable.meaning))")
+            case .list:
+                for item in value.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !item.isEmpty {
+                    result += [variable.flag, item]
+                }
+                continue
+            default:
+                break
+            }
+            result += [variable.flag, value]
+        }
+        return result
+    }
+}
+
+extension ServiceEnvironment {
+    /// This process's arguments with its environment applied, for a service's `main`; a broken
+    /// variable ends the process with exit code 64 and what to fix.
+    public static func commandLine(service: String) -> [String] {
+        do {
+            return try arguments(Array(CommandLine.arguments.dropFirst()), service: service)
+        } catch {
+            FileHandle.standardError.write(Data("\(service): \(error.description)\n".utf8))
+            exit(64)
+        }
+    }
+}

@@ -1,0 +1,120 @@
+import Foundation
+import ServiceRuntime
+import Testing
+import Yams
+
+/// docker-compose.yml, deploy/k8s and deploy/Dockerfile agree with the code — checked statically,
+/// since Docker and Kubernetes do not run here — and a broken file is caught.
+@Suite("Deployment files")
+struct DeploymentTests {
+    static func compose() throws -> [String: Any] {
+        try #require(try Yams.load(yaml: DeploymentChecks.text("docker-compose.yml")) as? [String: Any])
+    }
+
+    static func kubernetes() throws -> [[String: Any]] {
+        let directory = DeploymentChecks.root.appendingPathComponent("deploy/k8s")
+        let kustomization = try #require(try Yams.load(yaml: DeploymentChecks.text("deploy/k8s/kustomization.yaml")) as? [String: Any])
+        let files = kustomization["resources"] as? [String] ?? []
+        var documents: [[String: Any]] = []
+        for file in files {
+            for document in try Yams.load_all(yaml: String(contentsOf: directory.appendingPathComponent(file), encoding: .utf8)) {
+                if let document = document as? [String: Any] { documents.append(document) }
+            }
+        }
+        return documents
+    }
+
+    static func image() throws -> (copied: Set<String>, problems: [String]) {
+        DeploymentChecks.dockerfile(try DeploymentChecks.text("deploy/Dockerfile"), executables: try DeploymentChecks.executables())
+    }
+
+    @Test("The Dockerfile builds and copies every executable of the package, and runs as non-root")
+    func dockerfile() throws {
+        let image = try Self.image()
+        #expect(image.problems.isEmpty, "\(image.problems)")
+        #expect(image.copied == (try DeploymentChecks.executables()))
+    }
+
+    @Test("The runtime stage installs exactly the libraries the executables link")
+    func runtimeLibraries() throws {
+        let build = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
+        let problems = try DeploymentChecks.runtimeLibraries(
+            try DeploymentChecks.text("deploy/Dockerfile"), executables: try DeploymentChecks.executables(), buildDirectory: build)
+        #expect(problems.isEmpty, "\(problems)")
+    }
+
+    @Test("docker-compose.yml: every service runs its executable with only variables the code reads, its healthcheck, port and volume where the code points them; topics as the code creates them")
+    func composeFile() throws {
+        let problems = DeploymentChecks.compose(try Self.compose(), copiedExecutables: try Self.image().copied)
+        #expect(problems.isEmpty, "\(problems)")
+    }
+
+    @Test("deploy/k8s: StatefulSets, probes, scrape annotations, volumes, Services and KafkaTopics agree with the code")
+    func kubernetesManifests() throws {
+        let documents = try Self.kubernetes()
+        #expect(documents.contains { $0["kind"] as? String == "Kafka" })
+        let problems = DeploymentChecks.kubernetes(documents, copiedExecutables: try Self.image().copied)
+        #expect(problems.isEmpty, "\(problems)")
+    }
+
+    /// Each mutation breaks one thing the checks guard; each must be reported.
+    @Test("A broken compose file is caught", arguments: [
+        "an unknown variable", "a wrong healthcheck port", "a data directory without a volume", "a port that is not a number", "too few partitions",
+    ])
+    func brokenCompose(breakage: String) throws {
+        var compose = try Self.compose()
+        var services = compose["services"] as! [String: Any]
+        var support = services["support"] as! [String: Any]
+        var environment = support["environment"] as! [String: Any]
+        switch breakage {
+        case "an unknown variable": environment["FOODDELIVERY_DATADIR"] = "/data"
+        case "a wrong healthcheck port": support["healthcheck"] = ["test": ["CMD", "curl", "-fsS", "http://localhost:9999/health"]]
+        case "a data directory without a volume": environment["FOODDELIVERY_DATA_DIR"] = "/var/lib/support"
+        case "a port that is not a number": environment["FOODDELIVERY_HTTP_PORT"] = "http"
+        default:
+            var topicInit = services["topic-init"] as! [String: Any]
+            topicInit["command"] = (topicInit["command"] as! [String]).map { $0.replacingOccurrences(of: "--partitions 6", with: "--partitions 3") }
+            services["topic-init"] = topicInit
+        }
+        support["environment"] = environment
+        services["support"] = support
+        compose["services"] = services
+        #expect(!DeploymentChecks.compose(compose, copiedExecutables: try Self.image().copied).isEmpty)
+    }
+
+    @Test("Broken manifests and Dockerfiles are caught")
+    func brokenKubernetesAndDockerfile() throws {
+        var documents = try Self.kubernetes()
+        let index = try #require(documents.firstIndex { $0["kind"] as? String == "StatefulSet" && ($0["metadata"] as? [String: Any])?["name"] as? String == "delivery" })
+        let text = try #require(String(data: try JSONSerialization.data(withJSONObject: documents[index]), encoding: .utf8))
+        documents[index] = try #require(try JSONSerialization.jsonObject(with: Data(text.replacingOccurrences(of: "\"\\/health\"", with: "\"\\/healthz\"").utf8)) as? [String: Any])
+        #expect(!DeploymentChecks.kubernetes(documents, copiedExecutables: try Self.image().copied).isEmpty)
+
+        let dockerfile = try DeploymentChecks.text("deploy/Dockerfile").replacingOccurrences(of: " --product analytics", with: "")
+        #expect(!DeploymentChecks.dockerfile(dockerfile, executables: try DeploymentChecks.executables()).problems.isEmpty)
+        let build = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
+        let noSQLite = try DeploymentChecks.text("deploy/Dockerfile").replacingOccurrences(of: " libsqlite3-0", with: "")
+        #expect(!(try DeploymentChecks.runtimeLibraries(noSQLite, executables: try DeploymentChecks.executables(), buildDirectory: build)).isEmpty)
+    }
+
+    @Test("Environment variables become flags; a flag on the command line wins; a bad value says what to fix")
+    func environmentContract() throws {
+        let arguments = try ServiceEnvironment.arguments(
+            ["--http-port", "1234"], service: "support",
+            environment: ["FOODDELIVERY_HTTP_PORT": "9999", "FOODDELIVERY_DATA_DIR": "/data", "FOODDELIVERY_PEERS": "http://a:1, http://b:2", "FOODDELIVERY_RATE": "5"])
+        #expect(arguments == ["--http-port", "1234", "--data-dir", "/data", "--peer", "http://a:1", "--peer", "http://b:2"])
+        #expect(throws: ServiceEnvironment.InvalidVariable.self) {
+            try ServiceEnvironment.arguments([], service: "orders", environment: ["FOODDELIVERY_SPEED": "fast"])
+        }
+        let parsed = try DeploymentChecks.parse(service: "analytics", environment: ["FOODDELIVERY_DATA_DIR": "/data", "FOODDELIVERY_HTTP_PORT": "8085"])
+        #expect(parsed.dataDirectory == "/data" && parsed.httpPort == 8085)
+    }
+
+    @Test("docs/CONFIGURATION.md lists every variable of the contract")
+    func documented() throws {
+        let table = try DeploymentChecks.text("docs/CONFIGURATION.md")
+        for name in ServiceEnvironment.variables.map(\.name) + ServiceEnvironment.kafkaVariables {
+            #expect(table.contains("`\(name)`"), "\(name) is not in docs/CONFIGURATION.md")
+        }
+    }
+}
