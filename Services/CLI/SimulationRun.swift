@@ -21,6 +21,24 @@ struct SimulationRun: Codable {
 
     static let consumers = ["restaurants", "delivery", "support", "analytics"]
     static let all = ["orders"] + consumers
+    /// Instances a consumer service can be scaled to (`scale`); each has its own port and data.
+    static let maxInstances = 3
+
+    /// The key of instance `k` (1-based) of `service` in `services`: `support`, `support-2`, …
+    static func key(_ service: String, instance: Int) -> String { instance == 1 ? service : "\(service)-\(instance)" }
+
+    /// The HTTP port of instance `k`: the first instance's port + 10 per further instance.
+    static func port(base: Int, instance: Int) -> Int { base + 10 * (instance - 1) }
+
+    /// Every running-or-recorded instance of the consumer services, in a stable order.
+    var consumerInstances: [(service: String, instance: Int, key: String)] {
+        Self.consumers.flatMap { service in
+            (1...Self.maxInstances).compactMap { instance in
+                let key = Self.key(service, instance: instance)
+                return services[key] == nil ? nil : (service, instance, key)
+            }
+        }
+    }
 
     static func file(_ directory: String) -> String { (directory as NSString).appendingPathComponent("run.json") }
 

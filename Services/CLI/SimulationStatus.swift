@@ -23,6 +23,8 @@ struct SimulationStatus: Codable {
 
     struct Group: Codable {
         var service: String
+        /// 1 for the first instance; `scale` adds 2 and 3.
+        var instance: Int
         var running: Bool
         var pid: Int32
         var port: Int
@@ -58,9 +60,9 @@ struct SimulationStatus: Codable {
         if producer.running, let orders { producer.stats = try? await ServiceClient(port: orders.port).get("/stats") }
         let ends = producer.stats?.partitionEnds ?? [:]
         var groups: [Group] = []
-        for name in SimulationRun.consumers {
-            guard let service = run.services[name] else { continue }
-            var group = Group(service: name, running: SimulationRun.isAlive(service.pid), pid: service.pid, port: service.port, partitions: [])
+        for (name, instance, key) in run.consumerInstances {
+            guard let service = run.services[key] else { continue }
+            var group = Group(service: name, instance: instance, running: SimulationRun.isAlive(service.pid), pid: service.pid, port: service.port, partitions: [])
             if group.running {
                 let client = ServiceClient(port: service.port)
                 if let instance: Instance = try? await client.get("/instance") {
@@ -73,7 +75,8 @@ struct SimulationStatus: Codable {
                 }
             }
             let stored = (try? service.database.map { try storedOffsets($0, topic: run.topic) }) ?? nil ?? [:]
-            let partitions = Set(stored.keys).union(ends.keys.compactMap { Int32($0) }).sorted()
+            // A running instance answers for the partitions it owns; a stopped one shows what it had.
+            let partitions = group.assignment.map { $0.sorted() } ?? (instance == 1 ? Set(stored.keys).union(ends.keys.compactMap { Int32($0) }).sorted() : stored.keys.sorted())
             group.partitions = partitions.map { partition in
                 let end = ends[String(partition)]
                 let position = stored[partition]
@@ -120,10 +123,11 @@ struct SimulationStatus: Codable {
         lines.append("group        state  pid      port   owns         lag per partition                             total lag  applied  dlq")
         for group in groups {
             let state = group.running ? "up" : "DOWN"
+            let label = group.instance == 1 ? group.service : "\(group.service)#\(group.instance)"
             let owned = group.assignment.map { $0.isEmpty ? "none" : $0.map(String.init).joined(separator: ",") } ?? "–"
             let cells = group.partitions.map { "p\($0.partition):\($0.lag.map(String.init) ?? "?")" }.joined(separator: " ")
             lines.append(
-                group.service.padding(toLength: 12, withPad: " ", startingAt: 0) + " " + state.padding(toLength: 6, withPad: " ", startingAt: 0)
+                label.padding(toLength: 12, withPad: " ", startingAt: 0) + " " + state.padding(toLength: 6, withPad: " ", startingAt: 0)
                     + String(group.pid).padding(toLength: 9, withPad: " ", startingAt: 0) + String(group.port).padding(toLength: 7, withPad: " ", startingAt: 0)
                     + owned.padding(toLength: 13, withPad: " ", startingAt: 0) + cells.padding(toLength: 46, withPad: " ", startingAt: 0)
                     + (group.totalLag.map(String.init) ?? "?").padding(toLength: 11, withPad: " ", startingAt: 0)

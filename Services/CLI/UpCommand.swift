@@ -51,9 +51,16 @@ struct UpCommand: AsyncParsableCommand {
             for name in SimulationRun.all {
                 let directory = (dataDir as NSString).appendingPathComponent(name)
                 var arguments = ["--brokers", brokers, "--data-dir", directory, "--http-port", String(ports[name]!), "--topic", topics.events]
-                arguments += name == "orders"
-                    ? ["--rate", String(rate), "--speed", String(speed), "--seed", String(seed), "--output", "summary"]
-                    : ["--instance-id", "\(name)-1"]
+                if name == "orders" {
+                    arguments += ["--rate", String(rate), "--speed", String(speed), "--seed", String(seed), "--output", "summary"]
+                } else {
+                    // Every instance `scale` may start, itself included: queries are routed across
+                    // the ones that run.
+                    arguments += ["--instance-id", "\(name)-1"]
+                    for instance in 1...SimulationRun.maxInstances {
+                        arguments += ["--peer", "http://127.0.0.1:\(SimulationRun.port(base: ports[name]!, instance: instance))"]
+                    }
+                }
                 let log = (logs as NSString).appendingPathComponent("\(name).log")
                 let pid = try ServiceLauncher.launch(name, arguments: arguments, log: log)
                 run.services[name] = SimulationRun.Service(
@@ -87,7 +94,7 @@ struct UpCommand: AsyncParsableCommand {
             OutputLine.write("stopping: the consumer services first (they leave their groups), then orders\(local == nil ? "" : ", then the local broker")")
             let final = (try? SimulationRun.load(dataDir)) ?? run
             await withTaskGroup(of: Void.self) { group in
-                for name in SimulationRun.consumers { if let pid = final.services[name]?.pid { group.addTask { await ServiceLauncher.stop(pid) } } }
+                for instance in final.consumerInstances { if let pid = final.services[instance.key]?.pid { group.addTask { await ServiceLauncher.stop(pid) } } }
             }
             if let pid = final.services["orders"]?.pid { await ServiceLauncher.stop(pid) }
             try? FileManager.default.removeItem(atPath: SimulationRun.file(dataDir))

@@ -11,6 +11,8 @@ struct SimulationCLITests {
     struct Status: Decodable {
         struct Group: Decodable {
             var service: String
+            var instance: Int
+            var assignment: [Int32]?
             var running: Bool
             var totalLag: Int64?
             var applied: Int?
@@ -30,7 +32,7 @@ struct SimulationCLITests {
         var checksumAfterSwap: String?
     }
 
-    @Test("up → kill support (lag climbs) → start (lag 0) → replay support and analytics (checksums equal) → query → stop, nothing left running")
+    @Test("up → kill support (lag climbs) → start (lag 0) → replay support and analytics (checksums equal) → scale support to 2 and back → query → stop, nothing left running")
     func operatorJourney() async throws {
         let directory = try TestNames.temporaryDirectory("simulation").path
         let basePort = try LocalPort.freeRange(5)
@@ -68,6 +70,17 @@ struct SimulationCLITests {
             let replay = try JSONDecoder().decode(Replay.self, from: Data(try Self.cli(["replay", service, "--json", "--data-dir", directory]).utf8))
             #expect(replay.checksumsMatch && replay.swapped, "\(service): \(replay)")
         }
+        // Scale support to two instances in its group, and back.
+        _ = try Self.cli(["scale", "support", "2", "--data-dir", directory])
+        try await eventually("two support instances split the partitions", timeout: .seconds(60)) {
+            let owned = try Self.status(directory).groups.filter { $0.service == "support" }.map { $0.assignment ?? [] }
+            return owned.count == 2 && owned.allSatisfy { !$0.isEmpty } && Set(owned.flatMap { $0 }) == Set(0..<6)
+        }
+        _ = try Self.cli(["scale", "support", "1", "--data-dir", directory])
+        try await eventually("one support instance owns every partition again", timeout: .seconds(60)) {
+            let owned = try Self.status(directory).groups.filter { $0.service == "support" }.map { $0.assignment ?? [] }
+            return owned.count == 1 && Set(owned[0]) == Set(0..<6)
+        }
         let late = try Self.cli(["query", "support", "late", "--limit", "5", "--data-dir", directory])
         #expect(late.contains("orderId") || late.contains("(nothing)"), "\(late)")
         let order = try Self.cli(["query", "support", "timeline", "ord-1-000001", "--data-dir", directory])
@@ -82,7 +95,7 @@ struct SimulationCLITests {
         let survivors = Set(pids + finalPIDs).filter { kill($0, 0) == 0 }
         #expect(survivors.isEmpty, "still running: \(survivors)")
         #expect(!FileManager.default.fileExists(atPath: directory + "/run.json"))
-        print("simulation CLI: up, kill support (lag climbed \(lags.map(String.init).joined(separator: " → "))), start (lag 0), replay support and analytics (checksums equal, swapped), query, stop: no process left")
+        print("simulation CLI: up, kill support (lag climbed \(lags.map(String.init).joined(separator: " → "))), start (lag 0), replay support and analytics (checksums equal, swapped), scale 2 and back, query, stop: no process left")
     }
 
     /// Runs `fooddelivery` with `arguments`; its standard output, or an error with both outputs.
