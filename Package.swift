@@ -156,6 +156,7 @@ let package = Package(
                 "RestaurantsProjection", "DeliveryProjection", "SupportProjection", "AnalyticsProjection",
                 "LocalBroker",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

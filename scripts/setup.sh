@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs the system libraries this package links against. Idempotent and quiet when
-# nothing is to do; called by scripts/test.sh and scripts/demo.sh.
+# Installs the system libraries this package links against (and, with --for-tests, what the
+# tests use besides). Idempotent and quiet when nothing is to do; called by scripts/test.sh,
+# scripts/simulate.sh, scripts/demo.sh and scripts/bench.sh.
 #
 # librdkafka must be >= 2.2: 2.0.x mis-skips KIP-482 tagged fields, so ApiVersions parsing
 # fails against modern brokers. Where the distribution ships >= 2.2 (Ubuntu 24.04: 2.3) we use
@@ -44,6 +45,11 @@ apt_install() {
 
 # Everything the Swift build needs besides librdkafka.
 apt_install pkg-config libsqlite3-dev
+# The tests also drive the dashboard in a real headless browser, and read the executables'
+# linked libraries (binutils' readelf) to check the container image.
+if [ "${1:-}" = "--for-tests" ]; then
+  apt_install chromium binutils
+fi
 
 if rdkafka_ok; then exit 0; fi
 

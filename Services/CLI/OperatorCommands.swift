@@ -1,6 +1,9 @@
 import ArgumentParser
 import Foundation
+import Hummingbird
 import Kafka
+import Logging
+import UnixSignals
 
 /// `--data-dir` of the simulation the operator commands act on.
 struct SimulationOptions: ParsableArguments {
@@ -225,5 +228,25 @@ struct ScaleCommand: AsyncParsableCommand {
         }
         try run.save(simulation.dataDir)
         OutputLine.write("watch the assignment change: `fooddelivery status --watch`")
+    }
+}
+
+/// `dashboard`: the live web dashboard of a running simulation (`up` serves it too, on 8090).
+struct DashboardCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "dashboard", abstract: "Serve the live web dashboard of the running simulation.")
+
+    @OptionGroup var simulation: SimulationOptions
+    @Option(help: "Port to serve it on.") var port = 8091
+
+    func run() async throws {
+        _ = try simulation.load()
+        OutputLine.write("dashboard: http://127.0.0.1:\(port)/ (Ctrl-C to stop)")
+        let dashboard = DashboardServer(dataDirectory: simulation.dataDir, host: "127.0.0.1", port: port)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await dashboard.run(logger: Logger(label: "dashboard")) }
+            group.addTask { for await _ in await UnixSignalsSequence(trapping: .sigterm, .sigint) { break } }
+            try await group.next()
+            group.cancelAll()
+        }
     }
 }

@@ -27,6 +27,7 @@ struct UpCommand: AsyncParsableCommand {
     @Option(help: "Seconds between refreshes of the live view.") var refresh: Double = 2
     @Option(help: "Stop by itself after this many seconds (default: until Ctrl-C or `fooddelivery stop`).") var duration: Double?
     @Flag(help: "Print each refresh below the last instead of redrawing the screen.") var plain = false
+    @Option(help: "Port of the live web dashboard (0: none).") var dashboardPort = 8090
 
     func run() async throws {
         guard refresh > 0, rate > 0, speed > 0 else { throw ValidationError("--refresh, --rate and --speed must be positive") }
@@ -34,7 +35,8 @@ struct UpCommand: AsyncParsableCommand {
             throw CLIError("a simulation is already running from \(dataDir) (pid \(existing.supervisor)): `fooddelivery status` to look at it, `fooddelivery stop` to end it")
         }
         let ports = Dictionary(uniqueKeysWithValues: SimulationRun.all.enumerated().map { ($1, basePort + $0) })
-        let taken = ports.filter { !LocalPort.isFree($0.value) }
+        var taken = ports.filter { !LocalPort.isFree($0.value) }
+        if dashboardPort > 0 && !LocalPort.isFree(dashboardPort) { taken["dashboard"] = dashboardPort }
         guard taken.isEmpty else {
             throw CLIError("port(s) \(taken.values.sorted().map(String.init).joined(separator: ", ")) are taken (\(taken.keys.sorted().joined(separator: ", "))): stop what uses them, or pass --base-port")
         }
@@ -69,11 +71,23 @@ struct UpCommand: AsyncParsableCommand {
             }
             try run.save(dataDir)
             OutputLine.write("started orders, restaurants, delivery, support and analytics against \(local == nil ? brokers : "the local broker at \(brokers)"); logs in \(logs)")
+            if dashboardPort > 0 { OutputLine.write("dashboard: http://127.0.0.1:\(dashboardPort)/") }
             OutputLine.write("try: fooddelivery kill support · fooddelivery status · fooddelivery start support · fooddelivery query support late · Ctrl-C to stop everything")
 
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
                     for await _ in await UnixSignalsSequence(trapping: .sigterm, .sigint) { break }
+                }
+                if dashboardPort > 0 {
+                    let dashboard = DashboardServer(dataDirectory: dataDir, host: "127.0.0.1", port: dashboardPort)
+                    group.addTask {
+                        // Quiet: cancelling it at shutdown is not an error worth printing.
+                        var logger = Logger(label: "dashboard")
+                        logger.logLevel = .critical
+                        try await dashboard.run(logger: logger)
+                        // Returning would end the simulation: the dashboard stops only with it.
+                        try await Task.sleep(for: .seconds(1_000_000))
+                    }
                 }
                 group.addTask { [dataDir, refresh, duration, plain] in
                     let started = ContinuousClock.now

@@ -102,6 +102,7 @@ public final class ProjectionRunner: Service, Sendable {
     }
 
     public func run() async throws {
+        try await waitForTopic()
         try consumer.subscribe([topic])
         try await withTaskCancellationOrGracefulShutdownHandler {
             for try await batch in consumer.batches(maxMessages: 2_000, maxWait: .milliseconds(5)) {
@@ -116,6 +117,22 @@ public final class ProjectionRunner: Service, Sendable {
             Task { await self.consumer.close() }
         }
         await consumer.close()
+    }
+
+    /// A consumer subscribed to a topic that does not exist yet only sees it at its next metadata
+    /// refresh (minutes, by default): wait until the topic is there, then subscribe.
+    private func waitForTopic() async throws {
+        let admin = try KafkaAdmin.make(configuration: consumer.configuration.common, logger: logger, requestTimeout: .seconds(5))
+        var waiting = false
+        while true {
+            if let found = try? await admin.metadata(topic: topic, timeout: .seconds(5)).topic(topic), found.error == nil, !found.partitions.isEmpty {
+                if waiting { logger.notice("topic \(topic) exists now; subscribing") }
+                return
+            }
+            if !waiting { logger.notice("waiting for topic \(topic) to exist (orders creates it, or create it yourself)") }
+            waiting = true
+            try await Task.sleep(for: .seconds(1))
+        }
     }
 
     private func processRetrying(_ batch: ConsumerBatch) async throws {

@@ -101,7 +101,11 @@ enum IndependentModel {
     /// Events applied, from the runtime's own progress table: the sum of each order's last sequence.
     static func appliedEvents(_ path: String) async throws -> Int {
         guard FileManager.default.fileExists(atPath: path) else { return -1 }
-        return try await open(path).read { try Int.fetchOne($0, sql: "SELECT COALESCE(SUM(lastSequence), 0) FROM order_progress") ?? 0 }
+        return try await open(path).read { db in
+            // The service may have created the file and not yet its tables.
+            guard try db.tableExists("order_progress") else { return 0 }
+            return try Int.fetchOne(db, sql: "SELECT COALESCE(SUM(lastSequence), 0) FROM order_progress") ?? 0
+        }
     }
 
     /// A service's database, opened beside the running service (which may hold the write lock).

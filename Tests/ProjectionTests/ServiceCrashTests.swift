@@ -6,92 +6,94 @@ import Projection
 import Testing
 import TestSupport
 
-/// Exactly-once effect under fire: the four consumer services run as real processes, each
-/// SIGKILLed again and again at random points while orders keep flowing. At the end each read
-/// model must equal a model computed independently from the orders outbox, and a full replay
-/// (through the service's own `/replay`) must reproduce its checksum.
-@Suite("Consumer services under SIGKILL", .timeLimit(.minutes(10)))
-struct ServiceCrashTests {
-    static let kills = 20
+extension SystemTests {
+    /// Exactly-once effect under fire: the four consumer services run as real processes, each
+    /// SIGKILLed again and again at random points while orders keep flowing. At the end each read
+    /// model must equal a model computed independently from the orders outbox, and a full replay
+    /// (through the service's own `/replay`) must reproduce its checksum.
+    @Suite("Consumer services under SIGKILL", .timeLimit(.minutes(10)))
+    struct ServiceCrashTests {
+        static let kills = 20
 
-    @Test("restaurants, delivery, support, analytics: each SIGKILLed 20 times mid-stream while orders flow; 0 lost, 0 applied twice, replay checksum equal")
-    func killAndCatchUp() async throws {
-        let kit = try await KafkaTestKit.make("services-crash")
-        let topic = try await OrderFlow.topic(kit, partitions: 6)
+        @Test("restaurants, delivery, support, analytics: each SIGKILLed 20 times mid-stream while orders flow; 0 lost, 0 applied twice, replay checksum equal")
+        func killAndCatchUp() async throws {
+            let kit = try await KafkaTestKit.make("services-crash")
+            let topic = try await OrderFlow.topic(kit, partitions: 6)
 
-        // Orders flow the whole time, through the real outbox relay.
-        let ordersDB = try OrdersDatabase(path: try ProjectionRunnerTests.temporaryPath("orders"))
-        let producer = try await kit.makeProducer("orders")
-        let relay = OutboxRelay(database: ordersDB, producer: producer, topic: topic, logger: TestLogging.logger("relay"))
-        var simulation = CitySimulator.Configuration()
-        simulation.speed = 2
-        simulation.ordersPerSecond = 5
-        simulation.maxOrders = 150
-        simulation.seed = UInt64.random(in: 1...1_000_000)
-        let relaying = Task { try await relay.run() }
-        let simulating = Task { try await CitySimulator(configuration: simulation, ledger: OrderLedger(database: ordersDB), logger: TestLogging.logger("sim")).run() }
+            // Orders flow the whole time, through the real outbox relay.
+            let ordersDB = try OrdersDatabase(path: try ProjectionRunnerTests.temporaryPath("orders"))
+            let producer = try await kit.makeProducer("orders")
+            let relay = OutboxRelay(database: ordersDB, producer: producer, topic: topic, logger: TestLogging.logger("relay"))
+            var simulation = CitySimulator.Configuration()
+            simulation.speed = 2
+            simulation.ordersPerSecond = 5
+            simulation.maxOrders = 150
+            simulation.seed = UInt64.random(in: 1...1_000_000)
+            let relaying = Task { try await relay.run() }
+            let simulating = Task { try await CitySimulator(configuration: simulation, ledger: OrderLedger(database: ordersDB), logger: TestLogging.logger("sim")).run() }
 
-        let brokers = kit.connection.configuration.bootstrapServers.joined(separator: ",")
-        let suffix = TestNames.unique("g")
-        var setups: [(service: String, arguments: [String], database: String)] = []
-        for service in IndependentModel.services {
-            let directory = try TestNames.temporaryDirectory(service)
-            let arguments = [
-                "--brokers", brokers, "--data-dir", directory.path, "--topic", topic, "--group", "\(service)-\(suffix)",
-                "--instance-id", "\(service)-1", "--log-level", "critical",
-            ]
-            setups.append((service, arguments, directory.appendingPathComponent("\(service).sqlite").path))
-        }
+            let brokers = kit.connection.configuration.bootstrapServers.joined(separator: ",")
+            let suffix = TestNames.unique("g")
+            var setups: [(service: String, arguments: [String], database: String)] = []
+            for service in IndependentModel.services {
+                let directory = try TestNames.temporaryDirectory(service)
+                let arguments = [
+                    "--brokers", brokers, "--data-dir", directory.path, "--topic", topic, "--group", "\(service)-\(suffix)",
+                    "--instance-id", "\(service)-1", "--log-level", "critical",
+                ]
+                setups.append((service, arguments, directory.appendingPathComponent("\(service).sqlite").path))
+            }
 
-        let lifetimes = try await withThrowingTaskGroup(of: (String, [Int]).self) { group in
-            for setup in setups {
-                group.addTask {
-                    var lifetimes: [Int] = []
-                    for _ in 0..<Self.kills {
-                        let before = try await IndependentModel.appliedEvents(setup.database)
-                        let process = try ServiceProcess(setup.service, arguments: setup.arguments)
-                        // Kill only once it is really consuming (joined, assigned, applying), so the
-                        // SIGKILL lands mid-stream: between fetch, apply, the SQLite commit and the Kafka commit.
-                        try await eventually("\(setup.service) applies events again", timeout: .seconds(60)) {
-                            let now = try await IndependentModel.appliedEvents(setup.database)
-                            let published = try await ordersDB.writer.read { try OutboxRecord.filter(OutboxRecord.Columns.sentAt != nil).fetchCount($0) }
-                            return now > before || (now > 0 && now >= published)
+            let lifetimes = try await withThrowingTaskGroup(of: (String, [Int]).self) { group in
+                for setup in setups {
+                    group.addTask {
+                        var lifetimes: [Int] = []
+                        for _ in 0..<Self.kills {
+                            let before = try await IndependentModel.appliedEvents(setup.database)
+                            let process = try ServiceProcess(setup.service, arguments: setup.arguments)
+                            // Kill only once it is really consuming (joined, assigned, applying), so the
+                            // SIGKILL lands mid-stream: between fetch, apply, the SQLite commit and the Kafka commit.
+                            try await eventually("\(setup.service) applies events again", timeout: .seconds(60)) {
+                                let now = try await IndependentModel.appliedEvents(setup.database)
+                                let published = try await ordersDB.writer.read { try OutboxRecord.filter(OutboxRecord.Columns.sentAt != nil).fetchCount($0) }
+                                return now > before || (now > 0 && now >= published)
+                            }
+                            let lifetime = Int.random(in: 0...1_200)
+                            try await Task.sleep(for: .milliseconds(lifetime))
+                            process.sigkill()
+                            lifetimes.append(lifetime)
                         }
-                        let lifetime = Int.random(in: 0...1_200)
-                        try await Task.sleep(for: .milliseconds(lifetime))
-                        process.sigkill()
-                        lifetimes.append(lifetime)
+                        return (setup.service, lifetimes)
                     }
-                    return (setup.service, lifetimes)
                 }
+                return try await group.reduce(into: [:]) { $0[$1.0] = $1.1 }
             }
-            return try await group.reduce(into: [:]) { $0[$1.0] = $1.1 }
-        }
-        try await simulating.value
-        try await eventually("the orders outbox is published", timeout: .seconds(60)) { try relay.pendingCount() == 0 }
-        relaying.cancel()
-        await producer.close()
-        let outbox = try await ordersDB.writer.read { try OutboxRecord.fetchAll($0) }
-        let orders = try IndependentModel.events(outbox)
+            try await simulating.value
+            try await eventually("the orders outbox is published", timeout: .seconds(60)) { try relay.pendingCount() == 0 }
+            relaying.cancel()
+            await producer.close()
+            let outbox = try await ordersDB.writer.read { try OutboxRecord.fetchAll($0) }
+            let orders = try IndependentModel.events(outbox)
 
-        for setup in setups {
-            // The last run catches up; its replay must reproduce its checksum; then it stops cleanly.
-            let final = try ServiceProcess(setup.service, arguments: setup.arguments)
-            try await eventually("\(setup.service) catches up with every event", timeout: .seconds(120)) {
-                (try? await IndependentModel.appliedEvents(setup.database)) == outbox.count
+            for setup in setups {
+                // The last run catches up; its replay must reproduce its checksum; then it stops cleanly.
+                let final = try ServiceProcess(setup.service, arguments: setup.arguments)
+                try await eventually("\(setup.service) catches up with every event", timeout: .seconds(120)) {
+                    (try? await IndependentModel.appliedEvents(setup.database)) == outbox.count
+                }
+                try await final.waitUntilServing()
+                let (status, body) = await final.request("/replay?from=earliest&swap=when-equal", method: "POST")
+                try #require(status == 200, "\(setup.service) /replay: \(String(decoding: body, as: UTF8.self))")
+                let replay = try JSONDecoder().decode(ProjectionReplay.Report.self, from: body)
+                #expect(replay.checksumsMatch && replay.swapped && replay.checksumAfterSwap == replay.liveChecksum, "\(setup.service): \(replay)")
+                #expect(replay.progress.applied == outbox.count)
+                try await final.terminate()
+
+                let expected = IndependentModel.expected(setup.service, orders)
+                let actual = try await IndependentModel.actual(setup.service, path: setup.database)
+                #expect(actual == expected, "\(setup.service): \(IndependentModel.difference(expected: expected, actual: actual))")
+                print("\(setup.service): \(Self.kills) SIGKILLs (\(lifetimes[setup.service]!.map(String.init).joined(separator: ", ")) ms after it was seen applying); \(orders.count) orders, \(outbox.count) events checked against the independent model: 0 lost, 0 applied twice; replay checksum \(replay.replayChecksum) = live")
             }
-            try await final.waitUntilServing()
-            let (status, body) = await final.request("/replay?from=earliest&swap=when-equal", method: "POST")
-            try #require(status == 200, "\(setup.service) /replay: \(String(decoding: body, as: UTF8.self))")
-            let replay = try JSONDecoder().decode(ProjectionReplay.Report.self, from: body)
-            #expect(replay.checksumsMatch && replay.swapped && replay.checksumAfterSwap == replay.liveChecksum, "\(setup.service): \(replay)")
-            #expect(replay.progress.applied == outbox.count)
-            try await final.terminate()
-
-            let expected = IndependentModel.expected(setup.service, orders)
-            let actual = try await IndependentModel.actual(setup.service, path: setup.database)
-            #expect(actual == expected, "\(setup.service): \(IndependentModel.difference(expected: expected, actual: actual))")
-            print("\(setup.service): \(Self.kills) SIGKILLs (\(lifetimes[setup.service]!.map(String.init).joined(separator: ", ")) ms after it was seen applying); \(orders.count) orders, \(outbox.count) events checked against the independent model: 0 lost, 0 applied twice; replay checksum \(replay.replayChecksum) = live")
         }
     }
 }

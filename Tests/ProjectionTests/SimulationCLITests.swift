@@ -3,138 +3,140 @@ import ServiceRuntime
 import Testing
 import TestSupport
 
-/// The operator's journey, driven through the CLI as a user would: `up`, kill a consumer and see
-/// its lag climb, start it and see the lag reach zero, replay two services with their checksums
-/// verified, query, `stop` — and no process left behind.
-@Suite("Simulation CLI", .timeLimit(.minutes(5)))
-struct SimulationCLITests {
-    struct Status: Decodable {
-        struct Group: Decodable {
-            var service: String
-            var instance: Int
-            var assignment: [Int32]?
-            var running: Bool
-            var totalLag: Int64?
-            var applied: Int?
+extension SystemTests {
+    /// The operator's journey, driven through the CLI as a user would: `up`, kill a consumer and see
+    /// its lag climb, start it and see the lag reach zero, replay two services with their checksums
+    /// verified, query, `stop` — and no process left behind.
+    @Suite("Simulation CLI", .timeLimit(.minutes(5)))
+    struct SimulationCLITests {
+        struct Status: Decodable {
+            struct Group: Decodable {
+                var service: String
+                var instance: Int
+                var assignment: [Int32]?
+                var running: Bool
+                var totalLag: Int64?
+                var applied: Int?
+            }
+            struct Producer: Decodable {
+                var running: Bool
+            }
+            var producer: Producer
+            var groups: [Group]
+            func group(_ name: String) -> Group? { groups.first { $0.service == name } }
         }
-        struct Producer: Decodable {
-            var running: Bool
+
+        struct Replay: Decodable {
+            var checksumsMatch: Bool
+            var swapped: Bool
+            var liveChecksum: String
+            var checksumAfterSwap: String?
         }
-        var producer: Producer
-        var groups: [Group]
-        func group(_ name: String) -> Group? { groups.first { $0.service == name } }
-    }
 
-    struct Replay: Decodable {
-        var checksumsMatch: Bool
-        var swapped: Bool
-        var liveChecksum: String
-        var checksumAfterSwap: String?
-    }
+        @Test("up → kill support (lag climbs) → start (lag 0) → replay support and analytics (checksums equal) → scale support to 2 and back → query → stop, nothing left running")
+        func operatorJourney() async throws {
+            let directory = try TestNames.temporaryDirectory("simulation").path
+            let basePort = try LocalPort.freeRange(5)
+            let up = Process()
+            up.executableURL = ChildConsumer.executable
+            up.arguments = ["up", "--data-dir", directory, "--base-port", String(basePort), "--speed", "20", "--plain", "--refresh", "1", "--log-level", "warning"]
+            let upLog = FileManager.default.temporaryDirectory.appendingPathComponent("up-\(UUID().uuidString.prefix(6)).log")
+            _ = FileManager.default.createFile(atPath: upLog.path, contents: nil)
+            up.standardOutput = try FileHandle(forWritingTo: upLog)
+            up.standardError = up.standardOutput
+            try up.run()
+            defer { if up.isRunning { kill(up.processIdentifier, SIGKILL) } }
 
-    @Test("up → kill support (lag climbs) → start (lag 0) → replay support and analytics (checksums equal) → scale support to 2 and back → query → stop, nothing left running")
-    func operatorJourney() async throws {
-        let directory = try TestNames.temporaryDirectory("simulation").path
-        let basePort = try LocalPort.freeRange(5)
-        let up = Process()
-        up.executableURL = ChildConsumer.executable
-        up.arguments = ["up", "--data-dir", directory, "--base-port", String(basePort), "--speed", "20", "--plain", "--refresh", "1", "--log-level", "warning"]
-        let upLog = FileManager.default.temporaryDirectory.appendingPathComponent("up-\(UUID().uuidString.prefix(6)).log")
-        _ = FileManager.default.createFile(atPath: upLog.path, contents: nil)
-        up.standardOutput = try FileHandle(forWritingTo: upLog)
-        up.standardError = up.standardOutput
-        try up.run()
-        defer { if up.isRunning { kill(up.processIdentifier, SIGKILL) } }
+            try await eventually("every service runs, applies events and has caught up", timeout: .seconds(120)) {
+                guard let status = try? Self.status(directory), status.producer.running else { return false }
+                return status.groups.count == 4 && status.groups.allSatisfy { $0.running && ($0.applied ?? 0) > 0 && $0.totalLag == 0 }
+            }
+            let pids = try Self.pids(directory)
 
-        try await eventually("every service runs, applies events and has caught up", timeout: .seconds(120)) {
-            guard let status = try? Self.status(directory), status.producer.running else { return false }
-            return status.groups.count == 4 && status.groups.allSatisfy { $0.running && ($0.applied ?? 0) > 0 && $0.totalLag == 0 }
+            let killed = try Self.cli(["kill", "support", "--data-dir", directory])
+            #expect(killed.contains("SIGKILL"))
+            var lags: [Int64] = []
+            try await eventually("support's lag climbs while it is down", timeout: .seconds(30)) {
+                let status = try Self.status(directory)
+                guard let support = status.group("support"), !support.running, let lag = support.totalLag else { return false }
+                lags.append(lag)
+                return lags.count >= 3 && lags.last! > lags.first! && lags.first! > 0
+            }
+            _ = try Self.cli(["start", "support", "--data-dir", directory])
+            try await eventually("support catches up: lag back to 0", timeout: .seconds(60)) {
+                let support = try Self.status(directory).group("support")
+                return support?.running == true && support?.totalLag == 0
+            }
+            for service in ["support", "analytics"] {
+                let replay = try JSONDecoder().decode(Replay.self, from: Data(try Self.cli(["replay", service, "--json", "--data-dir", directory]).utf8))
+                #expect(replay.checksumsMatch && replay.swapped, "\(service): \(replay)")
+            }
+            // Scale support to two instances in its group, and back.
+            _ = try Self.cli(["scale", "support", "2", "--data-dir", directory])
+            try await eventually("two support instances split the partitions", timeout: .seconds(60)) {
+                let owned = try Self.status(directory).groups.filter { $0.service == "support" }.map { $0.assignment ?? [] }
+                return owned.count == 2 && owned.allSatisfy { !$0.isEmpty } && Set(owned.flatMap { $0 }) == Set(0..<6)
+            }
+            _ = try Self.cli(["scale", "support", "1", "--data-dir", directory])
+            try await eventually("one support instance owns every partition again", timeout: .seconds(60)) {
+                let owned = try Self.status(directory).groups.filter { $0.service == "support" }.map { $0.assignment ?? [] }
+                return owned.count == 1 && Set(owned[0]) == Set(0..<6)
+            }
+            let late = try Self.cli(["query", "support", "late", "--limit", "5", "--data-dir", directory])
+            #expect(late.contains("orderId") || late.contains("(nothing)"), "\(late)")
+            let order = try Self.cli(["query", "support", "timeline", "ord-1-000001", "--data-dir", directory])
+            #expect(order.contains("order.created"), "\(order)")
+            let summary = try Self.cli(["query", "analytics", "summary", "--data-dir", directory])
+            #expect(summary.contains("orders:"), "\(summary)")
+
+            let finalPIDs = try Self.pids(directory)
+            _ = try Self.cli(["stop", "--data-dir", directory])
+            try await eventually("up exits", timeout: .seconds(40)) { !up.isRunning }
+            #expect(up.terminationStatus == 0, "up's output: \((try? String(contentsOf: upLog, encoding: .utf8))?.suffix(2000) ?? "")")
+            let survivors = Set(pids + finalPIDs).filter { kill($0, 0) == 0 }
+            #expect(survivors.isEmpty, "still running: \(survivors)")
+            #expect(!FileManager.default.fileExists(atPath: directory + "/run.json"))
+            print("simulation CLI: up, kill support (lag climbed \(lags.map(String.init).joined(separator: " → "))), start (lag 0), replay support and analytics (checksums equal, swapped), scale 2 and back, query, stop: no process left")
         }
-        let pids = try Self.pids(directory)
 
-        let killed = try Self.cli(["kill", "support", "--data-dir", directory])
-        #expect(killed.contains("SIGKILL"))
-        var lags: [Int64] = []
-        try await eventually("support's lag climbs while it is down", timeout: .seconds(30)) {
-            let status = try Self.status(directory)
-            guard let support = status.group("support"), !support.running, let lag = support.totalLag else { return false }
-            lags.append(lag)
-            return lags.count >= 3 && lags.last! > lags.first! && lags.first! > 0
+        /// Runs `fooddelivery` with `arguments`; its standard output, or an error with both outputs.
+        static func cli(_ arguments: [String]) throws -> String {
+            let process = Process()
+            process.executableURL = ChildConsumer.executable
+            process.arguments = arguments
+            let output = Pipe()
+            let errors = Pipe()
+            process.standardOutput = output
+            process.standardError = errors
+            try process.run()
+            let data = output.fileHandleForReading.readDataToEndOfFile()
+            let errorData = errors.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            guard process.terminationStatus == 0 else {
+                throw CLIFailure(arguments: arguments, output: String(decoding: data + errorData, as: UTF8.self))
+            }
+            return String(decoding: data, as: UTF8.self)
         }
-        _ = try Self.cli(["start", "support", "--data-dir", directory])
-        try await eventually("support catches up: lag back to 0", timeout: .seconds(60)) {
-            let support = try Self.status(directory).group("support")
-            return support?.running == true && support?.totalLag == 0
+
+        struct CLIFailure: Error, CustomStringConvertible {
+            var arguments: [String]
+            var output: String
+            var description: String { "fooddelivery \(arguments.joined(separator: " ")) failed: \(output)" }
         }
-        for service in ["support", "analytics"] {
-            let replay = try JSONDecoder().decode(Replay.self, from: Data(try Self.cli(["replay", service, "--json", "--data-dir", directory]).utf8))
-            #expect(replay.checksumsMatch && replay.swapped, "\(service): \(replay)")
+
+        static func status(_ directory: String) throws -> Status {
+            try JSONDecoder().decode(Status.self, from: Data(try cli(["status", "--json", "--data-dir", directory]).utf8))
         }
-        // Scale support to two instances in its group, and back.
-        _ = try Self.cli(["scale", "support", "2", "--data-dir", directory])
-        try await eventually("two support instances split the partitions", timeout: .seconds(60)) {
-            let owned = try Self.status(directory).groups.filter { $0.service == "support" }.map { $0.assignment ?? [] }
-            return owned.count == 2 && owned.allSatisfy { !$0.isEmpty } && Set(owned.flatMap { $0 }) == Set(0..<6)
+
+        struct Run: Decodable {
+            struct Service: Decodable { var pid: Int32 }
+            var supervisor: Int32
+            var services: [String: Service]
         }
-        _ = try Self.cli(["scale", "support", "1", "--data-dir", directory])
-        try await eventually("one support instance owns every partition again", timeout: .seconds(60)) {
-            let owned = try Self.status(directory).groups.filter { $0.service == "support" }.map { $0.assignment ?? [] }
-            return owned.count == 1 && Set(owned[0]) == Set(0..<6)
+
+        static func pids(_ directory: String) throws -> [Int32] {
+            let run = try JSONDecoder().decode(Run.self, from: try Data(contentsOf: URL(fileURLWithPath: directory + "/run.json")))
+            return [run.supervisor] + run.services.values.map(\.pid)
         }
-        let late = try Self.cli(["query", "support", "late", "--limit", "5", "--data-dir", directory])
-        #expect(late.contains("orderId") || late.contains("(nothing)"), "\(late)")
-        let order = try Self.cli(["query", "support", "timeline", "ord-1-000001", "--data-dir", directory])
-        #expect(order.contains("order.created"), "\(order)")
-        let summary = try Self.cli(["query", "analytics", "summary", "--data-dir", directory])
-        #expect(summary.contains("orders:"), "\(summary)")
-
-        let finalPIDs = try Self.pids(directory)
-        _ = try Self.cli(["stop", "--data-dir", directory])
-        try await eventually("up exits", timeout: .seconds(40)) { !up.isRunning }
-        #expect(up.terminationStatus == 0, "up's output: \((try? String(contentsOf: upLog, encoding: .utf8))?.suffix(2000) ?? "")")
-        let survivors = Set(pids + finalPIDs).filter { kill($0, 0) == 0 }
-        #expect(survivors.isEmpty, "still running: \(survivors)")
-        #expect(!FileManager.default.fileExists(atPath: directory + "/run.json"))
-        print("simulation CLI: up, kill support (lag climbed \(lags.map(String.init).joined(separator: " → "))), start (lag 0), replay support and analytics (checksums equal, swapped), scale 2 and back, query, stop: no process left")
-    }
-
-    /// Runs `fooddelivery` with `arguments`; its standard output, or an error with both outputs.
-    static func cli(_ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = ChildConsumer.executable
-        process.arguments = arguments
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        let errorData = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw CLIFailure(arguments: arguments, output: String(decoding: data + errorData, as: UTF8.self))
-        }
-        return String(decoding: data, as: UTF8.self)
-    }
-
-    struct CLIFailure: Error, CustomStringConvertible {
-        var arguments: [String]
-        var output: String
-        var description: String { "fooddelivery \(arguments.joined(separator: " ")) failed: \(output)" }
-    }
-
-    static func status(_ directory: String) throws -> Status {
-        try JSONDecoder().decode(Status.self, from: Data(try cli(["status", "--json", "--data-dir", directory]).utf8))
-    }
-
-    struct Run: Decodable {
-        struct Service: Decodable { var pid: Int32 }
-        var supervisor: Int32
-        var services: [String: Service]
-    }
-
-    static func pids(_ directory: String) throws -> [Int32] {
-        let run = try JSONDecoder().decode(Run.self, from: try Data(contentsOf: URL(fileURLWithPath: directory + "/run.json")))
-        return [run.supervisor] + run.services.values.map(\.pid)
     }
 }

@@ -48,8 +48,15 @@ public final class ServiceProcess: @unchecked Sendable {
     }
 
     /// GET `path` and decode the JSON answer; throws with the body when the status is not 200.
+    /// A 503 (a rebalance in progress: "retry in a few seconds") is retried for up to 20 s, as
+    /// the API asks its clients to.
     public func get<T: Decodable>(_ path: String, as type: T.Type = T.self) async throws -> T {
-        let (status, body) = await request(path)
+        var (status, body) = await request(path)
+        let deadline = ContinuousClock.now + .seconds(20)
+        while status == 503 && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .seconds(1))
+            (status, body) = await request(path)
+        }
         guard status == 200 else { throw HTTPStatusError(path: path, status: status, body: String(decoding: body, as: UTF8.self)) }
         return try JSONDecoder().decode(T.self, from: body)
     }
