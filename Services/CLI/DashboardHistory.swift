@@ -47,7 +47,7 @@ actor DashboardHistory {
         points.append(Point(at: status.takenAt, lag: lag, published: status.producer.stats?.published))
         if points.count > keep { points.removeFirst(points.count - keep) }
         if rebalances.count > 50 { rebalances.removeFirst(rebalances.count - 50) }
-        let links = run.services.mapValues { "http://127.0.0.1:\($0.port)" }
+        let links = run.services.mapValues { $0.url ?? "http://127.0.0.1:\($0.port)" }
         let snapshot = Snapshot(status: status, points: points, rebalances: rebalances, links: links)
         latest = snapshot
         return snapshot

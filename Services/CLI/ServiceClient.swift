@@ -5,22 +5,25 @@ import FoundationNetworking
 
 /// The CLI's HTTP calls to the running services.
 struct ServiceClient {
-    let port: Int
+    let base: String
     var timeout: TimeInterval = 3
 
+    init(port: Int) { base = "http://127.0.0.1:\(port)" }
+    init(base: String) { self.base = base.hasSuffix("/") ? String(base.dropLast()) : base }
+
     enum Failure: Error, CustomStringConvertible {
-        case unreachable(port: Int, String)
+        case unreachable(String, String)
         case status(Int, String)
         var description: String {
             switch self {
-            case .unreachable(let port, let why): "nothing answered on port \(port) (\(why)): is the service running? (`fooddelivery status`)"
+            case .unreachable(let base, let why): "nothing answered at \(base) (\(why)): is the service running? (`fooddelivery status`)"
             case .status(let code, let body): "answered \(code): \(body)"
             }
         }
     }
 
     func send(_ path: String, method: String = "GET") async throws -> Data {
-        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
+        var request = URLRequest(url: URL(string: base + path)!)
         request.httpMethod = method
         request.timeoutInterval = timeout
         let data: Data
@@ -28,7 +31,7 @@ struct ServiceClient {
         do {
             (data, response) = try await URLSession.shared.data(for: request)
         } catch {
-            throw Failure.unreachable(port: port, error.localizedDescription)
+            throw Failure.unreachable(base, error.localizedDescription)
         }
         let status = (response as? HTTPURLResponse)?.statusCode ?? 0
         guard status == 200 else { throw Failure.status(status, String(decoding: data.prefix(500), as: UTF8.self)) }

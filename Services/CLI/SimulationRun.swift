@@ -10,6 +10,11 @@ struct SimulationRun: Codable {
         var log: String
         /// The service's SQLite database (consumer services; nil for orders).
         var database: String?
+        /// Where its HTTP API is, when it is not a local process (a container, a pod): then it is
+        /// "running" when it answers, and its stored offsets come from its `/offsets`.
+        var url: String?
+
+        var client: ServiceClient { url.map { ServiceClient(base: $0) } ?? ServiceClient(port: port) }
     }
 
     var brokers: String
@@ -63,6 +68,20 @@ struct SimulationRun: Codable {
     }
 
     static func isAlive(_ pid: Int32) -> Bool { pid > 0 && kill(pid, 0) == 0 }
+
+    /// Services elsewhere, named by URL (`orders=http://orders:8081`): what the dashboard reads in
+    /// docker compose, where the services are containers, not processes of this machine.
+    static func remote(_ services: [String], topic: String) throws -> SimulationRun {
+        var run = SimulationRun(brokers: "", localBroker: false, topic: topic, supervisor: 0, services: [:])
+        for entry in services {
+            let parts = entry.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, all.contains(parts[0]), let url = URL(string: parts[1]), url.scheme == "http" else {
+                throw CLIError("--service \(entry): give <service>=<base URL>, e.g. support=http://support:8084 (services: \(all.joined(separator: ", ")))")
+            }
+            run.services[parts[0]] = Service(pid: 0, port: url.port ?? 80, arguments: [], log: "", database: nil, url: parts[1])
+        }
+        return run
+    }
 }
 
 /// A failure the user can fix, said plainly.

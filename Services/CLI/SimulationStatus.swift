@@ -46,7 +46,12 @@ struct SimulationStatus: Codable {
             var applied: Int
             var deadLettered: Int
         }
+        struct Partition: Decodable {
+            var partition: Int32
+            var storedOffset: Int64?
+        }
         var counts: Counts
+        var partitions: [Partition]
     }
 
     var takenAt: Date
@@ -57,24 +62,31 @@ struct SimulationStatus: Codable {
     static func collect(_ run: SimulationRun) async -> SimulationStatus {
         let orders = run.services["orders"]
         var producer = Producer(running: orders.map { SimulationRun.isAlive($0.pid) } ?? false, pid: orders?.pid ?? 0, port: orders?.port ?? 0)
-        if producer.running, let orders { producer.stats = try? await ServiceClient(port: orders.port).get("/stats") }
+        if let orders, producer.running || orders.url != nil {
+            producer.stats = try? await orders.client.get("/stats")
+            producer.running = producer.running || producer.stats != nil
+        }
         let ends = producer.stats?.partitionEnds ?? [:]
         var groups: [Group] = []
         for (name, instance, key) in run.consumerInstances {
             guard let service = run.services[key] else { continue }
             var group = Group(service: name, instance: instance, running: SimulationRun.isAlive(service.pid), pid: service.pid, port: service.port, partitions: [])
-            if group.running {
-                let client = ServiceClient(port: service.port)
+            var reported: [Int32: Int64] = [:]
+            if group.running || service.url != nil {
+                let client = service.client
                 if let instance: Instance = try? await client.get("/instance") {
+                    group.running = true
                     group.memberID = instance.memberID
                     group.assignment = instance.assignment
                 }
                 if let offsets: Offsets = try? await client.get("/offsets") {
                     group.applied = offsets.counts.applied
                     group.deadLettered = offsets.counts.deadLettered
+                    for partition in offsets.partitions { if let stored = partition.storedOffset { reported[partition.partition] = stored } }
                 }
             }
-            let stored = (try? service.database.map { try storedOffsets($0, topic: run.topic) }) ?? nil ?? [:]
+            // Local: from the service's database (also while it is down). Remote: as it reports them.
+            let stored = service.database.map { (try? storedOffsets($0, topic: run.topic)) ?? [:] } ?? reported
             // A running instance answers for the partitions it owns; a stopped one shows what it had.
             let partitions = group.assignment.map { $0.sorted() } ?? (instance == 1 ? Set(stored.keys).union(ends.keys.compactMap { Int32($0) }).sorted() : stored.keys.sorted())
             group.partitions = partitions.map { partition in

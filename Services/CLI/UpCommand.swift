@@ -79,7 +79,7 @@ struct UpCommand: AsyncParsableCommand {
                     for await _ in await UnixSignalsSequence(trapping: .sigterm, .sigint) { break }
                 }
                 if dashboardPort > 0 {
-                    let dashboard = DashboardServer(dataDirectory: dataDir, host: "127.0.0.1", port: dashboardPort)
+                    let dashboard = DashboardServer(source: .simulation(dataDirectory: dataDir), host: "127.0.0.1", port: dashboardPort)
                     group.addTask {
                         // Quiet: cancelling it at shutdown is not an error worth printing.
                         var logger = Logger(label: "dashboard")

@@ -23,8 +23,8 @@ public enum ServiceEnvironment {
     public static let variables: [Variable] = [
         Variable(name: "FOODDELIVERY_DATA_DIR", flag: "--data-dir", kind: .text, meaning: "directory of the service's SQLite database (mount a volume here)", services: services),
         Variable(name: "FOODDELIVERY_TOPIC", flag: "--topic", kind: .text, meaning: "the order-event topic; dead letters go to <topic>.dlq", services: services),
-        Variable(name: "FOODDELIVERY_HTTP_HOST", flag: "--http-host", kind: .text, meaning: "address the HTTP API listens on (0.0.0.0 in containers)", services: services),
-        Variable(name: "FOODDELIVERY_HTTP_PORT", flag: "--http-port", kind: .integer, meaning: "port of the HTTP API (/health, /metrics, queries)", services: services),
+        Variable(name: "FOODDELIVERY_HTTP_HOST", flag: "--http-host", kind: .text, meaning: "address the HTTP API listens on (0.0.0.0 in containers)", services: services + ["dashboard"]),
+        Variable(name: "FOODDELIVERY_HTTP_PORT", flag: "--http-port", kind: .integer, meaning: "port of the HTTP API (/health, /metrics, queries)", services: services + ["dashboard"]),
         Variable(name: "FOODDELIVERY_LOG_LEVEL", flag: "--log-level", kind: .text, meaning: "trace, debug, info, notice, warning, error or critical", services: services),
         Variable(name: "FOODDELIVERY_PARTITIONS", flag: "--partitions", kind: .integer, meaning: "partitions of the order-event topic when orders creates it", services: ["orders"]),
         Variable(name: "FOODDELIVERY_RATE", flag: "--rate", kind: .number, meaning: "new orders per simulated second", services: ["orders"]),
@@ -36,6 +36,9 @@ public enum ServiceEnvironment {
         Variable(name: "FOODDELIVERY_SESSION_TIMEOUT", flag: "--session-timeout", kind: .integer, meaning: "consumer session timeout, seconds", services: consumers),
         Variable(name: "FOODDELIVERY_FETCH_WAIT_MS", flag: "--fetch-wait-ms", kind: .integer, meaning: "longest a broker may hold an empty fetch, ms", services: consumers),
         Variable(name: "FOODDELIVERY_PEERS", flag: "--peer", kind: .list, meaning: "comma-separated base URLs of the service's instances (itself may be listed)", services: consumers),
+        Variable(
+            name: "FOODDELIVERY_DASHBOARD_SERVICES", flag: "--service", kind: .list,
+            meaning: "`fooddelivery dashboard`: comma-separated <service>=<base URL> of the services to show", services: ["dashboard"]),
     ]
 
     /// The Kafka connection variables, read by the Kafka layer (`KafkaConfiguration.fromEnvironment`).

@@ -102,10 +102,35 @@ enum DeploymentChecks {
             }
             if !volumes.contains(mount[0]) { problems.append("\(place): \(mount[0]) is not a named volume") }
         }
+        problems += dashboard(services, copiedExecutables: copiedExecutables)
         let initCommand = ((services["topic-init"] as? [String: Any])?["command"] as? [String] ?? []).joined(separator: "\n")
         let topics = OrderTopics()
         for expected in ["--partitions \(topics.partitions)", "--replication-factor 3", "min.insync.replicas=2", "retention.ms=\(OrderTopics.retention["retention.ms"]!)", topics.events, topics.deadLetters] where !initCommand.contains(expected) {
             problems.append("compose topic-init: does not create the topics with \(expected)")
+        }
+        return problems
+    }
+
+    /// The dashboard container: `fooddelivery dashboard` with only the variables it reads, each
+    /// service it shows named by the compose service and the port that service listens on.
+    static func dashboard(_ services: [String: Any], copiedExecutables: Set<String>) -> [String] {
+        guard let dashboard = services["dashboard"] as? [String: Any] else { return ["compose: no dashboard service"] }
+        var problems: [String] = []
+        if dashboard["command"] as? [String] != ["fooddelivery", "dashboard"] || !copiedExecutables.contains("fooddelivery") {
+            problems.append("compose dashboard: does not run `fooddelivery dashboard`")
+        }
+        let environment = (dashboard["environment"] as? [String: Any] ?? [:]).mapValues { "\($0)" }
+        let known = Set(ServiceEnvironment.variables.filter { $0.services.contains("dashboard") }.map(\.name))
+        for name in environment.keys.sorted() where !known.contains(name) { problems.append("compose dashboard: \(name) is not read by the dashboard") }
+        guard let port = environment["FOODDELIVERY_HTTP_PORT"].flatMap(Int.init) else { return problems + ["compose dashboard: FOODDELIVERY_HTTP_PORT must be a number"] }
+        let test = ((dashboard["healthcheck"] as? [String: Any])?["test"] as? [String] ?? []).joined(separator: " ")
+        if !test.contains("http://localhost:\(port)/health") { problems.append("compose dashboard: the healthcheck does not ask /health on \(port)") }
+        let shown = (environment["FOODDELIVERY_DASHBOARD_SERVICES"] ?? "").split(separator: ",").map(String.init)
+        for name in ServiceEnvironment.services {
+            let servicePort = ((services[name] as? [String: Any])?["environment"] as? [String: Any])?["FOODDELIVERY_HTTP_PORT"].map { "\($0)" } ?? "?"
+            if !shown.contains("\(name)=http://\(name):\(servicePort)") {
+                problems.append("compose dashboard: does not show \(name) at http://\(name):\(servicePort)")
+            }
         }
         return problems
     }

@@ -60,6 +60,7 @@ struct DeploymentTests {
     /// Each mutation breaks one thing the checks guard; each must be reported.
     @Test("A broken compose file is caught", arguments: [
         "an unknown variable", "a wrong healthcheck port", "a data directory without a volume", "a port that is not a number", "too few partitions",
+        "a dashboard that shows support on the wrong port",
     ])
     func brokenCompose(breakage: String) throws {
         var compose = try Self.compose()
@@ -71,6 +72,12 @@ struct DeploymentTests {
         case "a wrong healthcheck port": support["healthcheck"] = ["test": ["CMD", "curl", "-fsS", "http://localhost:9999/health"]]
         case "a data directory without a volume": environment["FOODDELIVERY_DATA_DIR"] = "/var/lib/support"
         case "a port that is not a number": environment["FOODDELIVERY_HTTP_PORT"] = "http"
+        case "a dashboard that shows support on the wrong port":
+            var dashboard = services["dashboard"] as! [String: Any]
+            var shown = dashboard["environment"] as! [String: Any]
+            shown["FOODDELIVERY_DASHBOARD_SERVICES"] = "\(shown["FOODDELIVERY_DASHBOARD_SERVICES"]!)".replacingOccurrences(of: "support:8084", with: "support:9999")
+            dashboard["environment"] = shown
+            services["dashboard"] = dashboard
         default:
             var topicInit = services["topic-init"] as! [String: Any]
             topicInit["command"] = (topicInit["command"] as! [String]).map { $0.replacingOccurrences(of: "--partitions 6", with: "--partitions 3") }
