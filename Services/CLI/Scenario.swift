@@ -1,0 +1,61 @@
+import Foundation
+import Kafka
+import Logging
+
+/// A narrated, self-verifying walkthrough of one Kafka concept: it says what it will show, does
+/// it against a real broker, and ends with PASS or FAIL from what it measured.
+protocol Scenario: Sendable {
+    var name: String { get }
+    var summary: String { get }
+    func run(_ kafka: ScenarioKafka) async throws -> ScenarioVerdict
+}
+
+struct ScenarioVerdict {
+    var passed: Bool
+    var evidence: String
+}
+
+/// What a scenario works with: the cluster, fresh names, a narrator.
+struct ScenarioKafka {
+    let configuration: KafkaConfiguration
+    let logger: Logger
+
+    func say(_ text: String) { OutputLine.write("  " + text) }
+
+    func admin() throws -> KafkaAdmin { try KafkaAdmin.make(configuration: configuration, logger: logger) }
+
+    func freshTopic(_ prefix: String, partitions: Int) async throws -> String {
+        let name = "\(prefix)-\(UUID().uuidString.prefix(6).lowercased())"
+        try await admin().createTopic(NewTopic(name: name, partitions: partitions))
+        return name
+    }
+
+    /// Sends records keyed by `key(index)`, and returns where each landed, in send order.
+    func produce(_ topic: String, count: Int, key: (Int) -> String) async throws -> [(key: String, value: String, partition: Int32, offset: Int64)] {
+        let producer = try KafkaProducer.make(configuration: KafkaProducerConfiguration(common: configuration), logger: logger)
+        var landed: [(key: String, value: String, partition: Int32, offset: Int64)] = []
+        for index in 0..<count {
+            let report = try await producer.send(KafkaProducerMessage(topic: topic, key: key(index), value: String(index)))
+            landed.append((key(index), String(index), report.topicPartition.partition, report.offset ?? -1))
+        }
+        await producer.close()
+        return landed
+    }
+
+    func consumer(group: String, configure: (inout KafkaConsumerConfiguration) -> Void = { _ in }) throws -> KafkaConsumer {
+        var settings = KafkaConsumerConfiguration.localBroker(common: configuration, groupID: group)
+        settings.autoOffsetReset = .earliest
+        configure(&settings)
+        return try KafkaConsumer.make(configuration: settings, logger: logger)
+    }
+
+    /// Reads from `consumer` until `count` records arrived or nothing came for `idle`.
+    func read(_ consumer: KafkaConsumer, count: Int, idle: Duration = .seconds(15)) async throws -> [KafkaConsumerMessage] {
+        var records: [KafkaConsumerMessage] = []
+        while records.count < count, let batch = try await consumer.nextBatch(maxMessages: count - records.count, idleTimeout: idle) {
+            if batch.messages.isEmpty { break }
+            records += batch.messages
+        }
+        return records
+    }
+}
