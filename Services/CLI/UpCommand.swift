@@ -52,7 +52,11 @@ struct UpCommand: AsyncParsableCommand {
             var run = SimulationRun(brokers: brokers, localBroker: local != nil, topic: topics.events, supervisor: getpid(), services: [:])
             for name in SimulationRun.all {
                 let directory = (dataDir as NSString).appendingPathComponent(name)
-                var arguments = ["--brokers", brokers, "--data-dir", directory, "--http-port", String(ports[name]!), "--topic", topics.events]
+                // Each stops by itself should this process die without stopping it (SIGKILL).
+                var arguments = [
+                    "--brokers", brokers, "--data-dir", directory, "--http-port", String(ports[name]!), "--topic", topics.events,
+                    "--supervisor-pid", String(getpid()),
+                ]
                 if name == "orders" {
                     arguments += ["--rate", String(rate), "--speed", String(speed), "--seed", String(seed), "--output", "summary"]
                 } else {

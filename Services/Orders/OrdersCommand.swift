@@ -37,6 +37,7 @@ struct OrdersCommand: AsyncParsableCommand {
     @Option(help: "Address the HTTP API listens on.") var httpHost = "127.0.0.1"
     @Option(help: "Port of the HTTP API (0: any free port).") var httpPort = 8081
     @Option(help: "Log level.") var logLevel: Logger.Level = .info
+    @Option(help: "Stop when this process is gone (`fooddelivery up` sets it).") var supervisorPid: Int32?
     @Flag(help: "With --max-orders: exit once every order is finished and its events are published.") var exitWhenPublished = false
 
     func validate() throws {
@@ -54,6 +55,7 @@ struct OrdersCommand: AsyncParsableCommand {
     func run() async throws {
         let logger = ServiceLogging.bootstrap(level: logLevel, label: "orders")
         let registry = OperationalRoutes.bootstrapMetrics()
+        SupervisorWatch.start(pid: supervisorPid, logger: logger)
         let kafka = try connection.requiredConfiguration(clientID: "orders")
 
         try FileManager.default.createDirectory(atPath: dataDir, withIntermediateDirectories: true)

@@ -18,6 +18,7 @@ public enum ProjectionService {
         let group = options.group ?? service
         let logger = ServiceLogging.bootstrap(level: options.logLevel, label: service)
         let registry = OperationalRoutes.bootstrapMetrics()
+        SupervisorWatch.start(pid: options.supervisorPid, logger: logger)
         let kafka = try options.connection.requiredConfiguration(clientID: options.instanceID.map { "\(group)-\($0)" } ?? group)
         guard let strategy = KafkaConsumerConfiguration.AssignmentStrategy(rawValue: options.assignor) else {
             throw ValidationError("--assignor must be range, roundrobin or cooperative-sticky")

@@ -18,6 +18,7 @@ public struct ProjectionServiceOptions: ParsableArguments {
     @Option(name: .customLong("peer"), help: "Base URL of an instance of this service (repeat; listing itself is fine); queries are routed across instances.")
     public var peers: [String] = []
     @Option(help: "Log level.") public var logLevel: Logger.Level = .info
+    @Option(help: "Stop when this process is gone (`fooddelivery up` sets it).") public var supervisorPid: Int32?
 
     public init() {}
 }

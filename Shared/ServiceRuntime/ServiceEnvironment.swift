@@ -25,6 +25,9 @@ public enum ServiceEnvironment {
         Variable(name: "FOODDELIVERY_TOPIC", flag: "--topic", kind: .text, meaning: "the order-event topic; dead letters go to <topic>.dlq", services: services),
         Variable(name: "FOODDELIVERY_HTTP_HOST", flag: "--http-host", kind: .text, meaning: "address the HTTP API listens on (0.0.0.0 in containers)", services: services + ["dashboard"]),
         Variable(name: "FOODDELIVERY_HTTP_PORT", flag: "--http-port", kind: .integer, meaning: "port of the HTTP API (/health, /metrics, queries)", services: services + ["dashboard"]),
+        Variable(
+            name: "FOODDELIVERY_SUPERVISOR_PID", flag: "--supervisor-pid", kind: .integer,
+            meaning: "stop when this process is gone (set by `fooddelivery up` for the processes it starts)", services: services),
         Variable(name: "FOODDELIVERY_LOG_LEVEL", flag: "--log-level", kind: .text, meaning: "trace, debug, info, notice, warning, error or critical", services: services),
         Variable(name: "FOODDELIVERY_PARTITIONS", flag: "--partitions", kind: .integer, meaning: "partitions of the order-event topic when orders creates it", services: ["orders"]),
         Variable(name: "FOODDELIVERY_RATE", flag: "--rate", kind: .number, meaning: "new orders per simulated second", services: ["orders"]),
