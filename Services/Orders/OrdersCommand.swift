@@ -81,6 +81,7 @@ struct OrdersCommand: AsyncParsableCommand {
             configuration: simulation, ledger: OrderLedger(database: database), logger: logger, onEvent: { console.record($0) })
 
         let router = Router()
+        router.add(middleware: ExplainedErrors(endpoints: "POST /orders, GET /orders/{id}, POST /orders/{id}/cancel, GET /stats, /health, /metrics"))
         OrdersAPI(ledger: OrderLedger(database: database), simulator: simulator).addRoutes(to: router)
         OperationalRoutes.add(to: router, registry: registry) { OrdersHealth.report(relay: relay, producer: producer) }
         let http = Application(router: router, configuration: .init(address: .hostname(httpHost, port: httpPort), serverName: "orders"), logger: logger)

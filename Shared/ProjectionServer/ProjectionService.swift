@@ -60,6 +60,7 @@ public enum ProjectionService {
                 partitionCount: await partitions.value(), assignment: runner.assignment.map(\.partition), peers: peerNames)
         }
         let router = Router()
+        router.add(middleware: ExplainedErrors(endpoints: "its queries (README: The consumer services), /offsets, /instance, /replay, /health, /metrics"))
         queries(QueryRoutes(router: router, database: database, routing: PeerRouting(peers: peers, local: instance)))
         OperationsRoutes(runner: runner, replay: replay, instance: instance).add(to: router)
         OperationalRoutes.add(to: router, registry: registry) { ProjectionHealth.report(runner) }

@@ -39,9 +39,11 @@ public final class ServiceProcess: @unchecked Sendable {
     }
 
     /// GET or POST `path`; the status and body (status 0 when nothing answered).
-    public func request(_ path: String, method: String = "GET", timeout: TimeInterval = 120) async -> (status: Int, body: Data) {
-        var request = URLRequest(url: URL(string: baseURL + path)!)
+    public func request(_ path: String, method: String = "GET", timeout: TimeInterval = 120, body: Data? = nil) async -> (status: Int, body: Data) {
+        guard let url = URL(string: baseURL + path) else { return (-1, Data("not a URL: \(path)".utf8)) }
+        var request = URLRequest(url: url)
         request.httpMethod = method
+        request.httpBody = body
         request.timeoutInterval = timeout
         guard let (data, response) = try? await URLSession.shared.data(for: request) else { return (0, Data()) }
         return ((response as? HTTPURLResponse)?.statusCode ?? 0, data)
