@@ -7,7 +7,7 @@
 # Arguments go to the binding benchmark (e.g. --rounds 5).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh
+scripts/setup.sh --for-bench
 
 CACHE=${FOODDELIVERY_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/fooddelivery}
 version=$(pkg-config --modversion rdkafka)
@@ -30,4 +30,12 @@ fi
 echo "bench: swift build -c release"
 swift build -c release --product fooddelivery 2>&1 | grep -E "error:|Build complete" || true
 .build/release/fooddelivery bench --rdkafka-performance "$tool" "$@"
-exec .build/release/fooddelivery bench-projections
+
+# The Python peer of the projection benchmark: confluent-kafka from PyPI, in a venv of its own.
+venv="$CACHE/bench-venv"
+if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import confluent_kafka" 2>/dev/null; then
+  echo "bench: installing confluent-kafka into $venv"
+  python3 -m venv "$venv" || { echo "bench: python3 -m venv failed; install python3-venv"; exit 1; }
+  "$venv/bin/pip" install -q "confluent-kafka==2.16.1" || { echo "bench: pip install confluent-kafka failed: check that PyPI is reachable"; exit 1; }
+fi
+exec .build/release/fooddelivery bench-projections --python "$venv/bin/python"

@@ -50,6 +50,10 @@ apt_install pkg-config libsqlite3-dev
 if [ "${1:-}" = "--for-tests" ]; then
   apt_install chromium binutils
 fi
+# The benchmarks' Python peer runs in a venv.
+if [ "${1:-}" = "--for-bench" ]; then
+  apt_install python3-venv
+fi
 
 if rdkafka_ok; then exit 0; fi
 

@@ -185,6 +185,25 @@ struct ProjectionBench {
         return Array(samples.withLock { $0 }.dropFirst(rate)).sorted()
     }
 
+    /// The Python peer (`bench/peer_projection.py`: confluent-kafka + json + sqlite3, support's
+    /// tables, batches with their offsets in one transaction) on the same events: events/s.
+    func pythonPeer(python: String, _ filled: FilledTopic) throws -> Double {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: python)
+        let ends = filled.ends.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+        process.arguments = ["bench/peer_projection.py", configuration.bootstrapServers.joined(separator: ","), filled.topic, ends, try freshPath("peer")]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        guard process.terminationStatus == 0, let match = text.firstMatch(of: /: (\d+) events\/s/), let rate = Double(match.1) else {
+            throw BenchError("the Python peer failed (exit \(process.terminationStatus)):\n\(text.suffix(1500))")
+        }
+        return rate
+    }
+
     private var quiet: KafkaConfiguration {
         var common = configuration
         common.statisticsInterval = nil

@@ -20,6 +20,7 @@ struct ProjectionBenchCommand: AsyncParsableCommand {
     @Option(help: "Steady produce rate for the latency run (events/s).") var rate = 2_000
     @Option(help: "Seconds of the latency run.") var latencySeconds = 10
     @Option(help: "Where to write the Markdown report.") var out = "bench/PROJECTIONS.md"
+    @Option(help: "A Python with confluent-kafka, for the Python peer (scripts/bench.sh makes one).") var python: String?
 
     func run() async throws {
         try await broker.withKafka(clientID: "fooddelivery-bench") { configuration, local in
@@ -39,6 +40,7 @@ struct ProjectionBenchCommand: AsyncParsableCommand {
             let consume = try await bench.rawConsume(filled)
             OutputLine.write("raw consume: \(Int(consume)) events/s")
             let (decoded, decodeRate) = try await bench.decodedEvents(filled)
+            var supportCatchUp = 0.0
             OutputLine.write("JSON decode alone: \(Int(decodeRate)) events/s")
             lines += [
                 "## Catch-up vs the smaller of raw consume and raw SQLite (\(filled.events) events; goal ≥ 0.6)", "",
@@ -49,12 +51,24 @@ struct ProjectionBenchCommand: AsyncParsableCommand {
             for projection in ProjectionBench.projections {
                 let sqlite = try await bench.rawSQLite(projection, decoded)
                 let catchUp = try await bench.catchUp(projection, filled)
+                if projection.name == "support" { supportCatchUp = catchUp.rate }
                 let baseline = min(consume, sqlite)
                 OutputLine.write("\(projection.name): raw SQLite \(Int(sqlite)) events/s, catch-up \(Int(catchUp.rate)) events/s, ratio \(String(format: "%.2f", catchUp.rate / baseline))")
                 lines.append("| \(projection.name) | \(Int(sqlite)) | \(Int(baseline)) | \(Int(catchUp.rate)) | \(String(format: "%.2f", catchUp.rate / baseline)) |")
             }
             lines += [
-                "", "Raw SQLite: the projection's own upserts only, 2,000 per transaction, events decoded beforehand. Catch-up: the runtime's replay path (decode, dedupe by order sequence, upserts, offsets stored in the same transaction, 5,000-record batches).", "",
+                ""]
+            if let python {
+                let peer = try bench.pythonPeer(python: python, filled)
+                OutputLine.write("Python peer (support): \(Int(peer)) events/s; ours \(Int(supportCatchUp)) events/s")
+                lines += [
+                    "Against a Python peer doing support's projection the same way (`bench/peer_projection.py`: confluent-kafka, json, sqlite3 in WAL mode, 5,000-record batches applied in one transaction with their offsets, dedupe by order sequence), on the same events (goal: ours ≥ 3×):", "",
+                    "| projection | ours (events/s) | Python peer (events/s) | ours / peer |", "|---|---:|---:|---:|",
+                    "| support | \(Int(supportCatchUp)) | \(Int(peer)) | \(String(format: "%.2f", supportCatchUp / peer)) |", "",
+                ]
+            }
+            lines += [
+                "Raw SQLite: the projection's own upserts only, 2,000 per transaction, events decoded beforehand. Catch-up: the runtime's replay path (decode, dedupe by order sequence, upserts, offsets stored in the same transaction, 5,000-record batches).", "",
                 "## End-to-end latency: produce → projection commit at \(rate) events/s for \(latencySeconds) s (goal p99 ≤ 25 ms)", "",
                 "| projection | events | p50 (ms) | p99 (ms) | p99.9 (ms) | max (ms) |",
                 "|---|---:|---:|---:|---:|---:|",

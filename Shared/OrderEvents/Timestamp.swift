@@ -19,8 +19,49 @@ public enum Timestamp {
     }
 
     public static func parse(_ text: String) -> Date? {
+        if let milliseconds = canonicalMilliseconds(text) { return date(milliseconds: milliseconds) }
         guard let parsed = (try? fractionalStyle.parse(text)) ?? (try? secondsStyle.parse(text)) else { return nil }
         return normalized(parsed)
+    }
+
+    /// The two shapes this system writes — `2026-11-18T11:12:40.125Z` and `2026-11-18T11:12:40Z` —
+    /// read directly (every event carries two dates, and the general ISO 8601 parser is most of a
+    /// decode's time). Anything else, including an impossible date, goes to the general parser.
+    static func canonicalMilliseconds(_ text: String) -> Int64? {
+        var text = text
+        return text.withUTF8 { bytes -> Int64? in
+            guard bytes.count == 24 || bytes.count == 20, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"), bytes[10] == UInt8(ascii: "T"),
+                bytes[13] == UInt8(ascii: ":"), bytes[16] == UInt8(ascii: ":"), bytes[bytes.count - 1] == UInt8(ascii: "Z")
+            else { return nil }
+            func number(_ from: Int, _ count: Int) -> Int64? {
+                var value: Int64 = 0
+                for index in from..<(from + count) {
+                    let digit = bytes[index] &- UInt8(ascii: "0")
+                    guard digit < 10 else { return nil }
+                    value = value * 10 + Int64(digit)
+                }
+                return value
+            }
+            guard let year = number(0, 4), let month = number(5, 2), let day = number(8, 2), let hour = number(11, 2), let minute = number(14, 2),
+                let second = number(17, 2)
+            else { return nil }
+            var fraction: Int64 = 0
+            if bytes.count == 24 {
+                guard bytes[19] == UInt8(ascii: "."), let parsed = number(20, 3) else { return nil }
+                fraction = parsed
+            }
+            let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+            let monthDays: [Int64] = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+            guard (1...12).contains(month), day >= 1, day <= monthDays[Int(month) - 1], hour < 24, minute < 60, second < 60 else { return nil }
+            // Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil).
+            let y = month <= 2 ? year - 1 : year
+            let era = (y >= 0 ? y : y - 399) / 400
+            let yearOfEra = y - era * 400
+            let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
+            let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+            let days = era * 146_097 + dayOfEra - 719_468
+            return ((days * 24 + hour) * 60 + minute) * 60_000 + second * 1000 + fraction
+        }
     }
 
     private static let secondsStyle = Date.ISO8601FormatStyle(timeZone: .gmt)

@@ -1,5 +1,5 @@
 import Foundation
-import OrderEvents
+@testable import OrderEvents
 import Testing
 
 @Suite("Order lifecycle")
@@ -89,5 +89,25 @@ struct TimestampTests {
         #expect(Timestamp.format(Timestamp.date(milliseconds: 1_795_000_000_125).addingTimeInterval(0.0004)) == "2026-11-18T11:06:40.125Z")
         #expect(Timestamp.parse("2026-11-18T11:06:40Z") == Timestamp.date(milliseconds: 1_795_000_000_000))
         #expect(Timestamp.parse("yesterday") == nil)
+    }
+}
+
+@Suite("Canonical timestamps")
+struct CanonicalTimestampTests {
+    @Test("The canonical shapes are read directly, and agree with the general ISO 8601 parser")
+    func canonicalAgreesWithGeneral() throws {
+        var random = SystemRandomNumberGenerator()
+        for _ in 0..<2_000 {
+            let milliseconds = Int64.random(in: -2_000_000_000_000...4_000_000_000_000, using: &random)
+            let text = Timestamp.format(Timestamp.date(milliseconds: milliseconds))
+            #expect(Timestamp.canonicalMilliseconds(text) == milliseconds, "\(text)")
+            let whole = String(text.prefix(19)) + "Z"
+            let general = try Date.ISO8601FormatStyle(timeZone: .gmt).parse(whole)
+            #expect(Timestamp.canonicalMilliseconds(whole) == Timestamp.milliseconds(general), "\(whole)")
+        }
+        for odd in ["2026-02-30T00:00:00Z", "2026-13-01T00:00:00Z", "2026-11-22T24:00:00.000Z", "2026-11-22T05:00:00+01:00", "2026-11-22 05:00:00Z", "x"] {
+            #expect(Timestamp.canonicalMilliseconds(odd) == nil, "\(odd) goes to the general parser")
+        }
+        #expect(Timestamp.parse("2024-02-29T23:59:59.999Z").map(Timestamp.milliseconds) == 1_709_251_199_999)
     }
 }
