@@ -24,8 +24,10 @@ struct StatusCommand: AsyncParsableCommand {
 
     func run() async throws {
         var previous: SimulationStatus?
+        let run = try simulation.load()
+        let admin = run.admin()
         repeat {
-            let status = await SimulationStatus.collect(try simulation.load())
+            let status = await SimulationStatus.collect(try simulation.load(), admin: admin)
             if json {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -100,6 +102,11 @@ struct ReplayCommand: AsyncParsableCommand {
     @Option(help: "never, when-equal or always.") var swap = "when-equal"
     @Flag(help: "Print the report as JSON.") var json = false
 
+    struct ReplayState: Decodable {
+        var running: Bool
+        var progress: Report.Progress?
+    }
+
     struct Report: Codable {
         var from: String
         var checksumsMatch: Bool
@@ -109,6 +116,7 @@ struct ReplayCommand: AsyncParsableCommand {
         var seconds: Double
         var progress: Progress
         struct Progress: Codable {
+            var expected: Int64
             var recordsRead: Int
             var applied: Int
             var skipped: Int
@@ -119,9 +127,29 @@ struct ReplayCommand: AsyncParsableCommand {
         guard SimulationRun.consumers.contains(service) else { throw CLIError("replay works on the consumer services: \(SimulationRun.consumers.joined(separator: ", "))") }
         let entry = try simulation.load().service(service)
         let query = "from=\(from.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? from)&swap=\(swap)"
-        var client = ServiceClient(port: entry.port)
+        var client = entry.client
         client.timeout = 600
-        let data = try await client.send("/replay?\(query)", method: "POST")
+        let replaying = Task { [client] in try await client.send("/replay?\(query)", method: "POST") }
+        // A progress bar from GET /replay while it runs (on stderr, so --json stays clean).
+        let interactive = !json
+        let watching = Task {
+            while !Task.isCancelled && interactive {
+                try await Task.sleep(for: .milliseconds(400))
+                guard let state: ReplayState = try? await entry.client.get("/replay"), let progress = state.progress, progress.expected > 0 else { continue }
+                let done = min(1, Double(progress.recordsRead) / Double(progress.expected))
+                let bar = String(repeating: "#", count: Int(done * 30)) + String(repeating: ".", count: 30 - Int(done * 30))
+                FileHandle.standardError.write(Data("\r  replaying [\(bar)] \(progress.recordsRead)/\(progress.expected) records".utf8))
+            }
+        }
+        let data: Data
+        do {
+            data = try await replaying.value
+            watching.cancel()
+        } catch {
+            watching.cancel()
+            throw error
+        }
+        if interactive { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
         if json { return OutputLine.write(String(decoding: data, as: UTF8.self)) }
         let report = try JSONDecoder().decode(Report.self, from: data)
         OutputLine.write("""
@@ -164,7 +192,7 @@ struct QueryCommand: AsyncParsableCommand {
         if path.hasSuffix("/late") || path.hasSuffix("/orders") || path.hasSuffix("/queue") || path.hasSuffix("/deliveries") || path.hasSuffix("pickup") || path.hasSuffix("in-flight") {
             path += "?limit=\(limit)"
         }
-        let data = try await ServiceClient(port: try simulation.load().service(service).port).send(path)
+        let data = try await simulation.load().service(service).client.send(path)
         OutputLine.write(json ? String(decoding: data, as: UTF8.self) : TableRenderer.render(json: data, limit: limit))
     }
 }

@@ -1,4 +1,6 @@
 import Foundation
+import Kafka
+import Logging
 
 /// What `fooddelivery up` started, written to `<data dir>/run.json` so that the other commands
 /// (`status`, `kill`, `start`, `stop`, `replay`, `query`) find the processes, ports and databases.
@@ -68,6 +70,15 @@ struct SimulationRun: Codable {
     }
 
     static func isAlive(_ pid: Int32) -> Bool { pid > 0 && kill(pid, 0) == 0 }
+
+    /// An admin client of the simulation's cluster, for Kafka's own view (committed offsets).
+    func admin() -> KafkaAdmin? {
+        guard !brokers.isEmpty, let configuration = try? KafkaConfiguration.make(bootstrapServers: brokers, environment: [:], clientID: "fooddelivery-status")
+        else { return nil }
+        var logger = Logger(label: "status")
+        logger.logLevel = .critical
+        return try? KafkaAdmin.make(configuration: configuration, logger: logger, requestTimeout: .seconds(3))
+    }
 
     /// Services elsewhere, named by URL (`orders=http://orders:8081`): what the dashboard reads in
     /// docker compose, where the services are containers, not processes of this machine.

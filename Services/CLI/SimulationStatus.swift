@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Kafka
 import Orders
 
 /// One look at a running simulation: the producer's counts, and per consumer group its member,
@@ -17,6 +18,9 @@ struct SimulationStatus: Codable {
     struct Partition: Codable {
         var partition: Int32
         var stored: Int64?
+        /// What the group committed to Kafka (asynchronously, after the database): what Kafka's
+        /// own tools show. It trails `stored` by at most a batch.
+        var committed: Int64?
         var end: Int64?
         var lag: Int64?
     }
@@ -32,6 +36,8 @@ struct SimulationStatus: Codable {
         var assignment: [Int32]?
         var partitions: [Partition]
         var totalLag: Int64?
+        /// Lag by Kafka's committed offsets (as `kafka-consumer-groups --describe` shows it).
+        var committedLag: Int64?
         var applied: Int?
         var deadLettered: Int?
     }
@@ -59,7 +65,8 @@ struct SimulationStatus: Codable {
     var producer: Producer
     var groups: [Group]
 
-    static func collect(_ run: SimulationRun) async -> SimulationStatus {
+    /// `admin`, when given, adds each group's committed offsets from Kafka beside the stored ones.
+    static func collect(_ run: SimulationRun, admin: KafkaAdmin? = nil) async -> SimulationStatus {
         let orders = run.services["orders"]
         var producer = Producer(running: orders.map { SimulationRun.isAlive($0.pid) } ?? false, pid: orders?.pid ?? 0, port: orders?.port ?? 0)
         if let orders, producer.running || orders.url != nil {
@@ -89,13 +96,23 @@ struct SimulationStatus: Codable {
             let stored = service.database.map { (try? storedOffsets($0, topic: run.topic)) ?? [:] } ?? reported
             // A running instance answers for the partitions it owns; a stopped one shows what it had.
             let partitions = group.assignment.map { $0.sorted() } ?? (instance == 1 ? Set(stored.keys).union(ends.keys.compactMap { Int32($0) }).sorted() : stored.keys.sorted())
+            var committed: [Int32: Int64] = [:]
+            if let admin, instance == 1,
+                let offsets = try? await admin.committedOffsets(group: name, partitions: partitions.map { TopicPartition(run.topic, $0) })
+            {
+                for offset in offsets { if let exact = offset.offset.exact { committed[offset.topicPartition.partition] = exact } }
+            }
             group.partitions = partitions.map { partition in
                 let end = ends[String(partition)]
                 let position = stored[partition]
-                return Partition(partition: partition, stored: position, end: end, lag: end.map { max(0, $0 - (position ?? 0)) })
+                return Partition(
+                    partition: partition, stored: position, committed: committed[partition], end: end, lag: end.map { max(0, $0 - (position ?? 0)) })
             }
             let lags = group.partitions.compactMap(\.lag)
             group.totalLag = lags.count == group.partitions.count && !lags.isEmpty ? lags.reduce(0, +) : nil
+            if !committed.isEmpty {
+                group.committedLag = group.partitions.reduce(0) { sum, partition in sum + max(0, (partition.end ?? 0) - (partition.committed ?? 0)) }
+            }
             groups.append(group)
         }
         return SimulationStatus(takenAt: Date(), topic: run.topic, producer: producer, groups: groups)
@@ -132,7 +149,7 @@ struct SimulationStatus: Codable {
             lines.append("orders      pid \(producer.pid)  :\(producer.port)  \(producer.running ? "not answering yet" : "DOWN")")
         }
         lines.append("")
-        lines.append("group        state  pid      port   owns         lag per partition                             total lag  applied  dlq")
+        lines.append("group        state  pid      port   owns         lag per partition                             total lag  kafka lag  applied  dlq")
         for group in groups {
             let state = group.running ? "up" : "DOWN"
             let label = group.instance == 1 ? group.service : "\(group.service)#\(group.instance)"
@@ -143,8 +160,11 @@ struct SimulationStatus: Codable {
                     + String(group.pid).padding(toLength: 9, withPad: " ", startingAt: 0) + String(group.port).padding(toLength: 7, withPad: " ", startingAt: 0)
                     + owned.padding(toLength: 13, withPad: " ", startingAt: 0) + cells.padding(toLength: 46, withPad: " ", startingAt: 0)
                     + (group.totalLag.map(String.init) ?? "?").padding(toLength: 11, withPad: " ", startingAt: 0)
+                    + (group.committedLag.map(String.init) ?? "–").padding(toLength: 11, withPad: " ", startingAt: 0)
                     + (group.applied.map(String.init) ?? "–").padding(toLength: 9, withPad: " ", startingAt: 0) + (group.deadLettered.map(String.init) ?? "–"))
         }
+        lines.append("")
+        lines.append("lag: each service's own stored offsets (in its database, with its rows) vs the log end; kafka lag: the offsets it committed to Kafka")
         return lines.joined(separator: "\n")
     }
 }

@@ -96,10 +96,11 @@ struct UpCommand: AsyncParsableCommand {
                 group.addTask { [dataDir, refresh, duration, plain] in
                     let started = ContinuousClock.now
                     var previous: SimulationStatus?
+                    let admin = try? SimulationRun.load(dataDir).admin()
                     while duration.map({ ContinuousClock.now - started < .seconds($0) }) ?? true {
                         if let run = try? SimulationRun.load(dataDir) {
                             for service in run.services.values { ServiceLauncher.reap(service.pid) }
-                            let status = await SimulationStatus.collect(run)
+                            let status = await SimulationStatus.collect(run, admin: admin ?? nil)
                             OutputLine.write((plain ? "" : "\u{1B}[H\u{1B}[2J") + status.render(previous: previous) + "\n")
                             previous = status
                         }

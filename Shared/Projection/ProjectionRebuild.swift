@@ -19,6 +19,8 @@ public final class ProjectionRebuild: Sendable {
     private let progress = Mutex(Progress())
 
     public struct Progress: Sendable, Codable, Equatable {
+        /// Records between the start and target offsets (known once a pass starts).
+        public var expected: Int64 = 0
         public var recordsRead = 0
         public var applied = 0
         public var duplicates = 0
@@ -45,6 +47,8 @@ public final class ProjectionRebuild: Sendable {
         var remaining = try await database.storedOffsets(topic: topic).merging(starts.compactMapValues(\.exact)) { stored, _ in stored }
         let pending = targets.filter { partition, target in (remaining[partition] ?? 0) < target }
         guard !pending.isEmpty else { return }
+        // From the beginning, the log may start past 0 (retention): then fewer records than this.
+        progress.withLock { $0.expected += pending.reduce(0) { $0 + $1.value - (remaining[$1.key] ?? 0) } }
         try consumer.assign(pending.keys.sorted().map { partition in
             TopicPartitionOffset(TopicPartition(topic, partition), remaining[partition].map { KafkaOffset($0) } ?? starts[partition] ?? .beginning)
         })
