@@ -80,7 +80,7 @@ struct ProjectionRunnerTests {
         // Restart on the same database: it resumes at the stored offsets and applies nothing again.
         let again = try await runner(kit, name: first.database.projection.name, path: path, topic: topic)
         let rerun = Task { try await again.run() }
-        try await eventually("the restarted member is assigned", timeout: .seconds(30)) { again.assignment.count == 3 }
+        try await eventually("the restarted member is assigned", timeout: .seconds(60)) { again.assignment.count == 3 }
         try await Task.sleep(for: .seconds(2))
         #expect(again.counts.applied == 0 && again.counts.duplicates == 0, "\(again.counts)")
         #expect(try await again.database.checksum() == checksum)
