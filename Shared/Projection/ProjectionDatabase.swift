@@ -63,10 +63,12 @@ public final class ProjectionDatabase: Sendable {
 
     /// The next offset to read per partition, as stored with the read model.
     public func storedOffsets(topic: String) async throws -> [Int32: Int64] {
-        try await writer.read { db in
-            let rows = try Row.fetchAll(db, sql: "SELECT partition, nextOffset FROM kafka_offset WHERE topic = ?", arguments: [topic])
-            return Dictionary(uniqueKeysWithValues: rows.map { ($0["partition"] as Int32, $0["nextOffset"] as Int64) })
-        }
+        try await writer.read { db in try Self.storedOffsets(topic: topic, in: db) }
+    }
+
+    static func storedOffsets(topic: String, in db: Database) throws -> [Int32: Int64] {
+        let rows = try Row.fetchAll(db, sql: "SELECT partition, nextOffset FROM kafka_offset WHERE topic = ?", arguments: [topic])
+        return Dictionary(uniqueKeysWithValues: rows.map { ($0["partition"] as Int32, $0["nextOffset"] as Int64) })
     }
 
     public struct BatchResult: Sendable, Equatable {
@@ -156,10 +158,7 @@ public final class ProjectionDatabase: Sendable {
     public func snapshot(topic: String) async throws -> Snapshot {
         let tables = projection.checksumTables
         return try await writer.read { db in
-            let rows = try Row.fetchAll(db, sql: "SELECT partition, nextOffset FROM kafka_offset WHERE topic = ?", arguments: [topic])
-            return Snapshot(
-                offsets: Dictionary(uniqueKeysWithValues: rows.map { ($0["partition"] as Int32, $0["nextOffset"] as Int64) }),
-                checksum: try Self.checksum(of: tables, in: db))
+            Snapshot(offsets: try Self.storedOffsets(topic: topic, in: db), checksum: try Self.checksum(of: tables, in: db))
         }
     }
 

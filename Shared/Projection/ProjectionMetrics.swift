@@ -1,8 +1,9 @@
 import Metrics
+import Synchronization
 
 /// What a projection reports through swift-metrics (Prometheus in the services), labelled with
 /// its consumer group. Created once per runner: creating a metric asks the backend's registry.
-struct ProjectionMetrics: Sendable {
+final class ProjectionMetrics: Sendable {
     let group: String
     let applied: Counter
     let duplicates: Counter
@@ -24,7 +25,17 @@ struct ProjectionMetrics: Sendable {
         applyLatency = Timer(label: "projection_apply_seconds", dimensions: dimensions, preferredDisplayUnit: .seconds)
     }
 
+    /// Per-partition lag gauges, made once each: this runs after every batch, and creating a
+    /// metric asks the backend's registry.
+    private let lagGauges = Mutex<[Int32: Gauge]>([:])
+
     func lag(partition: Int32, _ value: Int64) {
-        Gauge(label: "projection_lag", dimensions: [("group", group), ("partition", String(partition))]).record(value)
+        let gauge = lagGauges.withLock { gauges in
+            if let gauge = gauges[partition] { return gauge }
+            let gauge = Gauge(label: "projection_lag", dimensions: [("group", group), ("partition", String(partition))])
+            gauges[partition] = gauge
+            return gauge
+        }
+        gauge.record(value)
     }
 }

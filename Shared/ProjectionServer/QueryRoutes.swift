@@ -67,8 +67,7 @@ public struct QueryRoutes {
         router.get(path) { request, context -> Response in
             let forwarded = PeerRouting.isForwarded(request)
             // A forwarded leg may ask for more than a page: the origin's offset + limit.
-            let limit = try QueryParameters.integer(request, "limit", default: 50, range: 1...(forwarded ? 1_000_500 : 500))
-            let offset = try QueryParameters.integer(request, "offset", default: 0, range: 0...1_000_000)
+            let (limit, offset) = try QueryParameters.paging(request, maxLimit: forwarded ? 1_000_500 : 500)
             let scope = await routing.scope(for: request)
             if forwarded || routing.peers.isEmpty {
                 let page = Page(items: try await answer(request, context, scope, limit, offset), limit: limit, offset: offset)

@@ -12,9 +12,9 @@ public enum QueryParameters {
         return text
     }
 
-    /// `?limit=` (1…500, default 50) and `?offset=` (0…1,000,000, default 0).
-    public static func paging(_ request: Request) throws -> (limit: Int, offset: Int) {
-        (try integer(request, "limit", default: 50, range: 1...500), try integer(request, "offset", default: 0, range: 0...1_000_000))
+    /// `?limit=` (1…`maxLimit`, default 50) and `?offset=` (0…1,000,000, default 0).
+    public static func paging(_ request: Request, maxLimit: Int = 500) throws -> (limit: Int, offset: Int) {
+        (try integer(request, "limit", default: 50, range: 1...maxLimit), try integer(request, "offset", default: 0, range: 0...1_000_000))
     }
 
     public static func integer(_ request: Request, _ name: String, default fallback: Int, range: ClosedRange<Int>) throws -> Int {
