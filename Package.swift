@@ -72,6 +72,8 @@ let package = Package(
             pkgConfig: "rdkafka",
             providers: [.apt(["librdkafka-dev (>= 2.2); on Debian 12 run scripts/setup.sh"])]
         ),
+        // glibc's `mallopt`, for `ProcessMemory` only.
+        .systemLibrary(name: "CMalloc", path: "Shared/CMalloc"),
         .target(
             name: "Kafka",
             dependencies: [
@@ -88,7 +90,7 @@ let package = Package(
         .target(
             name: "ServiceRuntime",
             dependencies: [
-                "Kafka",
+                "Kafka", "CMalloc",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -196,7 +198,7 @@ let package = Package(
         .testTarget(
             name: "ProjectionTests",
             dependencies: [
-                "Projection", "ProjectionServer", "Orders", "OrderEvents", "Kafka", "TestSupport",
+                "Projection", "ProjectionServer", "Orders", "OrderEvents", "Kafka", "LocalBroker", "TestSupport",
                 "RestaurantsProjection", "DeliveryProjection", "SupportProjection", "AnalyticsProjection",
                 "RestaurantsService", "DeliveryService", "SupportService", "AnalyticsService", "ServiceRuntime",
                 .product(name: "GRDB", package: "GRDB.swift"),

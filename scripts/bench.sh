@@ -27,8 +27,9 @@ if [ ! -x "$tool" ]; then
   make -C "$src/examples" rdkafka_performance >"$CACHE/logs/bench-examples.log" 2>&1 || { echo "bench: building rdkafka_performance failed; see $CACHE/logs/bench-examples.log"; exit 1; }
 fi
 
+# Every executable: the memory benchmark runs the services as their own release processes.
 echo "bench: swift build -c release"
-swift build -c release --product fooddelivery 2>&1 | grep -E "error:|Build complete" || true
+swift build -c release 2>&1 | grep -E "error:|Build complete" || true
 .build/release/fooddelivery bench --rdkafka-performance "$tool" "$@"
 
 # The Python peer of the projection benchmark: confluent-kafka from PyPI, in a venv of its own.

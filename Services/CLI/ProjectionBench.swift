@@ -70,8 +70,10 @@ struct ProjectionBench {
     /// Our binding reading every partition from the beginning to its end: events/s.
     func rawConsume(_ filled: FilledTopic) async throws -> Double {
         let consumer = try KafkaConsumer.make(configuration: KafkaConsumerConfiguration(common: quiet, groupID: "bench-raw-\(UUID().uuidString.prefix(6))"), logger: logger)
-        try consumer.assign(filled.ends.keys.map { TopicPartitionOffset(TopicPartition(filled.topic, $0), .beginning) })
+        // Timed like the catch-up: from learning the partition leaders to the last record.
         let start = ContinuousClock.now
+        try await consumer.loadMetadata(topic: filled.topic)
+        try consumer.assign(filled.ends.keys.map { TopicPartitionOffset(TopicPartition(filled.topic, $0), .beginning) })
         var received = 0
         while received < filled.events {
             guard let batch = try await consumer.nextBatch(maxMessages: 5_000, maxWait: .milliseconds(1), idleTimeout: .seconds(30)) else { break }
@@ -87,6 +89,7 @@ struct ProjectionBench {
     /// SQLite-only measurement.
     func decodedEvents(_ filled: FilledTopic) async throws -> (events: [(OrderEvent, EventPosition)], decodeRate: Double) {
         let consumer = try KafkaConsumer.make(configuration: KafkaConsumerConfiguration(common: quiet, groupID: "bench-read-\(UUID().uuidString.prefix(6))"), logger: logger)
+        try await consumer.loadMetadata(topic: filled.topic)
         try consumer.assign(filled.ends.keys.map { TopicPartitionOffset(TopicPartition(filled.topic, $0), .beginning) })
         var messages: [KafkaConsumerMessage] = []
         while messages.count < filled.events, let batch = try await consumer.nextBatch(maxMessages: 5_000, maxWait: .milliseconds(1), idleTimeout: .seconds(30)) {
@@ -154,8 +157,23 @@ struct ProjectionBench {
         while runner.assignment.count < 6 { try await Task.sleep(for: .milliseconds(50)) }
         try await Task.sleep(for: .milliseconds(500))
 
+        let start = ContinuousClock.now
+        let sent = try await produceSteadily(to: topic, rate: rate, seconds: seconds)
+        while samples.withLock({ $0.count }) < sent && ContinuousClock.now - start < .seconds(seconds + 30) {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        running.cancel()
+        _ = await running.result
+        await deadLetters.close()
+        // The first second is warm-up (connections, first fetches).
+        return Array(samples.withLock { $0 }.dropFirst(rate)).sorted()
+    }
+
+    /// Produces whole orders' events to `topic` at a steady `rate` events/s for `seconds`, each
+    /// stamped with its send time. Returns how many were sent.
+    func produceSteadily(to topic: String, rate: Int, seconds: Int) async throws -> Int {
         let producer = try KafkaProducer.make(configuration: KafkaProducerConfiguration(common: quiet), logger: logger)
-        let stream = SyntheticOrderStream(prefix: "ord-\(topic.suffix(8))", start: Date())
+        let stream = SyntheticOrderStream(prefix: "ord-\(UUID().uuidString.prefix(8).lowercased())", start: Date())
         let start = ContinuousClock.now
         var sent = 0
         var pending: [OrderEvent] = []
@@ -174,15 +192,9 @@ struct ProjectionBench {
             }
             try await Task.sleep(for: .milliseconds(1))
         }
-        while samples.withLock({ $0.count }) < sent && ContinuousClock.now - start < .seconds(seconds + 30) {
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        running.cancel()
-        _ = await running.result
+        try await producer.flush()
         await producer.close()
-        await deadLetters.close()
-        // The first second is warm-up (connections, first fetches).
-        return Array(samples.withLock { $0 }.dropFirst(rate)).sorted()
+        return sent
     }
 
     /// The Python peer (`bench/peer_projection.py`: confluent-kafka + json + sqlite3, support's

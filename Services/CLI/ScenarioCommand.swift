@@ -5,12 +5,14 @@ import Logging
 /// `scenario <name>|all|list`: narrated walkthroughs of the Kafka concepts this system teaches,
 /// each ending in PASS or FAIL from real measurements. Exit code 1 when any fails.
 struct ScenarioCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "scenario", abstract: "Narrated, self-verifying walkthroughs: partitions, consumer-group, replay, decoupling (or all, or list).")
+    static let configuration = CommandConfiguration(commandName: "scenario", abstract: "Narrated, self-verifying walkthroughs: partitions, consumer-group, member-crash, replay, decoupling (or all, or list).")
 
     @OptionGroup var broker: BrokerOptions
     @Argument(help: "A scenario's name, all, or list.") var name = "list"
 
-    static let scenarios: [any Scenario] = [KeysAndPartitionsScenario(), ConsumerGroupScenario(), OffsetsAndReplayScenario(), DecouplingScenario()]
+    static let scenarios: [any Scenario] = [
+        KeysAndPartitionsScenario(), ConsumerGroupScenario(), MemberCrashScenario(), OffsetsAndReplayScenario(), DecouplingScenario(),
+    ]
 
     func run() async throws {
         if name == "list" {

@@ -8,7 +8,10 @@ struct ServiceClient {
     let base: String
     var timeout: TimeInterval = 3
 
-    init(port: Int) { base = "http://127.0.0.1:\(port)" }
+    init(port: Int, timeout: TimeInterval = 3) {
+        base = "http://127.0.0.1:\(port)"
+        self.timeout = timeout
+    }
     init(base: String) { self.base = base.hasSuffix("/") ? String(base.dropLast()) : base }
 
     enum Failure: Error, CustomStringConvertible {

@@ -53,6 +53,7 @@ struct OrdersCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        ProcessMemory.returnLargeBlocksToTheSystem()
         let logger = ServiceLogging.bootstrap(level: logLevel, label: "orders")
         let registry = OperationalRoutes.bootstrapMetrics()
         SupervisorWatch.start(pid: supervisorPid, logger: logger)
@@ -130,6 +131,6 @@ enum OrdersHealth {
         } else {
             outbox = .init(name: "outbox", status: .ok, detail: "\(pending) events waiting; \(relay.publishedCount) published since start")
         }
-        return HealthReport(checks: [outbox])
+        return HealthReport(checks: [outbox, .kafka(producer.statistics)])
     }
 }

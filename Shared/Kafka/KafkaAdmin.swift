@@ -34,17 +34,7 @@ public final class KafkaAdmin: Sendable {
 
     /// Brokers and topics (all topics, or just `topic`) as the cluster reports them.
     public func metadata(topic: String? = nil, timeout: Duration? = nil) async throws(KafkaError) -> ClusterMetadata {
-        let client = self.client
-        let timeoutMs = Int32(clamping: (timeout ?? requestTimeout).milliseconds)
-        return try await Blocking.run { () throws(KafkaError) -> ClusterMetadata in
-            var topicHandle: OpaquePointer?
-            if let topic { topicHandle = rd_kafka_topic_new(client.handle, topic, nil) }
-            defer { if let topicHandle { rd_kafka_topic_destroy(topicHandle) } }
-            var metadata: UnsafePointer<rd_kafka_metadata>?
-            try check(rd_kafka_metadata(client.handle, topic == nil ? 1 : 0, topicHandle, &metadata, timeoutMs), "metadata request")
-            defer { rd_kafka_metadata_destroy(metadata) }
-            return ClusterMetadata(metadata!.pointee)
-        }
+        try await client.metadata(topic: topic, timeout: timeout ?? requestTimeout)
     }
 
     // MARK: - Watermarks

@@ -60,6 +60,14 @@ public final class KafkaConsumer: Sendable {
         try check(rd_kafka_subscribe(client.handle, list.pointer), "subscribe to \(topics)")
     }
 
+    /// Learns the topic's partition leaders, so that an `assign` that follows starts fetching at
+    /// once: a new client that is assigned partitions before it knows their leaders retries its
+    /// first offset lookup only after librdkafka's 500 ms backoff (measured: 0.5–0.7 s before the
+    /// first record of every replay).
+    public func loadMetadata(topic: String, timeout: Duration = .seconds(10)) async throws(KafkaError) {
+        _ = try await client.metadata(topic: topic, timeout: timeout)
+    }
+
     /// Reads exactly these partitions from these offsets, without group management.
     public func assign(_ partitions: [TopicPartitionOffset]) throws(KafkaError) {
         let list = RdTopicPartitionList(partitions)

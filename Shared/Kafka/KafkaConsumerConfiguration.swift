@@ -34,6 +34,10 @@ public struct KafkaConsumerConfiguration: Sendable, Equatable {
     public var autoCommit: Bool
     /// How many records librdkafka prefetches per partition (`queued.min.messages`).
     public var prefetchMessages: Int
+    /// …and at most this many kilobytes of them (`queued.max.messages.kbytes`). A consumer far
+    /// behind holds up to this much of the log in memory, and the process keeps that high-water
+    /// mark afterwards.
+    public var prefetchKilobytes: Int = 65_536
     /// How long the fetcher pauses a partition whose prefetch queue is full
     /// (`fetch.queue.backoff.ms`). librdkafka's default of 1 s stalls a catching-up consumer
     /// that drains the queue in a fraction of that; 50 ms keeps it fed at bounded memory.
@@ -80,6 +84,7 @@ public struct KafkaConsumerConfiguration: Sendable, Equatable {
         // The application stores offsets explicitly (`store(_:)`) once it has processed records.
         properties["enable.auto.offset.store"] = "false"
         properties["queued.min.messages"] = String(prefetchMessages)
+        properties["queued.max.messages.kbytes"] = String(prefetchKilobytes)
         properties["fetch.queue.backoff.ms"] = String(fetchQueueBackoff.milliseconds)
         properties["fetch.wait.max.ms"] = String(fetchWaitMax.milliseconds)
         properties.merge(common.overrides) { _, new in new }

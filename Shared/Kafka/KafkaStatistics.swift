@@ -44,6 +44,24 @@ public struct KafkaStatistics: Decodable, Sendable {
         }
     }
 
+    /// A connection to one broker (bootstrap connections have node id -1).
+    public struct Broker: Decodable, Sendable {
+        public var name: String
+        public var nodeID: Int32?
+        public var state: String?
+        /// Requests sent and not yet answered.
+        public var waitingResponses: Int64?
+        /// Microseconds since anything was received on this connection (-1: nothing yet).
+        public var receiveIdleMicroseconds: Int64?
+
+        enum CodingKeys: String, CodingKey {
+            case name, state
+            case nodeID = "nodeid"
+            case waitingResponses = "waitresp_cnt"
+            case receiveIdleMicroseconds = "rxidle"
+        }
+    }
+
     public var name: String
     public var type: String
     /// Messages waiting in the producer's queues or in flight.
@@ -52,9 +70,10 @@ public struct KafkaStatistics: Decodable, Sendable {
     public var receivedMessages: Int64?
     public var topics: [String: Topic]?
     public var consumerGroup: ConsumerGroup?
+    public var brokers: [String: Broker]?
 
     enum CodingKeys: String, CodingKey {
-        case name, type, topics
+        case name, type, topics, brokers
         case queuedMessages = "msg_cnt"
         case transmittedMessages = "txmsgs"
         case receivedMessages = "rxmsgs"
@@ -67,5 +86,18 @@ public struct KafkaStatistics: Decodable, Sendable {
             topic.partitions.values.filter { $0.partition >= 0 }.map { (TopicPartition(topic.topic, $0.partition), $0) }
         }
         .sorted { $0.0 < $1.0 }
+    }
+
+    /// Brokers that owe this client answers yet have sent nothing for at least `threshold`: a
+    /// stopped, unreachable or overwhelmed broker. A healthy consumer always has a fetch waiting
+    /// and gets its answer within `fetch.wait.max.ms`, and heartbeats every second or so; an idle
+    /// producer waits for nothing, so it is never called silent merely for being quiet.
+    public func silentBrokers(threshold: Duration) -> [(name: String, silentFor: Duration, waiting: Int64)] {
+        let limit = threshold.components.seconds * 1_000_000 + threshold.components.attoseconds / 1_000_000_000_000
+        return (brokers ?? [:]).values.compactMap { broker in
+            guard let waiting = broker.waitingResponses, waiting > 0, let idle = broker.receiveIdleMicroseconds, idle >= limit else { return nil }
+            return (broker.name, .microseconds(idle), waiting)
+        }
+        .sorted { $0.name < $1.name }
     }
 }

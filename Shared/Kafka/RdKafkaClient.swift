@@ -69,6 +69,21 @@ final class RdKafkaClient: Sendable {
         return KafkaError(rdError: code, context: "fatal client error", reason: String(nulTerminated: text), isFatal: true)
     }
 
+    /// Brokers and topics (all topics, or just `topic`). The answer also refreshes this client's
+    /// own metadata cache (partition leaders).
+    func metadata(topic: String?, timeout: Duration) async throws(KafkaError) -> ClusterMetadata {
+        let timeoutMs = Int32(clamping: timeout.milliseconds)
+        return try await Blocking.run { [self] () throws(KafkaError) -> ClusterMetadata in
+            var topicHandle: OpaquePointer?
+            if let topic { topicHandle = rd_kafka_topic_new(handle, topic, nil) }
+            defer { if let topicHandle { rd_kafka_topic_destroy(topicHandle) } }
+            var metadata: UnsafePointer<rd_kafka_metadata>?
+            try check(rd_kafka_metadata(handle, topic == nil ? 1 : 0, topicHandle, &metadata, timeoutMs), "metadata request")
+            defer { rd_kafka_metadata_destroy(metadata) }
+            return ClusterMetadata(metadata!.pointee)
+        }
+    }
+
     var name: String { String(cString: rd_kafka_name(handle)) }
 }
 

@@ -67,6 +67,7 @@ public struct TimestampOffsetLookup: Sendable {
         settings.partitionEOF = true
         let consumer = try KafkaConsumer.make(configuration: settings, logger: logger)
         defer { Task { await consumer.close() } }
+        try await consumer.loadMetadata(topic: partition.topic)
         try consumer.assign([TopicPartitionOffset(partition, KafkaOffset(from))])
         var read = 0
         while let batch = try await consumer.nextBatch(maxMessages: 1_000, maxWait: .milliseconds(20), idleTimeout: .seconds(10)) {

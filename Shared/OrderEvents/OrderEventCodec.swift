@@ -14,9 +14,18 @@ public enum OrderEventCodec {
 
     public static func decode(_ bytes: [UInt8]) throws(OrderEventDecodingError) -> OrderEvent {
         let event: OrderEvent
+        if let read = CurrentVersionReader.event(bytes) { event = read } else { event = try decodeWithJSONDecoder(bytes) }
+        try validate(event)
+        return event
+    }
+
+    /// The reference decoding: every version, unknown fields ignored, and an error that names the
+    /// field for anything else. `CurrentVersionReader` answers for the common case, and only where
+    /// this would give the same event.
+    static func decodeWithJSONDecoder(_ bytes: [UInt8]) throws(OrderEventDecodingError) -> OrderEvent {
         do {
             // One parse: the version and type are read first, then that version's envelope.
-            event = try decoder.decode(AnyVersion.self, from: Data(bytes)).event
+            return try decoder.decode(AnyVersion.self, from: Data(bytes)).event
         } catch let error as OrderEventDecodingError {
             throw error
         } catch let error as DecodingError {
@@ -24,8 +33,6 @@ public enum OrderEventCodec {
         } catch {
             throw .malformedJSON("\(error)")
         }
-        try validate(event)
-        return event
     }
 
     /// Any version still in the log, told apart by `schemaVersion` before the rest is read.

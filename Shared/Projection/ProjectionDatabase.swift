@@ -108,12 +108,20 @@ public final class ProjectionDatabase: Sendable {
     ) throws -> BatchResult {
         var result = BatchResult()
         var lastEventAt: [Int32: Int64] = [:]
+        // Each order's last sequence, read once per batch and written once at its end (an order's
+        // events usually come several to a batch); the transaction makes that the same as per event.
+        var lastSequences: [String: Int] = [:]
+        var changed: Set<String> = []
         // Statements are prepared once per connection and reused: a rebuild runs them millions of times.
         let lastSequence = try db.cachedStatement(sql: "SELECT lastSequence FROM order_progress WHERE orderId = ?")
-        let progress = try db.cachedStatement(
-            sql: "INSERT INTO order_progress (orderId, lastSequence) VALUES (?, ?) ON CONFLICT(orderId) DO UPDATE SET lastSequence = excluded.lastSequence")
         for (event, position) in events {
-            let last = try Int.fetchOne(lastSequence, arguments: [event.orderID])
+            let last: Int?
+            if let known = lastSequences[event.orderID] {
+                last = known
+            } else {
+                last = try Int.fetchOne(lastSequence, arguments: [event.orderID])
+                lastSequences[event.orderID] = last
+            }
             if let last, event.sequence <= last {
                 result.duplicates += 1
                 continue
@@ -129,10 +137,14 @@ public final class ProjectionDatabase: Sendable {
                 result.rejected.append((event, reason))
                 continue
             }
-            try progress.execute(arguments: [event.orderID, event.sequence])
+            lastSequences[event.orderID] = event.sequence
+            changed.insert(event.orderID)
             lastEventAt[position.partition] = max(lastEventAt[position.partition] ?? .min, Timestamp.milliseconds(event.occurredAt))
             result.applied += 1
         }
+        let progress = try db.cachedStatement(
+            sql: "INSERT INTO order_progress (orderId, lastSequence) VALUES (?, ?) ON CONFLICT(orderId) DO UPDATE SET lastSequence = excluded.lastSequence")
+        for orderID in changed { try progress.execute(arguments: [orderID, lastSequences[orderID]!]) }
         let now = Date().timeIntervalSince1970
         let store = try db.cachedStatement(
             sql: """

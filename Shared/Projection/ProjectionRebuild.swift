@@ -34,6 +34,7 @@ public final class ProjectionRebuild: Sendable {
         sequenceCheck = midLog ? .acceptFirstSeen : .strict
         var settings = KafkaConsumerConfiguration(common: kafka, groupID: "\(database.projection.name)-rebuild-\(UUID().uuidString.lowercased())")
         settings.partitionEOF = true
+        settings.boundPrefetchForProjection()
         consumer = try KafkaConsumer.make(configuration: settings, logger: logger)
     }
 
@@ -49,6 +50,7 @@ public final class ProjectionRebuild: Sendable {
         guard !pending.isEmpty else { return }
         // From the beginning, the log may start past 0 (retention): then fewer records than this.
         progress.withLock { $0.expected += pending.reduce(0) { $0 + $1.value - (remaining[$1.key] ?? 0) } }
+        try await consumer.loadMetadata(topic: topic)
         try consumer.assign(pending.keys.sorted().map { partition in
             TopicPartitionOffset(TopicPartition(topic, partition), remaining[partition].map { KafkaOffset($0) } ?? starts[partition] ?? .beginning)
         })

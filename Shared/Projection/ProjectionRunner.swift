@@ -69,6 +69,8 @@ public final class ProjectionRunner: Service, Sendable {
     public var counts: Counters { state.withLock { $0.counters } }
     public var assignment: [TopicPartition] { consumer.assignment }
     public var memberID: String? { consumer.memberID }
+    /// The consumer's latest librdkafka statistics (brokers, partitions, group).
+    public var consumerStatistics: KafkaStatistics? { consumer.statistics }
     /// The connection settings, for a replay that reads the same cluster.
     public var kafkaConfiguration: KafkaConfiguration { consumer.configuration.common }
 

@@ -3,7 +3,9 @@ import Projection
 import ServiceRuntime
 
 /// `/health` of a consumer service: unhealthy while its batches keep failing (the database or the
-/// broker is unavailable), with the error and for how long; degraded while it owns no partition.
+/// broker is unavailable), with the error and for how long, or while the broker has gone silent
+/// (a stopped broker fails no batch: the consumer simply receives nothing); degraded while it owns
+/// no partition.
 enum ProjectionHealth {
     static func report(_ runner: ProjectionRunner) -> HealthReport {
         let counts = runner.counts
@@ -14,6 +16,7 @@ enum ProjectionHealth {
         } else {
             checks.append(.init(name: "projection", status: .ok, detail: "\(counts.applied) events applied, \(counts.deadLettered) dead-lettered since start"))
         }
+        checks.append(.kafka(runner.consumerStatistics))
         let owned = runner.assignment.count
         checks.append(
             .init(

@@ -16,6 +16,7 @@ public enum ProjectionService {
         queries: (QueryRoutes) -> Void
     ) async throws {
         let group = options.group ?? service
+        ProcessMemory.returnLargeBlocksToTheSystem()
         let logger = ServiceLogging.bootstrap(level: options.logLevel, label: service)
         let registry = OperationalRoutes.bootstrapMetrics()
         SupervisorWatch.start(pid: options.supervisorPid, logger: logger)
@@ -46,6 +47,7 @@ public enum ProjectionService {
         consumer.sessionTimeout = .seconds(options.sessionTimeout)
         consumer.fetchWaitMax = .milliseconds(options.fetchWaitMs)
         consumer.heartbeatInterval = .milliseconds(max(options.sessionTimeout * 1000 / 6, 500))
+        consumer.boundPrefetchForProjection()
         let deadLetters = try KafkaProducer.make(configuration: KafkaProducerConfiguration(common: kafka), logger: logger)
         let runner = try ProjectionRunner(
             database: database, consumer: consumer, topic: options.topic, deadLetterTopic: options.topic + ".dlq", deadLetters: deadLetters,

@@ -4,7 +4,9 @@ import Metrics
 public import Prometheus
 
 /// The routes every service has: `/health` (200 when ok or degraded, 503 when unhealthy, with the
-/// checks as JSON) and `/metrics` (Prometheus text format).
+/// checks as JSON; readiness), `/live` (200 whenever the process answers HTTP; liveness — a
+/// service waiting out a broker outage is unhealthy but must not be restarted for it, since a
+/// restart fixes nothing and only drops it out of its group) and `/metrics` (Prometheus text).
 public enum OperationalRoutes {
     /// Makes swift-metrics record into a Prometheus registry; call once, at start-up.
     public static func bootstrapMetrics() -> PrometheusCollectorRegistry {
@@ -23,6 +25,7 @@ public enum OperationalRoutes {
                 status: report.status == .unhealthy ? .serviceUnavailable : .ok,
                 headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: body)))
         }
+        router.get("/live") { _, _ in "alive\n" }
         router.get("/metrics") { _, _ -> Response in
             var buffer: [UInt8] = []
             registry?.emit(into: &buffer)

@@ -162,10 +162,12 @@ enum DeploymentChecks {
             let (found, parsed) = Self.environment(environment, service: name, where: place)
             problems += found
             guard let parsed else { continue }
-            for probe in ["readinessProbe", "livenessProbe"] {
+            // Readiness is /health (503 while the broker is silent or batches fail); liveness is
+            // /live, so a broker outage takes pods out of the Service without restarting them.
+            for (probe, path) in [("readinessProbe", "/health"), ("livenessProbe", "/live")] {
                 let get = (container[probe] as? [String: Any])?["httpGet"] as? [String: Any]
-                if get?["path"] as? String != "/health" || (get?["port"] as? Int) != parsed.httpPort {
-                    problems.append("\(place): \(probe) does not ask /health on port \(parsed.httpPort)")
+                if get?["path"] as? String != path || (get?["port"] as? Int) != parsed.httpPort {
+                    problems.append("\(place): \(probe) does not ask \(path) on port \(parsed.httpPort)")
                 }
             }
             let annotations = (template["metadata"] as? [String: Any])?["annotations"] as? [String: Any] ?? [:]

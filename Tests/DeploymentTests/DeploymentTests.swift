@@ -94,8 +94,11 @@ struct DeploymentTests {
         var documents = try Self.kubernetes()
         let index = try #require(documents.firstIndex { $0["kind"] as? String == "StatefulSet" && ($0["metadata"] as? [String: Any])?["name"] as? String == "delivery" })
         let text = try #require(String(data: try JSONSerialization.data(withJSONObject: documents[index]), encoding: .utf8))
-        documents[index] = try #require(try JSONSerialization.jsonObject(with: Data(text.replacingOccurrences(of: "\"\\/health\"", with: "\"\\/healthz\"").utf8)) as? [String: Any])
-        #expect(!DeploymentChecks.kubernetes(documents, copiedExecutables: try Self.image().copied).isEmpty)
+        for (from, to) in [("\"\\/health\"", "\"\\/healthz\""), ("\"\\/live\"", "\"\\/health\"")] {  // a wrong path; liveness restarting pods on a Kafka outage
+            var broken = documents
+            broken[index] = try #require(try JSONSerialization.jsonObject(with: Data(text.replacingOccurrences(of: from, with: to).utf8)) as? [String: Any])
+            #expect(!DeploymentChecks.kubernetes(broken, copiedExecutables: try Self.image().copied).isEmpty, "\(from) → \(to) not caught")
+        }
 
         let dockerfile = try DeploymentChecks.text("deploy/Dockerfile").replacingOccurrences(of: " --product analytics", with: "")
         #expect(!DeploymentChecks.dockerfile(dockerfile, executables: try DeploymentChecks.executables()).problems.isEmpty)
