@@ -146,44 +146,31 @@ private struct JSONCursor {
 
     /// An object's members in order; `body` reads each value. Keys are short, so `String`s stay inline.
     private mutating func members(_ body: (inout JSONCursor, String) throws(Declined) -> Void) throws(Declined) {
-        try expect(UInt8(ascii: "{"))
-        skipWhitespace()
-        if peek == UInt8(ascii: "}") {
-            index += 1
-            return
-        }
-        while true {
-            let key = try string()
-            try expect(UInt8(ascii: ":"))
-            try body(&self, key)
-            skipWhitespace()
-            switch peek {
-            case UInt8(ascii: ","): index += 1
-            case UInt8(ascii: "}"):
-                index += 1
-                return
-            default: throw Declined()
-            }
+        try sequence(open: UInt8(ascii: "{"), close: UInt8(ascii: "}")) { cursor throws(Declined) in
+            let key = try cursor.string()
+            try cursor.expect(UInt8(ascii: ":"))
+            try body(&cursor, key)
         }
     }
 
     private mutating func elements(_ body: (inout JSONCursor) throws(Declined) -> Void) throws(Declined) {
-        try expect(UInt8(ascii: "["))
+        try sequence(open: UInt8(ascii: "["), close: UInt8(ascii: "]"), body)
+    }
+
+    /// `open`, then items separated by commas (none is fine, a trailing comma is not), then `close`.
+    private mutating func sequence(open: UInt8, close: UInt8, _ item: (inout JSONCursor) throws(Declined) -> Void) throws(Declined) {
+        try expect(open)
         skipWhitespace()
-        if peek == UInt8(ascii: "]") {
+        if peek == close {
             index += 1
             return
         }
         while true {
-            try body(&self)
+            try item(&self)
             skipWhitespace()
-            switch peek {
-            case UInt8(ascii: ","): index += 1
-            case UInt8(ascii: "]"):
-                index += 1
-                return
-            default: throw Declined()
-            }
+            guard let next = peek, next == UInt8(ascii: ",") || next == close else { throw Declined() }
+            index += 1
+            if next == close { return }
         }
     }
 
