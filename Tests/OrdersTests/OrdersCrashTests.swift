@@ -13,11 +13,15 @@ import TestSupport
 /// (between a commit and its publish, mid-batch, mid-mark-sent), then restarted on the same
 /// database until it finishes. The broker is this test's own, so it can be paused (SIGSTOP) while
 /// `orders` runs: records then pile up unacknowledged and the kill lands on them.
-@Suite("Orders crash recovery", .timeLimit(.minutes(5)))
+@Suite("Orders crash recovery", .timeLimit(.minutes(ProcessInfo.processInfo.environment["FOODDELIVERY_SOAK"] == "1" ? 20 : 5)))
 struct OrdersCrashTests {
-    static let kills = 8
+    /// `FOODDELIVERY_SOAK=1`: the long run, 30 kills over 400 orders (by hand:
+    /// `FOODDELIVERY_SOAK=1 scripts/test.sh --filter OrdersCrashTests`).
+    static let soak = ProcessInfo.processInfo.environment["FOODDELIVERY_SOAK"] == "1"
+    static let kills = soak ? 30 : 8
+    static let orders = soak ? 400 : 120
 
-    @Test("SIGKILLed 8 times at random points: every committed event reaches the topic, exactly once in effect")
+    @Test("SIGKILLed 8 times (30 in soak mode) at random points: every committed event reaches the topic, exactly once in effect")
     func killAndResume() async throws {
         let broker = try await LocalBroker.start(logger: TestLogging.logger("crash-broker"))
         let tansu = try #require(broker.brokerPID)
@@ -27,7 +31,7 @@ struct OrdersCrashTests {
         let arguments = [
             "--brokers", kit.connection.configuration.bootstrapServers.joined(separator: ","), "--data-dir", directory.path, "--topic", topic,
             // About 15 s of simulated business in real time, so the kills land while orders are in flight.
-            "--speed", "5", "--rate", "4", "--max-orders", "120", "--output", "quiet", "--log-level", "error",
+            "--speed", "5", "--rate", "4", "--max-orders", String(Self.orders), "--output", "quiet", "--log-level", "error",
         ]
         var random = SystemRandomNumberGenerator()
         var killedAfter: [Duration] = []
@@ -68,7 +72,7 @@ struct OrdersCrashTests {
         }
         #expect(unfinished == 0, "every order reached an end")
         let result = try OrderStreamVerifier.verify(topic: try await kit.readAll(topic, partitions: 6), outbox: rows)
-        #expect(result.orders == 120)
+        #expect(result.orders == Self.orders)
         await broker.stop()
         print("orders crash test: \(Self.kills) SIGKILLs, \(killedWhilePaused) while the broker was paused (after \(killedAfter.map { "\($0.components.seconds * 1000 + $0.components.attoseconds / 1_000_000_000_000_000) ms" }.joined(separator: ", "))); \(result.orders) orders, \(result.events) events checked, 0 lost, \(result.duplicates) repeated on the topic (exact copies, deduplicated by order id + sequence)")
     }
