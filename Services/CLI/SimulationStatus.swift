@@ -40,6 +40,21 @@ struct SimulationStatus: Codable {
         var committedLag: Int64?
         var applied: Int?
         var deadLettered: Int?
+        /// The group as its coordinator describes it (DescribeGroups), first instance only.
+        var coordinator: CoordinatorView?
+    }
+
+    /// What Kafka itself says of a group, as `kafka-consumer-groups --describe --members` would.
+    struct CoordinatorView: Codable {
+        struct Member: Codable {
+            var memberID: String
+            var clientID: String
+            var host: String
+            var assignment: [Int32]
+        }
+        var state: String
+        var assignor: String
+        var members: [Member]
     }
 
     struct Instance: Decodable {
@@ -102,6 +117,13 @@ struct SimulationStatus: Codable {
             {
                 for offset in offsets { if let exact = offset.offset.exact { committed[offset.topicPartition.partition] = exact } }
             }
+            if let admin, instance == 1, let description = try? await admin.describeGroup(name) {
+                group.coordinator = CoordinatorView(
+                    state: description.state, assignor: description.partitionAssignor,
+                    members: description.members.map { member in
+                        .init(memberID: member.memberID, clientID: member.clientID, host: member.host, assignment: member.assignment.filter { $0.topic == run.topic }.map(\.partition))
+                    })
+            }
             group.partitions = partitions.map { partition in
                 let end = ends[String(partition)]
                 let position = stored[partition]
@@ -162,6 +184,20 @@ struct SimulationStatus: Codable {
                     + (group.totalLag.map(String.init) ?? "?").padding(toLength: 11, withPad: " ", startingAt: 0)
                     + (group.committedLag.map(String.init) ?? "–").padding(toLength: 11, withPad: " ", startingAt: 0)
                     + (group.applied.map(String.init) ?? "–").padding(toLength: 9, withPad: " ", startingAt: 0) + (group.deadLettered.map(String.init) ?? "–"))
+        }
+        let described = groups.compactMap { group in group.coordinator.map { (group.service, $0) } }
+        if !described.isEmpty {
+            lines.append("")
+            lines.append("as each group's coordinator describes it (DescribeGroups):")
+            for (service, view) in described {
+                let members = view.members.map { member in
+                    let owned = member.assignment.isEmpty ? "no partitions listed" : "owns " + member.assignment.sorted().map(String.init).joined(separator: ",")
+                    let who = [member.clientID, member.host].filter { !$0.isEmpty }.joined(separator: " @ ")
+                    return "\(member.memberID.prefix(24))\(who.isEmpty ? "" : " (\(who))") \(owned)"
+                }
+                lines.append("  \(service.padding(toLength: 12, withPad: " ", startingAt: 0)) \(view.state), \(view.assignor.isEmpty ? "assignor not reported" : view.assignor): "
+                    + (members.isEmpty ? "no members listed" : members.joined(separator: "; ")))
+            }
         }
         lines.append("")
         lines.append("lag: each service's own stored offsets (in its database, with its rows) vs the log end; kafka lag: the offsets it committed to Kafka")

@@ -91,7 +91,7 @@ struct DeploymentTests {
 
     @Test("Broken manifests and Dockerfiles are caught")
     func brokenKubernetesAndDockerfile() throws {
-        var documents = try Self.kubernetes()
+        let documents = try Self.kubernetes()
         let index = try #require(documents.firstIndex { $0["kind"] as? String == "StatefulSet" && ($0["metadata"] as? [String: Any])?["name"] as? String == "delivery" })
         let text = try #require(String(data: try JSONSerialization.data(withJSONObject: documents[index]), encoding: .utf8))
         for (from, to) in [("\"\\/health\"", "\"\\/healthz\""), ("\"\\/live\"", "\"\\/health\"")] {  // a wrong path; liveness restarting pods on a Kafka outage

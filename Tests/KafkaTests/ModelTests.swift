@@ -1,3 +1,4 @@
+import Foundation
 @testable import Kafka
 import Testing
 
@@ -103,5 +104,33 @@ struct PartitionerTests {
     func partition() {
         // "foobar" hashes negative in Java: toPositive(-790332482) = 1357151166.
         #expect(KafkaPartitioner.partition(forKey: "foobar", partitions: 6) == Int32(1_357_151_166 % 6))
+    }
+}
+
+@Suite("Broker silence from statistics")
+struct BrokerSilenceTests {
+    /// A trimmed librdkafka statistics document (STATISTICS.md): the bootstrap connection, a
+    /// broker that answers, and one that owes answers and has been quiet for 12 s.
+    static func statistics(waiting: Int, idleMicroseconds: Int) throws -> KafkaStatistics {
+        let json = """
+            {"name": "c#consumer-1", "type": "consumer", "brokers": {
+              "127.0.0.1:9092/bootstrap": {"name": "127.0.0.1:9092/bootstrap", "nodeid": -1, "state": "UP", "waitresp_cnt": 0, "rxidle": 30000000},
+              "127.0.0.1:9092/1": {"name": "127.0.0.1:9092/1", "nodeid": 1, "state": "UP", "waitresp_cnt": 1, "rxidle": 4000},
+              "127.0.0.1:9094/2": {"name": "127.0.0.1:9094/2", "nodeid": 2, "state": "UP", "waitresp_cnt": \(waiting), "rxidle": \(idleMicroseconds)}
+            }}
+            """
+        return try JSONDecoder().decode(KafkaStatistics.self, from: Data(json.utf8))
+    }
+
+    @Test("A broker that owes answers and sent nothing for the threshold is silent; a quiet one owing nothing, or a recent answer, is not")
+    func silence() throws {
+        let silent = try Self.statistics(waiting: 3, idleMicroseconds: 12_000_000).silentBrokers(threshold: .seconds(10))
+        #expect(silent.map(\.name) == ["127.0.0.1:9094/2"])
+        #expect(silent.first?.waiting == 3 && silent.first?.silentFor == .seconds(12))
+        // An idle producer waits for nothing: never silent, however long the quiet (the bootstrap line above too).
+        #expect(try Self.statistics(waiting: 0, idleMicroseconds: 600_000_000).silentBrokers(threshold: .seconds(10)).isEmpty)
+        #expect(try Self.statistics(waiting: 2, idleMicroseconds: 9_999_000).silentBrokers(threshold: .seconds(10)).isEmpty)
+        // Nothing received yet (-1) is not evidence of silence.
+        #expect(try Self.statistics(waiting: 1, idleMicroseconds: -1).silentBrokers(threshold: .seconds(10)).isEmpty)
     }
 }

@@ -17,6 +17,11 @@ extension SystemTests {
                 var running: Bool
                 var totalLag: Int64?
                 var applied: Int?
+                struct Coordinator: Decodable {
+                    struct Member: Decodable { var memberID: String }
+                    var members: [Member]
+                }
+                var coordinator: Coordinator?
             }
             struct Producer: Decodable {
                 var running: Bool
@@ -52,6 +57,11 @@ extension SystemTests {
                 return status.groups.count == 4 && status.groups.allSatisfy { $0.running && ($0.applied ?? 0) > 0 && $0.totalLag == 0 }
             }
             let pids = try Self.pids(directory)
+            // Kafka's own view of each group (DescribeGroups) sits beside each service's: one member
+            // each, as the coordinator lists it (on Tansu, ids only).
+            try await eventually("status shows each group as its coordinator describes it", timeout: .seconds(30)) {
+                try Self.status(directory).groups.allSatisfy { ($0.coordinator?.members.count ?? 0) == 1 }
+            }
 
             let killed = try Self.cli(["kill", "support", "--data-dir", directory])
             #expect(killed.contains("SIGKILL"))
