@@ -69,7 +69,7 @@ struct MemberCrashScenario: Scenario {
         guard let takeover = try await poll(until: { survivor.assignment.count == 6 }, within: .seconds(60)) else {
             return ScenarioVerdict(passed: false, evidence: "A never got B's partitions back within 60 s")
         }
-        kafka.say("after \(String(format: "%.1f", Double(takeover.components.seconds) + Double(takeover.components.attoseconds) / 1e18)) s the group rebalanced: A owns all 6 partitions")
+        kafka.say("after \(String(format: "%.1f", takeover.seconds)) s the group rebalanced: A owns all 6 partitions")
 
         let readBeforeKill = survivorRead.count
         let second = try await kafka.produce(topic, count: 60) { "ord-\($0 + 60)" }

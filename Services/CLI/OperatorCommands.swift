@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import Kafka
 import Logging
+import ServiceRuntime
 import UnixSignals
 
 /// `--data-dir` of the simulation the operator commands act on.
@@ -233,7 +234,12 @@ struct ScaleCommand: AsyncParsableCommand {
             let existing = run.services[key]
             if instance <= instances {
                 if let existing, SimulationRun.isAlive(existing.pid) { continue }
+                // Its port is fixed (the first instance's + 10 per instance): every instance was
+                // started with these as its peers, which is how queries reach the new one.
                 let port = SimulationRun.port(base: first.port, instance: instance)
+                guard LocalPort.isFree(port) else {
+                    throw CLIError("port \(port), where \(key) must listen (its peers expect it there), is taken by another program: free it (`ss -ltnp | grep \(port)`), or `fooddelivery stop` and `up --base-port` elsewhere")
+                }
                 let directory = ((first.database ?? "") as NSString).deletingLastPathComponent + "-\(instance)"
                 var arguments = first.arguments
                 for (flag, value) in [("--data-dir", directory), ("--http-port", String(port))] {
@@ -247,6 +253,8 @@ struct ScaleCommand: AsyncParsableCommand {
                 let pid = try ServiceLauncher.launch(service, arguments: arguments, log: log)
                 run.services[key] = SimulationRun.Service(
                     pid: pid, port: port, arguments: arguments, log: log, database: (directory as NSString).appendingPathComponent("\(service).sqlite"))
+                try run.save(simulation.dataDir)
+                try await ServiceLauncher.waitUntilServing(pid: pid, port: port, name: key, log: log)
                 OutputLine.write("started \(key) (pid \(pid), port \(port)); the group rebalances in a few seconds")
             } else if let existing {
                 await ServiceLauncher.stop(existing.pid)

@@ -26,6 +26,23 @@ enum ServiceLauncher {
         return process.processIdentifier
     }
 
+    /// Waits until a just-launched service answers HTTP; if it exits first (a taken port, a bad
+    /// setting), says so with the end of its log instead of leaving a dead entry behind.
+    static func waitUntilServing(pid: Int32, port: Int, name: String, log: String, timeout: Duration = .seconds(30)) async throws {
+        let client = ServiceClient(port: port, timeout: 1)
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            reap(pid)
+            guard SimulationRun.isAlive(pid) else {
+                let tail = ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").split(separator: "\n").suffix(3).joined(separator: "\n")
+                throw CLIError("\(name) exited at start; the end of \(log):\n\(tail)")
+            }
+            if (try? await client.send("/live")) != nil { return }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        throw CLIError("\(name) (pid \(pid)) did not answer on port \(port) within \(timeout); see \(log)")
+    }
+
     /// SIGTERM, then SIGKILL after `grace` if it is still there.
     static func stop(_ pid: Int32, grace: Duration = .seconds(10)) async {
         guard SimulationRun.isAlive(pid) else { return }

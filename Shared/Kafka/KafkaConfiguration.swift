@@ -115,11 +115,3 @@ extension KafkaConfiguration {
         }
     }
 }
-
-extension Duration {
-    /// Whole milliseconds, as librdkafka's `*.ms` settings want them.
-    var milliseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
-    }
-}

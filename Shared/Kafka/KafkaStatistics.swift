@@ -93,7 +93,7 @@ public struct KafkaStatistics: Decodable, Sendable {
     /// and gets its answer within `fetch.wait.max.ms`, and heartbeats every second or so; an idle
     /// producer waits for nothing, so it is never called silent merely for being quiet.
     public func silentBrokers(threshold: Duration) -> [(name: String, silentFor: Duration, waiting: Int64)] {
-        let limit = threshold.components.seconds * 1_000_000 + threshold.components.attoseconds / 1_000_000_000_000
+        let limit = threshold.microseconds
         return (brokers ?? [:]).values.compactMap { broker in
             guard let waiting = broker.waitingResponses, waiting > 0, let idle = broker.receiveIdleMicroseconds, idle >= limit else { return nil }
             return (broker.name, .microseconds(idle), waiting)

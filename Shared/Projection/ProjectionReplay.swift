@@ -194,7 +194,3 @@ public struct ReplayAheadOfLive: Error, CustomStringConvertible {
         return "the replay would start past the live model (\(detail.joined(separator: "; "))); wait until /offsets shows it caught up, or pick an earlier start"
     }
 }
-
-extension Duration {
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
-}

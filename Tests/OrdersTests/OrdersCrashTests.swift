@@ -74,7 +74,7 @@ struct OrdersCrashTests {
         let result = try OrderStreamVerifier.verify(topic: try await kit.readAll(topic, partitions: 6), outbox: rows)
         #expect(result.orders == Self.orders)
         await broker.stop()
-        print("orders crash test: \(Self.kills) SIGKILLs, \(killedWhilePaused) while the broker was paused (after \(killedAfter.map { "\($0.components.seconds * 1000 + $0.components.attoseconds / 1_000_000_000_000_000) ms" }.joined(separator: ", "))); \(result.orders) orders, \(result.events) events checked, 0 lost, \(result.duplicates) repeated on the topic (exact copies, deduplicated by order id + sequence)")
+        print("orders crash test: \(Self.kills) SIGKILLs, \(killedWhilePaused) while the broker was paused (after \(killedAfter.map { "\($0.milliseconds) ms" }.joined(separator: ", "))); \(result.orders) orders, \(result.events) events checked, 0 lost, \(result.duplicates) repeated on the topic (exact copies, deduplicated by order id + sequence)")
     }
 
     static func start(_ arguments: [String]) throws -> Process { try ChildConsumer.launch("orders", arguments) }

@@ -120,7 +120,7 @@ extension SystemTests {
             }
             kill(orders.processIdentifier, SIGTERM)
 
-            func seconds(_ duration: Duration?) -> String { duration.map { String(format: "%.1f s", Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18) } ?? "never" }
+            func seconds(_ duration: Duration?) -> String { duration.map { String(format: "%.1f s", $0.seconds) } ?? "never" }
             print("broker paused (SIGSTOP) for \(Self.pause): all 5 services stayed up; unhealthy after " + probes.map { "\($0.name) \(seconds(unhealthyAfter[$0.name]))" }.joined(separator: ", ")
                 + "; healthy again " + probes.map { "\($0.name) \(seconds(healthyAfter[$0.name]))" }.joined(separator: ", ")
                 + " after the resume; \(model.count) orders, \(outbox.count) events checked in each of 4 projections: 0 lost, 0 applied twice")

@@ -41,7 +41,8 @@ extension SystemTests {
         @Test("up → kill support (lag climbs) → start (lag 0) → replay support and analytics (checksums equal) → scale support to 2 and back → query → stop, nothing left running")
         func operatorJourney() async throws {
             let directory = try TestNames.temporaryDirectory("simulation").path
-            let basePort = try LocalPort.freeRange(5)
+            // Free for every port the run may use: 5 services and 2 more instances of each consumer.
+            let basePort = try LocalPort.freeRange(25)
             let up = Process()
             up.executableURL = ChildConsumer.executable
             up.arguments = ["up", "--data-dir", directory, "--base-port", String(basePort), "--speed", "20", "--plain", "--refresh", "1", "--log-level", "warning"]
@@ -81,7 +82,17 @@ extension SystemTests {
                 let replay = try JSONDecoder().decode(Replay.self, from: Data(try Self.cli(["replay", service, "--json", "--data-dir", directory]).utf8))
                 #expect(replay.checksumsMatch && replay.swapped, "\(service): \(replay)")
             }
-            // Scale support to two instances in its group, and back.
+            // Scale support to two instances in its group, and back. While another program holds the
+            // port the second instance must use (support's + 10, where its peers expect it), `scale`
+            // refuses and says so, leaving nothing half-started.
+            let blocker = try ListeningSocket(port: basePort + 3 + 10)
+            do {
+                _ = try Self.cli(["scale", "support", "2", "--data-dir", directory])
+                Issue.record("scale started an instance although its port \(basePort + 13) is taken")
+            } catch let failure as CLIFailure {
+                #expect(failure.output.contains("is taken by another program"), "\(failure.output)")
+            }
+            blocker.close()
             _ = try Self.cli(["scale", "support", "2", "--data-dir", directory])
             try await eventually("two support instances split the partitions", timeout: .seconds(60)) {
                 let owned = try Self.status(directory).groups.filter { $0.service == "support" }.map { $0.assignment ?? [] }
@@ -149,4 +160,23 @@ extension SystemTests {
             return [run.supervisor] + run.services.values.map(\.pid)
         }
     }
+}
+
+/// A socket listening on a local port, to stand for "another program has this port".
+private struct ListeningSocket {
+    let descriptor: Int32
+
+    init(port: Int) throws {
+        descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+        }
+        guard bound, listen(descriptor, 1) == 0 else { throw POSIXError(.EADDRINUSE) }
+    }
+
+    func close() { _ = Glibc.close(descriptor) }
 }
