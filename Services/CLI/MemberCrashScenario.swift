@@ -11,7 +11,7 @@ struct MemberCrashScenario: Scenario {
 
     func run(_ kafka: ScenarioKafka) async throws -> ScenarioVerdict {
         let topic = try await kafka.freshTopic("scenario-crash", partitions: 6)
-        let group = "scenario-crash-\(UUID().uuidString.prefix(6))"
+        let group = kafka.freshName("scenario-crash")
         let survivor = try kafka.consumer(group: group)
         try survivor.subscribe([topic])
         var survivorRead: [KafkaConsumerMessage] = []

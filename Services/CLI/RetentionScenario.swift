@@ -13,7 +13,7 @@ struct RetentionScenario: Scenario {
     static let watch = Duration.seconds(40)
 
     func run(_ kafka: ScenarioKafka) async throws -> ScenarioVerdict {
-        let topic = "scenario-retention-\(UUID().uuidString.prefix(6).lowercased())"
+        let topic = kafka.freshName("scenario-retention")
         let admin = try kafka.admin()
         try await admin.createTopic(NewTopic(name: topic, partitions: 1, configs: ["retention.ms": "3000", "segment.ms": "1000"]))
         kafka.say("created \(topic): retention.ms=3000 (keep 3 s), segment.ms=1000 (start a new segment every second)")
@@ -41,7 +41,7 @@ struct RetentionScenario: Scenario {
         }
         let seconds = (ContinuousClock.now - start).components.seconds
         kafka.say("after \(seconds) s the broker deleted the expired segments: the log now starts at offset \(low)")
-        let reader = try kafka.consumer(group: "scenario-retention-\(UUID().uuidString.prefix(6))")
+        let reader = try kafka.consumer(group: kafka.freshName("scenario-retention"))
         try await reader.loadMetadata(topic: topic)
         try reader.assign([TopicPartitionOffset(partition, .beginning)])
         let first = try await kafka.read(reader, count: 1).first?.offset

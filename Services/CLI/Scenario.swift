@@ -29,8 +29,11 @@ struct ScenarioKafka {
 
     func admin() throws -> KafkaAdmin { try KafkaAdmin.make(configuration: configuration, logger: logger) }
 
+    /// A topic or group name no earlier run has used (a fresh group has no committed offsets).
+    func freshName(_ prefix: String) -> String { "\(prefix)-\(UUID().uuidString.prefix(6).lowercased())" }
+
     func freshTopic(_ prefix: String, partitions: Int) async throws -> String {
-        let name = "\(prefix)-\(UUID().uuidString.prefix(6).lowercased())"
+        let name = freshName(prefix)
         try await admin().createTopic(NewTopic(name: name, partitions: partitions))
         return name
     }

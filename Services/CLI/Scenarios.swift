@@ -31,7 +31,7 @@ struct ConsumerGroupScenario: Scenario {
 
     func run(_ kafka: ScenarioKafka) async throws -> ScenarioVerdict {
         let topic = try await kafka.freshTopic("scenario-group", partitions: 6)
-        let group = "scenario-group-\(UUID().uuidString.prefix(6))"
+        let group = kafka.freshName("scenario-group")
         _ = try await kafka.produce(topic, count: 30) { "ord-\($0)" }
         var members: [KafkaConsumer] = []
         var ok = true
@@ -71,7 +71,7 @@ struct OffsetsAndReplayScenario: Scenario {
 
     func run(_ kafka: ScenarioKafka) async throws -> ScenarioVerdict {
         let topic = try await kafka.freshTopic("scenario-replay", partitions: 1)
-        let group = "scenario-replay-\(UUID().uuidString.prefix(6))"
+        let group = kafka.freshName("scenario-replay")
         _ = try await kafka.produce(topic, count: 100) { "ord-\($0)" }
         kafka.say("100 records on \(topic); a member of \(group) reads 40 and commits offset 40")
         let first = try kafka.consumer(group: group)
@@ -99,7 +99,7 @@ struct DecouplingScenario: Scenario {
 
     func run(_ kafka: ScenarioKafka) async throws -> ScenarioVerdict {
         let topic = try await kafka.freshTopic("scenario-decoupling", partitions: 3)
-        let consumer = try kafka.consumer(group: "scenario-decoupling-\(UUID().uuidString.prefix(6))")
+        let consumer = try kafka.consumer(group: kafka.freshName("scenario-decoupling"))
         try consumer.subscribe([topic])
         let reading = Task { while let _ = try await consumer.nextBatch(maxMessages: 1_000, idleTimeout: .milliseconds(200)) {} }
         func rate() async throws -> Double {
