@@ -193,7 +193,11 @@ struct QueryCommand: AsyncParsableCommand {
         if path.hasSuffix("/late") || path.hasSuffix("/orders") || path.hasSuffix("/queue") || path.hasSuffix("/deliveries") || path.hasSuffix("pickup") || path.hasSuffix("in-flight") {
             path += "?limit=\(limit)"
         }
-        let data = try await simulation.load().service(service).client.send(path)
+        // Longer than a service waits for a peer (5 s), so a peer that never answers comes back as
+        // the service's own 503 with its explanation rather than as a timeout here.
+        var client = try simulation.load().service(service).client
+        client.timeout = 10
+        let data = try await client.send(path)
         OutputLine.write(json ? String(decoding: data, as: UTF8.self) : TableRenderer.render(json: data, limit: limit))
     }
 }

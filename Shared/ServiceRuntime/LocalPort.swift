@@ -12,10 +12,13 @@ public enum LocalPort {
         return port
     }
 
-    /// A base port with `count` consecutive free ports from it.
+    /// A base port with `count` consecutive free ports from it, below Linux's ephemeral range
+    /// (32768–60999): ports the kernel hands out — to `free()` and to every outgoing connection —
+    /// never land in a range chosen here while it is in use (CI met a local broker listening on
+    /// a port a simulation had planned for a scaled instance).
     public static func freeRange(_ count: Int) throws -> Int {
         for _ in 0..<100 {
-            let base = Int.random(in: 20_000...60_000)
+            let base = Int.random(in: 20_000...(32_000 - count))
             if (base..<(base + count)).allSatisfy(isFree) { return base }
         }
         throw POSIXError(.EADDRINUSE)
