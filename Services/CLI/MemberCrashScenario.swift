@@ -30,19 +30,20 @@ struct MemberCrashScenario: Scenario {
         }
 
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("\(group)-member-b.jsonl")
-        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         defer { try? FileManager.default.removeItem(at: log) }
-        let child = Process()
-        child.executableURL = ServiceLauncher.executable("fooddelivery")
-        child.arguments = [
-            "consume", "--brokers", kafka.configuration.bootstrapServers.joined(separator: ","), "--topic", topic, "--group", group, "--json",
-            "--log-level", "critical",
-        ]
-        child.standardOutput = try FileHandle(forWritingTo: log)
-        child.standardError = FileHandle.nullDevice
-        try child.run()
-        defer { if child.isRunning { kill(child.processIdentifier, SIGKILL) } }
-        kafka.say("member B joins: another process (`fooddelivery consume`, pid \(child.processIdentifier)), committing after every batch")
+        let memberB = try ServiceLauncher.launch(
+            "fooddelivery",
+            arguments: [
+                "consume", "--brokers", kafka.configuration.bootstrapServers.joined(separator: ","), "--topic", topic, "--group", group, "--json",
+                "--log-level", "critical",
+            ], log: log.path)
+        func killMemberB() {
+            kill(memberB, SIGKILL)
+            var status: Int32 = 0
+            _ = waitpid(memberB, &status, 0)
+        }
+        defer { if SimulationRun.isAlive(memberB) { killMemberB() } }
+        kafka.say("member B joins: another process (`fooddelivery consume`, pid \(memberB)), committing after every batch")
         guard try await poll(until: { survivor.assignment.count == 3 }, within: .seconds(40)) != nil else {
             return ScenarioVerdict(passed: false, evidence: "the group never split the partitions between A and B")
         }
@@ -63,8 +64,7 @@ struct MemberCrashScenario: Scenario {
         _ = try await poll(until: { survivorRead.count >= first.count - forB.count && readByB().count >= forB.count }, within: .seconds(30))
         kafka.say("60 records sent: A read \(survivorRead.count), B read \(readByB().count) (its partitions' share)")
 
-        kill(child.processIdentifier, SIGKILL)
-        child.waitUntilExit()
+        killMemberB()
         kafka.say("B is SIGKILLed: it cannot say goodbye, so its partitions stay assigned to it until the broker misses its heartbeats for session.timeout.ms (6 s)")
         guard let takeover = try await poll(until: { survivor.assignment.count == 6 }, within: .seconds(60)) else {
             return ScenarioVerdict(passed: false, evidence: "A never got B's partitions back within 60 s")

@@ -67,36 +67,39 @@ struct ProjectionBench {
         return FilledTopic(topic: topic, ends: ends)
     }
 
-    /// Our binding reading every partition from the beginning to its end: events/s.
+    /// Our binding reading every partition from the beginning to its end: events/s (timed like
+    /// the catch-up: from learning the partition leaders to the last record).
     func rawConsume(_ filled: FilledTopic) async throws -> Double {
-        let consumer = try KafkaConsumer.make(configuration: KafkaConsumerConfiguration(common: quiet, groupID: "bench-raw-\(UUID().uuidString.prefix(6))"), logger: logger)
-        // Timed like the catch-up: from learning the partition leaders to the last record.
+        var received = 0
+        let elapsed = try await readAll(filled, group: "bench-raw") { received += $0.count }
+        return Double(received) / elapsed.seconds
+    }
+
+    /// Every record of the topic, from the beginning, batch by batch into `each`. Returns the time
+    /// from learning the partition leaders to the last record.
+    @discardableResult
+    private func readAll(_ filled: FilledTopic, group: String, _ each: ([KafkaConsumerMessage]) -> Void) async throws -> Duration {
+        let consumer = try KafkaConsumer.make(configuration: KafkaConsumerConfiguration(common: quiet, groupID: "\(group)-\(UUID().uuidString.prefix(6))"), logger: logger)
         let start = ContinuousClock.now
         try await consumer.loadMetadata(topic: filled.topic)
         try consumer.assign(filled.ends.keys.map { TopicPartitionOffset(TopicPartition(filled.topic, $0), .beginning) })
         var received = 0
         while received < filled.events {
             guard let batch = try await consumer.nextBatch(maxMessages: 5_000, maxWait: .milliseconds(1), idleTimeout: .seconds(30)) else { break }
-            if batch.messages.isEmpty { throw BenchError("raw consume: nothing for 30 s after \(received) records") }
+            if batch.messages.isEmpty { throw BenchError("\(group): nothing for 30 s after \(received) records") }
             received += batch.messages.count
+            each(batch.messages)
         }
         let elapsed = ContinuousClock.now - start
         await consumer.close()
-        return Double(received) / elapsed.seconds
+        return elapsed
     }
 
     /// The topic's events decoded (read untimed; the decoding alone timed, on one core), for the
     /// SQLite-only measurement.
     func decodedEvents(_ filled: FilledTopic) async throws -> (events: [(OrderEvent, EventPosition)], decodeRate: Double) {
-        let consumer = try KafkaConsumer.make(configuration: KafkaConsumerConfiguration(common: quiet, groupID: "bench-read-\(UUID().uuidString.prefix(6))"), logger: logger)
-        try await consumer.loadMetadata(topic: filled.topic)
-        try consumer.assign(filled.ends.keys.map { TopicPartitionOffset(TopicPartition(filled.topic, $0), .beginning) })
         var messages: [KafkaConsumerMessage] = []
-        while messages.count < filled.events, let batch = try await consumer.nextBatch(maxMessages: 5_000, maxWait: .milliseconds(1), idleTimeout: .seconds(30)) {
-            if batch.messages.isEmpty { break }
-            messages += batch.messages
-        }
-        await consumer.close()
+        try await readAll(filled, group: "bench-read") { messages += $0 }
         let start = ContinuousClock.now
         let events = try messages.map { message in
             (try OrderEventCodec.decode(message.value), EventPosition(partition: message.topicPartition.partition, offset: message.offset))

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import Kafka
 import Orders
+import Projection
 
 /// One look at a running simulation: the producer's counts, and per consumer group its member,
 /// assignment, and per partition the offset stored in its own database against the log end.
@@ -148,8 +149,7 @@ struct SimulationStatus: Codable {
         configuration.busyMode = .timeout(2)
         return try DatabaseQueue(path: path, configuration: configuration).read { db in
             guard try db.tableExists("kafka_offset") else { return [:] }
-            let rows = try Row.fetchAll(db, sql: "SELECT partition, nextOffset FROM kafka_offset WHERE topic = ?", arguments: [topic])
-            return Dictionary(uniqueKeysWithValues: rows.map { ($0["partition"] as Int32, $0["nextOffset"] as Int64) })
+            return try ProjectionDatabase.storedOffsets(topic: topic, in: db)
         }
     }
 

@@ -66,7 +66,8 @@ public final class ProjectionDatabase: Sendable {
         try await writer.read { db in try Self.storedOffsets(topic: topic, in: db) }
     }
 
-    static func storedOffsets(topic: String, in db: Database) throws -> [Int32: Int64] {
+    /// The same, inside a transaction the caller already holds (also on a read-only connection).
+    public static func storedOffsets(topic: String, in db: Database) throws -> [Int32: Int64] {
         let rows = try Row.fetchAll(db, sql: "SELECT partition, nextOffset FROM kafka_offset WHERE topic = ?", arguments: [topic])
         return Dictionary(uniqueKeysWithValues: rows.map { ($0["partition"] as Int32, $0["nextOffset"] as Int64) })
     }

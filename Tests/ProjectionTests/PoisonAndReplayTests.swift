@@ -27,7 +27,7 @@ struct PoisonAndReplayTests {
         let producer = try await kit.makeProducer("poison")
         var poison: [String: String] = [:]  // key → expected error code
         for round in 0..<2 {
-            try await OrderFlow.publish(kit, topic: topic, database: ordersDB, orders: 120, seed: UInt64.random(in: 1...1_000_000))
+            try await OrderFlow.publish(kit, topic: topic, database: ordersDB, orders: 120)
             for index in 0..<10 {
                 let (code, value) = kinds[index % kinds.count]
                 let key = "ord-poison-\(round)-\(index)"
@@ -74,11 +74,11 @@ struct PoisonAndReplayTests {
         let kit = try await KafkaTestKit.make("partial-replay")
         let topic = try await OrderFlow.topic(kit, partitions: 3)
         let ordersDB = try OrdersDatabase(path: try ProjectionRunnerTests.temporaryPath("orders"))
-        try await OrderFlow.publish(kit, topic: topic, database: ordersDB, orders: 30, seed: UInt64.random(in: 1...1_000_000))
+        try await OrderFlow.publish(kit, topic: topic, database: ordersDB, orders: 30)
         try await Task.sleep(for: .milliseconds(300))
         let middle = Timestamp.milliseconds(Date())
         try await Task.sleep(for: .milliseconds(300))
-        try await OrderFlow.publish(kit, topic: topic, database: ordersDB, orders: 30, seed: UInt64.random(in: 1...1_000_000))
+        try await OrderFlow.publish(kit, topic: topic, database: ordersDB, orders: 30)
 
         let path = try ProjectionRunnerTests.temporaryPath("restaurants")
         let live = try await runner(kit, topic: topic, path: path, group: TestNames.unique("restaurants"))
@@ -112,7 +112,7 @@ struct PoisonAndReplayTests {
         let seen = Set(log.filter { $0.offset >= from }.compactMap(\.keyString))
         let rows = try await live.database.writer.read { try String.fetchAll($0, sql: "SELECT orderId FROM restaurant_order") }
         #expect(Set(rows) == seen && rows.count == seen.count)
-        try await OrderFlow.publish(kit, topic: topic, database: ordersDB, orders: 10, seed: UInt64.random(in: 1...1_000_000))
+        try await OrderFlow.publish(kit, topic: topic, database: ordersDB, orders: 10)
         try await eventually("the swapped-in model goes on applying", timeout: .seconds(60)) {
             try await live.database.writer.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM restaurant_order") ?? 0 } == seen.count + 10
         }

@@ -21,7 +21,7 @@ extension SystemTests {
             let kit = try await KafkaTestKit.make("scale-out")
             let topic = try await OrderFlow.topic(kit, partitions: 6)
             let ordersDB = try OrdersDatabase(path: try ProjectionRunnerTests.temporaryPath("orders"))
-            try await OrderFlow.publish(kit, topic: topic, database: ordersDB, orders: 60, seed: UInt64.random(in: 1...1_000_000))
+            try await OrderFlow.publish(kit, topic: topic, database: ordersDB, orders: 60)
 
             let brokers = kit.connection.configuration.bootstrapServers.joined(separator: ",")
             func cluster(_ service: String, size: Int) throws -> (ports: [Int], start: (Int) throws -> ServiceProcess, database: (Int) -> String) {
@@ -50,7 +50,7 @@ extension SystemTests {
             try await Self.waitForSplit(analyticses, sizes: [3, 3])
 
             // More orders while the group is split.
-            try await OrderFlow.publish(kit, topic: topic, database: ordersDB, orders: 40, seed: UInt64.random(in: 1...1_000_000))
+            try await OrderFlow.publish(kit, topic: topic, database: ordersDB, orders: 40)
             var outbox = try await ordersDB.writer.read { try OutboxRecord.fetchAll($0) }
             #expect(outbox.allSatisfy { $0.partition == KafkaPartitioner.partition(forKey: $0.orderId, partitions: 6) }, "routing computes the producer's partition")
             try await Self.checkQueries(supports, analyticses, outbox: outbox)
@@ -58,7 +58,7 @@ extension SystemTests {
             // One support instance leaves cleanly, another is SIGKILLed: the survivor takes over.
             try await supports.removeLast().terminate()
             try await Self.waitForSplit(supports, sizes: [3, 3])
-            try await OrderFlow.publish(kit, topic: topic, database: ordersDB, orders: 20, seed: UInt64.random(in: 1...1_000_000))
+            try await OrderFlow.publish(kit, topic: topic, database: ordersDB, orders: 20)
             outbox = try await ordersDB.writer.read { try OutboxRecord.fetchAll($0) }
             try await Self.checkQueries(supports, analyticses, outbox: outbox)
             supports.removeLast().sigkill()
