@@ -97,6 +97,7 @@ struct OrdersCommand: AsyncParsableCommand {
                     .init(service: relay),
                     .init(service: console),
                     .init(service: http),
+                    .init(service: HeapTrimmer(), successTerminationBehavior: .ignore),
                     exitWhenPublished
                         ? .init(service: SimulateThenDrain(simulator: simulator, relay: relay), successTerminationBehavior: .gracefullyShutdownGroup)
                         : .init(service: simulator, successTerminationBehavior: .ignore),

@@ -43,10 +43,10 @@ public struct AnalyticsProjection: Projection {
                 ON CONFLICT(orderId) DO UPDATE SET stage = MAX(stage, excluded.stage), status = excluded.status,
                   deliveredAt = COALESCE(deliveredAt, excluded.deliveredAt)
                 """
-        ).execute(arguments: [
+        ).bind(
             event.orderID, position.partition, event.order.region, at, at / 60_000, max(stage, 0), event.order.status.rawValue,
-            event.milliseconds(ifType: .delivered),
-        ])
+            event.milliseconds(ifType: .delivered)
+        ).execute()
     }
 
     public var checksumTables: [String] { ["analytics_order"] }

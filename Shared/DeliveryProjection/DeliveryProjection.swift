@@ -47,11 +47,11 @@ public struct DeliveryProjection: Projection {
                   pickedUpAt = COALESCE(pickedUpAt, excluded.pickedUpAt), deliveredAt = COALESCE(deliveredAt, excluded.deliveredAt),
                   failedAt = COALESCE(failedAt, excluded.failedAt)
                 """
-        ).execute(arguments: [
+        ).bind(
             event.orderID, position.partition, order.region, order.restaurant.name, order.customer.name, order.status.rawValue,
             order.courier?.id, order.courier?.name, event.milliseconds(ifType: .readyForPickup), event.milliseconds(ifType: .courierAssigned),
-            event.milliseconds(ifType: .pickedUp), event.milliseconds(ifType: .delivered), event.milliseconds(ifType: .deliveryFailed),
-        ])
+            event.milliseconds(ifType: .pickedUp), event.milliseconds(ifType: .delivered), event.milliseconds(ifType: .deliveryFailed)
+        ).execute()
     }
 
     public var checksumTables: [String] { ["delivery_order"] }

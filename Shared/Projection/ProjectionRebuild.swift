@@ -60,18 +60,19 @@ public final class ProjectionRebuild: Sendable {
         // Fetching and decoding the next batch overlaps applying this one (no group here, so no
         // rebalance can come between them).
         let consumer = self.consumer
-        func fetch() async throws -> (ConsumerBatch, [Result<OrderEvent, OrderEventDecodingError>])? {
-            // A short idle timeout, so the fetch left in flight when the last partition is done ends soon.
-            guard let batch = try await consumer.nextBatch(maxMessages: 5_000, maxWait: .milliseconds(5), idleTimeout: .milliseconds(200)) else { return nil }
-            return (batch, await BatchDecoder.decode(batch.messages))
+        func fetch() -> Task<(ConsumerBatch, [Result<OrderEvent, OrderEventDecodingError>])?, any Error> {
+            Task {
+                guard let batch = try await consumer.nextBatch(maxMessages: 5_000, maxWait: .milliseconds(5), idleTimeout: .milliseconds(200)) else { return nil }
+                return (batch, await BatchDecoder.decode(batch.messages))
+            }
         }
-        var next = Task { try await fetch() }
+        var next: Task? = fetch()
         var lastRecord = ContinuousClock.now
-        while !open.isEmpty, let (batch, decoded) = try await next.value {
-            next = Task { try await fetch() }
+        while let fetching = next, let (batch, decoded) = try await fetching.value {
             if let error = batch.errors.first { throw error }
             if batch.messages.isEmpty {
                 if ContinuousClock.now - lastRecord > .seconds(30) { throw RebuildStalled(open: open.sorted(), positions: remaining, targets: targets) }
+                next = fetch()
                 continue
             }
             lastRecord = .now
@@ -89,6 +90,15 @@ public final class ProjectionRebuild: Sendable {
                 case .failure: skipped += 1
                 }
             }
+            // Partitions this batch completes are paused before the next fetch starts, and none
+            // starts once all are done: a fetch with nothing left to read only ends at its idle
+            // timeout, which would add 200 ms to every rebuild.
+            let done = open.filter { (offsets[$0] ?? remaining[$0] ?? 0) >= targets[$0]! }
+            if !done.isEmpty {
+                try consumer.pause(done.map { TopicPartition(topic, $0) })
+                open.subtract(done)
+            }
+            next = open.isEmpty ? nil : fetch()
             let nextOffsets = offsets.map { TopicPartitionOffset(TopicPartition(topic, $0.key), KafkaOffset($0.value)) }
             let result = try await database.apply(events, storing: nextOffsets, sequenceCheck: sequenceCheck)
             progress.withLock {
@@ -98,14 +108,7 @@ public final class ProjectionRebuild: Sendable {
                 $0.skipped += skipped + result.rejected.count
             }
             remaining.merge(offsets) { _, new in new }
-            let done = open.filter { (remaining[$0] ?? 0) >= targets[$0]! }
-            if !done.isEmpty {
-                try consumer.pause(done.map { TopicPartition(topic, $0) })
-                open.subtract(done)
-            }
         }
-        // Every partition is done (and paused): what the last fetch brings lies past the targets.
-        _ = try? await next.value
     }
 
     public func close() async { await consumer.close() }

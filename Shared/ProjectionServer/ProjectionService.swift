@@ -72,7 +72,7 @@ public enum ProjectionService {
             logger: logger)
         let services = ServiceGroup(
             configuration: .init(
-                services: [.init(service: deadLetters), .init(service: runner), .init(service: http)],
+                services: [.init(service: deadLetters), .init(service: runner), .init(service: http), .init(service: HeapTrimmer(), successTerminationBehavior: .ignore)],
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await services.run()
     }

@@ -44,12 +44,12 @@ public struct RestaurantsProjection: Projection {
                   rejectedAt = COALESCE(rejectedAt, excluded.rejectedAt), readyAt = COALESCE(readyAt, excluded.readyAt),
                   finishedAt = COALESCE(finishedAt, excluded.finishedAt)
                 """
-        ).execute(arguments: [
+        ).bind(
             event.orderID, position.partition, order.restaurant.id, order.restaurant.name, order.status.rawValue,
             order.items.reduce(0) { $0 + $1.quantity }, order.totalCents, event.milliseconds(ifType: .placedWithRestaurant),
             event.milliseconds(ifType: .acceptedByRestaurant), event.milliseconds(ifType: .rejectedByRestaurant),
-            event.milliseconds(ifType: .readyForPickup), event.finishedAt,
-        ])
+            event.milliseconds(ifType: .readyForPickup), event.finishedAt
+        ).execute()
     }
 
     public var checksumTables: [String] { ["restaurant_order"] }

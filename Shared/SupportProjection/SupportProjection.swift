@@ -53,19 +53,17 @@ public struct SupportProjection: Projection {
                 ON CONFLICT(orderId) DO UPDATE SET status = excluded.status, courierName = excluded.courierName,
                   lastEventAt = excluded.lastEventAt, finished = excluded.finished
                 """
-        ).execute(
-            arguments: [
-                event.orderID, position.partition, order.customer.id, order.customer.name, order.restaurant.name, order.region, order.status.rawValue,
-                order.courier?.name, order.totalCents, Timestamp.milliseconds(order.promisedBy), Timestamp.milliseconds(event.occurredAt),
-                order.status.isTerminal,
-            ])
+        ).bind(
+            event.orderID, position.partition, order.customer.id, order.customer.name, order.restaurant.name, order.region, order.status.rawValue,
+            order.courier?.name, order.totalCents, Timestamp.milliseconds(order.promisedBy), Timestamp.milliseconds(event.occurredAt),
+            order.status.isTerminal
+        ).execute()
         try db.cachedStatement(
             sql: "INSERT INTO support_timeline (orderId, sequence, eventId, type, occurredAt, reason, partition, offset) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-        ).execute(
-            arguments: [
-                event.orderID, event.sequence, event.eventID.uuidString.lowercased(), event.type.rawValue, Timestamp.milliseconds(event.occurredAt),
-                event.reason, position.partition, position.offset,
-            ])
+        ).bind(
+            event.orderID, event.sequence, event.eventID.uuidString.lowercased(), event.type.rawValue, Timestamp.milliseconds(event.occurredAt),
+            event.reason, position.partition, position.offset
+        ).execute()
     }
 
     public var checksumTables: [String] { ["support_order", "support_timeline"] }
