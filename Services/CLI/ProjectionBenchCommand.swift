@@ -48,6 +48,9 @@ struct ProjectionBenchCommand: AsyncParsableCommand {
             var sqliteRates: [String: Double] = [:]
             // Catch-up events/s per projection, per number of events on the topic.
             var growth: [Int: [String: Double]] = [:]
+            // Raw consume per topic size: whether a slower catch-up on a bigger topic is the
+            // projection's cost growing, or the broker serving a bigger log more slowly.
+            var consumeBySize = [filled.events: consume]
             OutputLine.write("JSON decode alone: \(Int(decodeRate)) events/s")
             lines += [
                 "## Catch-up vs the smaller of raw consume and raw SQLite (\(filled.events) events; goal ≥ 0.6)", "",
@@ -93,6 +96,7 @@ struct ProjectionBenchCommand: AsyncParsableCommand {
             if rebuildEvents > 0 {
                 OutputLine.write("bench: putting \(rebuildEvents) events on a topic for the rebuild")
                 let big = try await bench.fill(events: rebuildEvents)
+                consumeBySize[big.events] = try await bench.rawConsume(big)
                 lines += [
                     "", "## Full rebuild of \(big.events) events (goal ≤ 4 s)", "",
                     "The last column is the time SQLite alone needs for as many events, at the raw SQLite rate measured above: no runtime can rebuild faster than that.", "",
@@ -109,6 +113,7 @@ struct ProjectionBenchCommand: AsyncParsableCommand {
             if growthEvents > 0 {
                 OutputLine.write("bench: putting \(growthEvents) events on a topic to show how cost grows")
                 let largest = try await bench.fill(events: growthEvents)
+                consumeBySize[largest.events] = try await bench.rawConsume(largest)
                 for projection in ProjectionBench.projections {
                     let catchUp = try await bench.catchUp(projection, largest)
                     growth[largest.events, default: [:]][projection.name] = catchUp.rate
@@ -127,6 +132,8 @@ struct ProjectionBenchCommand: AsyncParsableCommand {
                     let rates = sizes.map { growth[$0]?[name] ?? 0 }
                     lines.append("| \(name) | " + rates.map { String(Int($0)) }.joined(separator: " | ") + " | \(String(format: "%.2f", rates.last! / rates.first!)) |")
                 }
+                let consumeRates = sizes.map { consumeBySize[$0] ?? 0 }
+                lines.append("| *raw consume, no projection* | " + consumeRates.map { String(Int($0)) }.joined(separator: " | ") + " | \(String(format: "%.2f", consumeRates.last! / consumeRates.first!)) |")
                 let chart = (out as NSString).deletingPathExtension + "-growth.svg"
                 try BenchChart.groupedBars(
                     title: "Catch-up rate (events/s) by events on the topic", groups: names,
