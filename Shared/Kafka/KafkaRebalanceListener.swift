@@ -12,7 +12,9 @@
 /// the consumer, so an application never sees a record of a partition it no longer owns.
 ///
 /// Do not call the same consumer's `nextBatch`/`close` from here: they run on the thread that is
-/// executing this callback. `store`, `commit`, `pause`, `resume` and `seek` are fine.
+/// executing this callback. `store`, `commit`, `pause`, `resume` and `seek` are fine. The consumer
+/// holds its listener, so a listener that keeps the consumer to call these must keep it `weak`:
+/// a strong reference would keep both alive, librdkafka's handle and connections included.
 public protocol KafkaRebalanceListener: Sendable {
     /// Where each partition starts. Partitions missing from the result start at `.committed`.
     /// Throwing fails the consumer (its batches throw): it never fetches from an offset the

@@ -20,7 +20,7 @@ public final class ProjectionRunner: Service, Sendable {
     public let database: ProjectionDatabase
     public let topic: String
     public let deadLetterTopic: String
-    private let consumer: KafkaConsumer
+    let consumer: KafkaConsumer
     private let deadLetters: KafkaProducer
     private let logger: Logger
     private let metrics: ProjectionMetrics

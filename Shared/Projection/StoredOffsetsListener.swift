@@ -8,8 +8,12 @@ final class StoredOffsetsListener: KafkaRebalanceListener {
     let database: ProjectionDatabase
     let topic: String
     private let metrics: ProjectionMetrics
-    /// Set once the consumer exists (it is created with this listener).
-    private let consumer = Mutex<KafkaConsumer?>(nil)
+    /// Set once the consumer exists (it is created with this listener). Weak: the consumer holds
+    /// this listener, so a strong reference back would keep both, and the consumer's librdkafka
+    /// handle with its threads and broker connections, alive after the runner is gone.
+    private let consumer = Mutex(WeakConsumer())
+
+    private struct WeakConsumer { weak var consumer: KafkaConsumer? }
 
     init(database: ProjectionDatabase, topic: String, metrics: ProjectionMetrics) {
         self.database = database
@@ -17,7 +21,7 @@ final class StoredOffsetsListener: KafkaRebalanceListener {
         self.metrics = metrics
     }
 
-    func attach(_ consumer: KafkaConsumer) { self.consumer.withLock { $0 = consumer } }
+    func attach(_ consumer: KafkaConsumer) { self.consumer.withLock { $0.consumer = consumer } }
 
     func partitionsAssigned(_ partitions: [TopicPartition]) async throws -> [TopicPartition: KafkaOffset] {
         metrics.rebalances.increment()
@@ -33,7 +37,7 @@ final class StoredOffsetsListener: KafkaRebalanceListener {
     /// batch before it fetches again), so the stored offsets are final for these partitions.
     func partitionsRevoked(_ partitions: [TopicPartition], lost: Bool) async {
         metrics.rebalances.increment()
-        guard !lost, let consumer = consumer.withLock({ $0 }), let stored = try? await database.storedOffsets(topic: topic) else { return }
+        guard !lost, let consumer = consumer.withLock({ $0.consumer }), let stored = try? await database.storedOffsets(topic: topic) else { return }
         let offsets = partitions.compactMap { tp in stored[tp.partition].map { TopicPartitionOffset(tp, KafkaOffset($0)) } }
         try? await consumer.commit(offsets)
     }

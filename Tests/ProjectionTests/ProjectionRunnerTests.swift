@@ -3,7 +3,7 @@ import GRDB
 import Kafka
 import OrderEvents
 import Orders
-import Projection
+@testable import Projection
 import Testing
 import TestSupport
 
@@ -97,5 +97,25 @@ struct ProjectionRunnerTests {
         #expect(try await replay.database.checksum() == checksum)
         replaying.cancel()
         _ = await replaying.result
+    }
+
+    @Test("A stopped runner is released with its consumer: its rebalance listener does not keep the librdkafka handle alive")
+    func releasesItsConsumer() async throws {
+        let kit = try await KafkaTestKit.make("projection-release")
+        let topic = try await OrderFlow.topic(kit, partitions: 1)
+        weak var consumer: KafkaConsumer?
+        do {
+            let member = try await runner(kit, name: TestNames.unique("release"), path: try Self.temporaryPath("release"), topic: topic)
+            consumer = member.consumer
+            let running = Task { try await member.run() }
+            // Assigned: the listener has run, so it has been used, not only attached.
+            try await eventually("the member is assigned", timeout: .seconds(60)) { member.assignment.count == 1 }
+            running.cancel()
+            _ = await running.result
+        }
+        // The close task the runner starts on cancel lets go of it shortly after.
+        let deadline = ContinuousClock.now + .seconds(10)
+        while consumer != nil && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(consumer == nil, "the runner and its listener are gone, so nothing should hold the consumer and its librdkafka handle")
     }
 }
