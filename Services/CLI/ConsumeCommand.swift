@@ -66,7 +66,7 @@ struct ConsumeCommand: AsyncParsableCommand {
 struct RebalancePrinter: KafkaRebalanceListener {
     let json: Bool
 
-    func partitionsAssigned(_ partitions: [TopicPartition]) async throws -> [TopicPartition: KafkaOffset] {
+    func partitionsAssigned(_ partitions: [TopicPartition], consumer: KafkaConsumer) async throws -> [TopicPartition: KafkaOffset] {
         if json {
             OutputLine.json(["event": "assigned", "partitions": partitions.map { Int($0.partition) }])
         } else {
@@ -75,7 +75,7 @@ struct RebalancePrinter: KafkaRebalanceListener {
         return [:]
     }
 
-    func partitionsRevoked(_ partitions: [TopicPartition], lost: Bool) async {
+    func partitionsRevoked(_ partitions: [TopicPartition], lost: Bool, consumer: KafkaConsumer) async {
         if json {
             OutputLine.json(["event": "revoked", "partitions": partitions.map { Int($0.partition) }, "lost": lost])
         } else {

@@ -113,12 +113,12 @@ struct DemoCommand: AsyncParsableCommand {
 struct AssignmentPrinter: KafkaRebalanceListener {
     let name: String
 
-    func partitionsAssigned(_ partitions: [TopicPartition]) async throws -> [TopicPartition: KafkaOffset] {
+    func partitionsAssigned(_ partitions: [TopicPartition], consumer: KafkaConsumer) async throws -> [TopicPartition: KafkaOffset] {
         OutputLine.write("    ⇄ [\(name)] assigned \(partitions.map { String($0.partition) }.joined(separator: ","))")
         return [:]
     }
 
-    func partitionsRevoked(_ partitions: [TopicPartition], lost: Bool) async {
+    func partitionsRevoked(_ partitions: [TopicPartition], lost: Bool, consumer: KafkaConsumer) async {
         OutputLine.write("    ⇄ [\(name)] revoked \(partitions.map { String($0.partition) }.joined(separator: ","))\(lost ? " (lost)" : "")")
     }
 }

@@ -12,12 +12,16 @@ import Synchronization
 ///   assign call) and `failure` is set; the consumer then throws and never fetches from them.
 final class RebalanceCoordinator: Sendable {
     private let listener: (any KafkaRebalanceListener)?
+    /// The consumer this coordinates, handed to the listener. Weak: the consumer holds this.
+    private let owner = Mutex(Owner())
     let logEndGuard = LogEndGuard()
     private let logger: Logger
     private let metrics: KafkaMetrics
     private let state = Mutex(State())
     /// Bumped on every revoke, so the fetch loop can skip the lock when nothing was revoked.
     private let revocations = Atomic<Int>(0)
+
+    private struct Owner { weak var consumer: KafkaConsumer? }
 
     private struct State {
         var assignment: Set<TopicPartition> = []
@@ -36,6 +40,9 @@ final class RebalanceCoordinator: Sendable {
         self.logger = logger
         self.metrics = metrics
     }
+
+    /// Called once by the consumer it belongs to, as soon as that exists.
+    func attach(_ consumer: KafkaConsumer) { owner.withLock { $0.consumer = consumer } }
 
     var assignment: Set<TopicPartition> { state.withLock { $0.assignment } }
     var failure: KafkaError? { state.withLock { $0.failure } }
@@ -64,26 +71,30 @@ final class RebalanceCoordinator: Sendable {
 
     /// Runs on the consumer thread, inside `rd_kafka_consumer_poll` or `rd_kafka_consumer_close`.
     func handle(_ rk: OpaquePointer, _ code: rd_kafka_resp_err_t, _ list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) {
+        // Rebalance callbacks run only inside the consumer's own poll and close calls, so it is alive.
+        guard let consumer = owner.withLock({ $0.consumer }) else {
+            preconditionFailure("a rebalance callback ran without its KafkaConsumer")
+        }
         let cooperative = String(cString: rd_kafka_rebalance_protocol(rk)) == "COOPERATIVE"
         let partitions = list.entries().map(\.0.topicPartition)
         switch code {
         case RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS:
-            assign(rk, list, partitions, cooperative: cooperative)
+            assign(rk, list, partitions, cooperative: cooperative, consumer: consumer)
         case RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS:
-            revoke(rk, list, partitions, cooperative: cooperative)
+            revoke(rk, list, partitions, cooperative: cooperative, consumer: consumer)
         default:
             // librdkafka's contract: on any other rebalance error, drop the assignment.
             let error = KafkaError(rdError: code, context: "rebalance")
             logger.error("\(error); dropping the assignment")
-            revoke(rk, list, partitions, cooperative: cooperative)
+            revoke(rk, list, partitions, cooperative: cooperative, consumer: consumer)
         }
     }
 
-    private func assign(_ rk: OpaquePointer, _ list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>, _ partitions: [TopicPartition], cooperative: Bool) {
+    private func assign(_ rk: OpaquePointer, _ list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>, _ partitions: [TopicPartition], cooperative: Bool, consumer: KafkaConsumer) {
         let listener = self.listener
         let decision: Result<[TopicPartition: KafkaOffset], any Error> = Blocking.wait {
             guard let listener else { return .success([:]) }
-            do { return .success(try await listener.partitionsAssigned(partitions)) } catch { return .failure(error) }
+            do { return .success(try await listener.partitionsAssigned(partitions, consumer: consumer)) } catch { return .failure(error) }
         }
         var starts: [TopicPartitionOffset] = []
         for index in 0..<Int(list.pointee.cnt) {
@@ -116,10 +127,10 @@ final class RebalanceCoordinator: Sendable {
         logger.info("assigned \(starts.map(\.description).joined(separator: ", "))", metadata: ["protocol": "\(cooperative ? "cooperative" : "eager")"])
     }
 
-    private func revoke(_ rk: OpaquePointer, _ list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>, _ partitions: [TopicPartition], cooperative: Bool) {
+    private func revoke(_ rk: OpaquePointer, _ list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>, _ partitions: [TopicPartition], cooperative: Bool, consumer: KafkaConsumer) {
         let lost = rd_kafka_assignment_lost(rk) != 0
         if let listener {
-            Blocking.wait { await listener.partitionsRevoked(partitions, lost: lost) }
+            Blocking.wait { await listener.partitionsRevoked(partitions, lost: lost, consumer: consumer) }
         }
         if cooperative {
             if let error = rd_kafka_incremental_unassign(rk, list) {

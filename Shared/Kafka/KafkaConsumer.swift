@@ -40,6 +40,7 @@ public final class KafkaConsumer: Sendable {
         self.rebalance = rebalance
         self.configuration = configuration
         self.thread = DispatchQueue(label: "kafka-consumer.\(configuration.groupID)")
+        rebalance.attach(self)
     }
 
     deinit {

@@ -11,21 +11,21 @@
 /// Records fetched for a partition that is revoked before the batch is handed out are dropped by
 /// the consumer, so an application never sees a record of a partition it no longer owns.
 ///
-/// Do not call the same consumer's `nextBatch`/`close` from here: they run on the thread that is
-/// executing this callback. `store`, `commit`, `pause`, `resume` and `seek` are fine. The consumer
-/// holds its listener, so a listener that keeps the consumer to call these must keep it `weak`:
-/// a strong reference would keep both alive, librdkafka's handle and connections included.
+/// Both receive the consumer they run on, so a listener never keeps one (the consumer holds its
+/// listener: a reference back would keep both alive, librdkafka's handle and connections
+/// included). Do not call its `nextBatch`/`close` from here: they run on the thread that is
+/// executing this callback. `store`, `commit`, `pause`, `resume` and `seek` are fine.
 public protocol KafkaRebalanceListener: Sendable {
     /// Where each partition starts. Partitions missing from the result start at `.committed`.
     /// Throwing fails the consumer (its batches throw): it never fetches from an offset the
     /// application did not choose.
-    func partitionsAssigned(_ partitions: [TopicPartition]) async throws -> [TopicPartition: KafkaOffset]
-    func partitionsRevoked(_ partitions: [TopicPartition], lost: Bool) async
+    func partitionsAssigned(_ partitions: [TopicPartition], consumer: KafkaConsumer) async throws -> [TopicPartition: KafkaOffset]
+    func partitionsRevoked(_ partitions: [TopicPartition], lost: Bool, consumer: KafkaConsumer) async
 }
 
 extension KafkaRebalanceListener {
-    public func partitionsAssigned(_ partitions: [TopicPartition]) async throws -> [TopicPartition: KafkaOffset] { [:] }
-    public func partitionsRevoked(_ partitions: [TopicPartition], lost: Bool) async {}
+    public func partitionsAssigned(_ partitions: [TopicPartition], consumer: KafkaConsumer) async throws -> [TopicPartition: KafkaOffset] { [:] }
+    public func partitionsRevoked(_ partitions: [TopicPartition], lost: Bool, consumer: KafkaConsumer) async {}
 }
 
 /// A rebalance as the consumer reports it (also in logs and `kafka_rebalances_total`).

@@ -61,9 +61,8 @@ public final class ProjectionRunner: Service, Sendable {
         // Never fall back silently: a partition with no stored offset starts at .beginning
         // (chosen by the listener), and a position outside the log is an error.
         configuration.autoOffsetReset = .error
-        let listener = StoredOffsetsListener(database: database, topic: topic, metrics: metrics)
-        consumer = try KafkaConsumer.make(configuration: configuration, rebalanceListener: listener, logger: logger)
-        listener.attach(consumer)
+        consumer = try KafkaConsumer.make(
+            configuration: configuration, rebalanceListener: StoredOffsetsListener(database: database, topic: topic, metrics: metrics), logger: logger)
     }
 
     public var counts: Counters { state.withLock { $0.counters } }

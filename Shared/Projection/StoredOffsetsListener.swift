@@ -1,19 +1,12 @@
 import Kafka
-import Synchronization
 
 /// Starts each assigned partition from the offset stored with the read model (the beginning
 /// when none is stored), so the read model and its position can never disagree; and before
 /// partitions go, commits their stored offsets to Kafka, so the next owner's lag shows true.
-final class StoredOffsetsListener: KafkaRebalanceListener {
+struct StoredOffsetsListener: KafkaRebalanceListener {
     let database: ProjectionDatabase
     let topic: String
     private let metrics: ProjectionMetrics
-    /// Set once the consumer exists (it is created with this listener). Weak: the consumer holds
-    /// this listener, so a strong reference back would keep both, and the consumer's librdkafka
-    /// handle with its threads and broker connections, alive after the runner is gone.
-    private let consumer = Mutex(WeakConsumer())
-
-    private struct WeakConsumer { weak var consumer: KafkaConsumer? }
 
     init(database: ProjectionDatabase, topic: String, metrics: ProjectionMetrics) {
         self.database = database
@@ -21,9 +14,7 @@ final class StoredOffsetsListener: KafkaRebalanceListener {
         self.metrics = metrics
     }
 
-    func attach(_ consumer: KafkaConsumer) { self.consumer.withLock { $0.consumer = consumer } }
-
-    func partitionsAssigned(_ partitions: [TopicPartition]) async throws -> [TopicPartition: KafkaOffset] {
+    func partitionsAssigned(_ partitions: [TopicPartition], consumer: KafkaConsumer) async throws -> [TopicPartition: KafkaOffset] {
         metrics.rebalances.increment()
         let stored = try await database.storedOffsets(topic: topic)
         var starts: [TopicPartition: KafkaOffset] = [:]
@@ -35,9 +26,9 @@ final class StoredOffsetsListener: KafkaRebalanceListener {
 
     /// The batch in progress was applied before this callback could run (the runner applies a
     /// batch before it fetches again), so the stored offsets are final for these partitions.
-    func partitionsRevoked(_ partitions: [TopicPartition], lost: Bool) async {
+    func partitionsRevoked(_ partitions: [TopicPartition], lost: Bool, consumer: KafkaConsumer) async {
         metrics.rebalances.increment()
-        guard !lost, let consumer = consumer.withLock({ $0.consumer }), let stored = try? await database.storedOffsets(topic: topic) else { return }
+        guard !lost, let stored = try? await database.storedOffsets(topic: topic) else { return }
         let offsets = partitions.compactMap { tp in stored[tp.partition].map { TopicPartitionOffset(tp, KafkaOffset($0)) } }
         try? await consumer.commit(offsets)
     }

@@ -240,19 +240,19 @@ final class StoredOffsets: KafkaRebalanceListener {
 
     init(_ offsets: [TopicPartition: KafkaOffset]) { self.offsets = offsets }
 
-    func partitionsAssigned(_ partitions: [TopicPartition]) async throws -> [TopicPartition: KafkaOffset] {
+    func partitionsAssigned(_ partitions: [TopicPartition], consumer: KafkaConsumer) async throws -> [TopicPartition: KafkaOffset] {
         assignedCalls.withLock { $0 += 1 }
         return offsets.filter { partitions.contains($0.key) }
     }
 
-    func partitionsRevoked(_ partitions: [TopicPartition], lost: Bool) async {
+    func partitionsRevoked(_ partitions: [TopicPartition], lost: Bool, consumer: KafkaConsumer) async {
         revokedCalls.withLock { $0 += 1 }
     }
 }
 
 struct FailingListener: KafkaRebalanceListener {
     struct StoreUnavailable: Error {}
-    func partitionsAssigned(_ partitions: [TopicPartition]) async throws -> [TopicPartition: KafkaOffset] {
+    func partitionsAssigned(_ partitions: [TopicPartition], consumer: KafkaConsumer) async throws -> [TopicPartition: KafkaOffset] {
         throw StoreUnavailable()
     }
 }

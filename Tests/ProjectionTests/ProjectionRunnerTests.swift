@@ -113,9 +113,8 @@ struct ProjectionRunnerTests {
             running.cancel()
             _ = await running.result
         }
-        // The close task the runner starts on cancel lets go of it shortly after.
-        let deadline = ContinuousClock.now + .seconds(10)
-        while consumer != nil && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
-        #expect(consumer == nil, "the runner and its listener are gone, so nothing should hold the consumer and its librdkafka handle")
+        // The close task the runner starts on cancel lets go of it shortly after. Nothing else
+        // may hold the consumer and its librdkafka handle.
+        try await eventually("the stopped runner's consumer is released", timeout: .seconds(10)) { consumer == nil }
     }
 }
