@@ -59,6 +59,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.5.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
+        // HTTP between instances of a scaled-out service, and from the CLI to the services.
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.21.0"),
         // Tests only: reads docker-compose.yml and the Kubernetes manifests.
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.0"),
     ],
@@ -132,6 +134,7 @@ let package = Package(
             dependencies: [
                 "Kafka", "Projection", "ServiceRuntime", "OrderEvents",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -158,6 +161,7 @@ let package = Package(
                 "Kafka", "ServiceRuntime", "Orders", "OrderEvents", "Projection",
                 "RestaurantsProjection", "DeliveryProjection", "SupportProjection", "AnalyticsProjection",
                 "LocalBroker",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -1,7 +1,5 @@
+import AsyncHTTPClient
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 
 /// The CLI's HTTP calls to the running services.
 struct ServiceClient {
@@ -26,18 +24,18 @@ struct ServiceClient {
     }
 
     func send(_ path: String, method: String = "GET") async throws -> Data {
-        var request = URLRequest(url: URL(string: base + path)!)
-        request.httpMethod = method
-        request.timeoutInterval = timeout
+        var request = HTTPClientRequest(url: base + path)
+        request.method = .init(rawValue: method)
         let data: Data
-        let response: URLResponse
+        let status: UInt
         do {
-            (data, response) = try await URLSession.shared.data(for: request)
+            let response = try await HTTPClient.shared.execute(request, timeout: .milliseconds(Int64(timeout * 1000)))
+            data = Data(buffer: try await response.body.collect(upTo: 64 << 20))
+            status = response.status.code
         } catch {
-            throw Failure.unreachable(base, error.localizedDescription)
+            throw Failure.unreachable(base, "\(error)")
         }
-        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
-        guard status == 200 else { throw Failure.status(status, String(decoding: data.prefix(500), as: UTF8.self)) }
+        guard status == 200 else { throw Failure.status(Int(status), String(decoding: data.prefix(500), as: UTF8.self)) }
         return data
     }
 

@@ -1,7 +1,5 @@
+import AsyncHTTPClient
 public import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 public import Hummingbird
 public import HTTPTypes
 import Kafka
@@ -25,14 +23,12 @@ public final class PeerRouting: Sendable {
     public let peers: [URL]
     private var hasPeers: Bool { !peers.isEmpty }
     private let local: @Sendable () async -> InstanceInfo
-    private let session: URLSession
+    /// The largest answer read from a peer: a query's page, far below this, is what peers send.
+    static let maxAnswerBytes = 16 << 20
 
     public init(peers: [URL], local: @escaping @Sendable () async -> InstanceInfo) {
         self.peers = peers
         self.local = local
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = 5
-        session = URLSession(configuration: configuration)
     }
 
     /// This instance's group member id (nil before it joined).
@@ -184,20 +180,24 @@ public final class PeerRouting: Sendable {
         }
     }
 
+    /// One GET on the process-wide `HTTPClient.shared` (AsyncHTTPClient on the event loops
+    /// Hummingbird already runs; no URLSession, so no FoundationNetworking, curl or TLS libraries
+    /// are loaded into a service that has no peers).
     private func fetch(_ url: URL, forwarded: Bool) async throws -> (Data, Int, HTTPFields) {
-        var request = URLRequest(url: url)
-        if forwarded { request.setValue("1", forHTTPHeaderField: Self.hopHeader.rawName) }
+        var request = HTTPClientRequest(url: url.absoluteString)
+        if forwarded { request.headers.add(name: Self.hopHeader.rawName, value: "1") }
         do {
-            let (data, response) = try await session.data(for: request)
+            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(5))
+            let body = try await response.body.collect(upTo: Self.maxAnswerBytes)
             var headers = HTTPFields()
             for name in [Self.partitionsHeader, Self.memberHeader] {
-                if let http = response as? HTTPURLResponse, let value = http.value(forHTTPHeaderField: name.rawName) { headers[name] = value }
+                if let value = response.headers.first(name: name.rawName) { headers[name] = value }
             }
-            return (data, (response as? HTTPURLResponse)?.statusCode ?? 502, headers)
+            return (Data(buffer: body), Int(response.status.code), headers)
         } catch {
             throw HTTPError(
                 .badGateway,
-                message: "peer \(url.host ?? "?"):\(url.port ?? 0) did not answer (\(error.localizedDescription)); the answer would be incomplete. Is every --peer running?")
+                message: "peer \(url.host ?? "?"):\(url.port ?? 0) did not answer (\(error)); the answer would be incomplete. Is every --peer running?")
         }
     }
 }

@@ -221,7 +221,9 @@ enum DeploymentChecks {
         let runtime = text.components(separatedBy: "FROM ").last ?? ""
         let packages = Set(runtime.matches(of: /install -y --no-install-recommends ([a-z0-9 .+-]+)/).flatMap { $0.1.split(separator: " ").map(String.init) })
         // Libraries the base image has, and Swift's own (linked statically: --static-swift-stdlib).
-        let provided = ["libc.so", "libm.so", "libstdc++.so", "libgcc_s.so", "ld-linux", "libpthread.so", "libdl.so", "librt.so", "libutil.so"]
+        // (zlib1g is one of Ubuntu's required packages: AsyncHTTPClient's decompression, from
+        // swift-nio-extras, links it.)
+        let provided = ["libc.so", "libm.so", "libstdc++.so", "libgcc_s.so", "ld-linux", "libpthread.so", "libdl.so", "librt.so", "libutil.so", "libz.so"]
         let swift = ["libswift", "libFoundation", "lib_FoundationICU", "libdispatch", "libBlocksRuntime", "libFoundationEssentials", "libFoundationInternationalization", "libTesting", "libXCTest"]
         let needs: [String: String] = ["librdkafka.so.1": "librdkafka1", "libsqlite3.so.0": "libsqlite3-0"]
         var problems: [String] = []
