@@ -207,12 +207,22 @@ enum DeploymentChecks {
     /// The executables the image builds and copies, and the problems with them.
     static func dockerfile(_ text: String, executables: Set<String>) -> (copied: Set<String>, problems: [String]) {
         var problems: [String] = []
-        let built = Set(text.matches(of: /--product ([a-z]+)/).map { String($0.1) })
-        let copied = Set(text.matches(of: /COPY --from=build \/src\/\.build\/release\/([a-z]+) \/usr\/local\/bin\/([a-z]+)/).compactMap { $0.1 == $0.2 ? String($0.1) : nil })
+        // Given several --product options, `swift build` builds only the last one: each product
+        // needs a build of its own, here a loop over them.
+        let commands = text.replacingOccurrences(of: "\\\n", with: " ").split(separator: "\n").filter { !$0.hasPrefix("#") }
+        let instructions = commands.joined(separator: "\n")  // without comments
+        for command in commands where command.matches(of: /--product\s/).count > 1 {
+            problems.append("Dockerfile: one swift build is given several --product options, and SwiftPM builds only the last; build each product on its own")
+        }
+        var built = Set(instructions.matches(of: /--product ([a-z]+)/).map { String($0.1) })
+        if let loop = instructions.firstMatch(of: /for product in ([a-z ]+); do\s+swift build [^\n]*--product "\$product"/) {
+            built.formUnion(loop.1.split(separator: " ").map(String.init))
+        }
+        let copied = Set(instructions.matches(of: /COPY --from=build \/src\/\.build\/release\/([a-z]+) \/usr\/local\/bin\/([a-z]+)/).compactMap { $0.1 == $0.2 ? String($0.1) : nil })
         for name in built.subtracting(executables) { problems.append("Dockerfile: builds --product \(name), which Package.swift does not have") }
         for name in copied.subtracting(built) { problems.append("Dockerfile: copies \(name), which it does not build") }
         for name in executables.subtracting(copied) { problems.append("Dockerfile: the image lacks the \(name) executable") }
-        if !text.contains("USER 10001") { problems.append("Dockerfile: the runtime stage does not run as the non-root user") }
+        if !instructions.contains("USER 10001") { problems.append("Dockerfile: the runtime stage does not run as the non-root user") }
         return (copied, problems)
     }
 

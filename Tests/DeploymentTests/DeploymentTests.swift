@@ -100,8 +100,15 @@ struct DeploymentTests {
             #expect(!DeploymentChecks.kubernetes(broken, copiedExecutables: try Self.image().copied).isEmpty, "\(from) → \(to) not caught")
         }
 
-        let dockerfile = try DeploymentChecks.text("deploy/Dockerfile").replacingOccurrences(of: " --product analytics", with: "")
-        #expect(!DeploymentChecks.dockerfile(dockerfile, executables: try DeploymentChecks.executables()).problems.isEmpty)
+        let dockerfile = try DeploymentChecks.text("deploy/Dockerfile")
+        let executables = try DeploymentChecks.executables()
+        let oneProductFewer = dockerfile.replacingOccurrences(of: " support analytics;", with: " support;")
+        #expect(oneProductFewer != dockerfile && !DeploymentChecks.dockerfile(oneProductFewer, executables: executables).problems.isEmpty)
+        // The form that built only `analytics`: SwiftPM keeps the last of several --product options.
+        let severalInOne = dockerfile.replacing(
+            #/RUN for product in [^\n]*\n[^\n]*\n[^\n]*done\n/#,
+            with: "RUN swift build -c release --static-swift-stdlib \\\n      " + executables.sorted().map { "--product \($0)" }.joined(separator: " ") + "\n")
+        #expect(severalInOne != dockerfile && !DeploymentChecks.dockerfile(severalInOne, executables: executables).problems.isEmpty)
         let build = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
         let noSQLite = try DeploymentChecks.text("deploy/Dockerfile").replacingOccurrences(of: " libsqlite3-0", with: "")
         #expect(!(try DeploymentChecks.runtimeLibraries(noSQLite, executables: try DeploymentChecks.executables(), buildDirectory: build)).isEmpty)
