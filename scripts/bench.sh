@@ -27,9 +27,17 @@ if [ ! -x "$tool" ]; then
   make -C "$src/examples" rdkafka_performance >"$CACHE/logs/bench-examples.log" 2>&1 || { echo "bench: building rdkafka_performance failed; see $CACHE/logs/bench-examples.log"; exit 1; }
 fi
 
-# Every executable: the memory benchmark runs the services as their own release processes.
-echo "bench: swift build -c release"
-swift build -c release 2>&1 | grep -E "error:|Build complete" || true
+# Every executable, built as deploy/Dockerfile builds them (Swift's runtime linked in, one product
+# per build): the memory benchmark runs the services as their own release processes. (Switching
+# --static-swift-stdlib on or off makes SwiftPM rebuild the release configuration.)
+mkdir -p "$CACHE/logs"
+for product in fooddelivery orders restaurants delivery support analytics; do
+  echo "bench: swift build -c release --static-swift-stdlib --product $product"
+  if ! swift build -c release --static-swift-stdlib --product "$product" >"$CACHE/logs/bench-build.log" 2>&1; then
+    grep -E "error:" "$CACHE/logs/bench-build.log" | head -20
+    echo "bench: the release build failed; see $CACHE/logs/bench-build.log"; exit 1
+  fi
+done
 .build/release/fooddelivery bench --rdkafka-performance "$tool" "$@"
 
 # The Python peer of the projection benchmark: confluent-kafka from PyPI, in a venv of its own.

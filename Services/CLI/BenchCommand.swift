@@ -20,6 +20,10 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Path of rdkafka_performance built from the same librdkafka source.") var rdkafkaPerformance: String
     @Option(help: "Where to write the Markdown report.") var out = "bench/REPORT.md"
 
+    func validate() throws {
+        guard rounds >= 1 else { throw ValidationError("--rounds must be at least 1 (each round measures every side once)") }
+    }
+
     func run() async throws {
         guard FileManager.default.isExecutableFile(atPath: rdkafkaPerformance) else {
             throw ValidationError("\(rdkafkaPerformance) is not executable; scripts/bench.sh builds it from librdkafka's source")

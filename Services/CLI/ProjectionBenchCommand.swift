@@ -16,6 +16,7 @@ struct ProjectionBenchCommand: AsyncParsableCommand {
 
     @OptionGroup var broker: BrokerOptions
     @Option(help: "Events for the catch-up comparison.") var events = 100_000
+    @Option(help: "Rounds of the catch-up comparison (each measures every side again).") var rounds = 3
     @Option(help: "Events for the full rebuild (0 skips it).") var rebuildEvents = 1_000_000
     @Option(help: "Events for the largest catch-up, to show how cost grows (0 skips it).") var growthEvents = 5_000_000
     @Option(help: "Seconds of steady load while each service's memory is sampled (0 skips it).") var memorySeconds = 10
@@ -23,6 +24,10 @@ struct ProjectionBenchCommand: AsyncParsableCommand {
     @Option(help: "Seconds of the latency run.") var latencySeconds = 10
     @Option(help: "Where to write the Markdown report.") var out = "bench/PROJECTIONS.md"
     @Option(help: "A Python with confluent-kafka, for the Python peer (scripts/bench.sh makes one).") var python: String?
+
+    func validate() throws {
+        guard rounds >= 1 else { throw ValidationError("--rounds must be at least 1 (each round measures every side once)") }
+    }
 
     func run() async throws {
         try await broker.withKafka(clientID: "fooddelivery-bench") { configuration, local in
@@ -40,48 +45,16 @@ struct ProjectionBenchCommand: AsyncParsableCommand {
             ]
             OutputLine.write("bench: putting \(events) events on a topic")
             let filled = try await bench.fill(events: events)
-            let consume = try await bench.rawConsume(filled)
-            OutputLine.write("raw consume: \(Int(consume)) events/s")
             let (decoded, decodeRate) = try await bench.decodedEvents(filled)
-            var supportCatchUp = 0.0
-            // Each projection's raw SQLite rate: what SQLite alone allows, to set the goals beside.
-            var sqliteRates: [String: Double] = [:]
+            OutputLine.write("JSON decode alone: \(Int(decodeRate)) events/s")
+            let comparison = try await CatchUpComparison.measure(bench, filled, decoded: decoded, rounds: rounds, python: python)
+            lines += comparison.markdown(events: filled.events, decodeRate: decodeRate)
             // Catch-up events/s per projection, per number of events on the topic.
-            var growth: [Int: [String: Double]] = [:]
+            var growth = [filled.events: Dictionary(uniqueKeysWithValues: ProjectionBench.projections.map { ($0.name, comparison.catchUp($0.name)) })]
             // Raw consume per topic size: whether a slower catch-up on a bigger topic is the
             // projection's cost growing, or the broker serving a bigger log more slowly.
-            var consumeBySize = [filled.events: consume]
-            OutputLine.write("JSON decode alone: \(Int(decodeRate)) events/s")
+            var consumeBySize = [filled.events: comparison.consume]
             lines += [
-                "## Catch-up vs the smaller of raw consume and raw SQLite (\(filled.events) events; goal ≥ 0.6)", "",
-                "Raw consume (our binding, all partitions from the beginning): **\(Int(consume)) events/s**. For scale: decoding the events alone (strict `OrderEventCodec`, one core) runs at \(Int(decodeRate)) events/s.", "",
-                "| projection | raw SQLite upserts (events/s) | baseline = min (events/s) | catch-up (events/s) | ratio |",
-                "|---|---:|---:|---:|---:|",
-            ]
-            for projection in ProjectionBench.projections {
-                let sqlite = try await bench.rawSQLite(projection, decoded)
-                sqliteRates[projection.name] = sqlite
-                let catchUp = try await bench.catchUp(projection, filled)
-                if projection.name == "support" { supportCatchUp = catchUp.rate }
-                growth[filled.events, default: [:]][projection.name] = catchUp.rate
-                let baseline = min(consume, sqlite)
-                OutputLine.write("\(projection.name): raw SQLite \(Int(sqlite)) events/s, catch-up \(Int(catchUp.rate)) events/s, ratio \(String(format: "%.2f", catchUp.rate / baseline))")
-                lines.append("| \(projection.name) | \(Int(sqlite)) | \(Int(baseline)) | \(Int(catchUp.rate)) | \(String(format: "%.2f", catchUp.rate / baseline)) |")
-            }
-            lines += [
-                ""]
-            if let python {
-                let peer = try bench.pythonPeer(python: python, filled)
-                OutputLine.write("Python peer (support): \(Int(peer)) events/s; ours \(Int(supportCatchUp)) events/s")
-                let ceiling = (sqliteRates["support"] ?? 0) / peer
-                lines += [
-                    "Against a Python peer doing support's projection the same way (`bench/peer_projection.py`: confluent-kafka, json, sqlite3 in WAL mode, 5,000-record batches applied in one transaction with their offsets, dedupe by order sequence), on the same events (goal: ours ≥ 3×). The last column bounds that ratio on this machine: no runtime applies events faster than SQLite alone, so ours / peer can be at most support's raw SQLite rate over the peer's:", "",
-                    "| projection | ours (events/s) | Python peer (events/s) | ours / peer | raw SQLite / peer (ceiling) |", "|---|---:|---:|---:|---:|",
-                    "| support | \(Int(supportCatchUp)) | \(Int(peer)) | \(String(format: "%.2f", supportCatchUp / peer)) | \(String(format: "%.2f", ceiling)) |", "",
-                ]
-            }
-            lines += [
-                "Raw SQLite: the projection's own upserts only, 2,000 per transaction, events decoded beforehand. Catch-up: the runtime's replay path (decode, dedupe by order sequence, upserts, offsets stored in the same transaction, 5,000-record batches).", "",
                 "## End-to-end latency: produce → projection commit at \(rate) events/s for \(latencySeconds) s (goal p99 ≤ 25 ms)", "",
                 "| projection | events | p50 (ms) | p99 (ms) | p99.9 (ms) | max (ms) |",
                 "|---|---:|---:|---:|---:|---:|",
@@ -99,14 +72,16 @@ struct ProjectionBenchCommand: AsyncParsableCommand {
                 consumeBySize[big.events] = try await bench.rawConsume(big)
                 lines += [
                     "", "## Full rebuild of \(big.events) events (goal ≤ 4 s)", "",
-                    "The last column is the time SQLite alone needs for as many events, at the raw SQLite rate measured above: no runtime can rebuild faster than that.", "",
+                    "The last column is the time SQLite alone needs for as many events, at the raw SQLite rate (on the \(filled.events.formatted()) decoded events above) measured right before each rebuild: no runtime can rebuild faster than that.", "",
                     "| projection | seconds | events/s | SQLite alone (s) |", "|---|---:|---:|---:|",
                 ]
                 for projection in ProjectionBench.projections {
+                    // What SQLite alone allows, measured now: the machine's speed drifts between sections.
+                    let sqlite = try await bench.rawSQLite(projection, decoded)
                     let rebuild = try await bench.catchUp(projection, big)
                     growth[big.events, default: [:]][projection.name] = rebuild.rate
                     OutputLine.write("\(projection.name): rebuild of \(big.events) events in \(String(format: "%.1f", rebuild.seconds)) s")
-                    let floor = sqliteRates[projection.name].map { String(format: "%.1f", Double(big.events) / $0) } ?? "–"
+                    let floor = String(format: "%.1f", Double(big.events) / sqlite)
                     lines.append("| \(projection.name) | \(String(format: "%.1f", rebuild.seconds)) | \(Int(rebuild.rate)) | \(floor) |")
                 }
             }
@@ -157,9 +132,10 @@ struct ProjectionBenchCommand: AsyncParsableCommand {
         var lines = [
             "", "## Resident memory of each service process (goal ≤ 40 MB at steady state)", "",
             "Each release executable on its own: catching up on the \(filled.events.formatted()) events above, then \(memorySeconds) s at \(rate) events/s (steady), then `POST /replay?from=earliest` (a shadow database built beside the live one and swapped in). VmRSS sampled every 100 ms.", "",
-            "Each cell is *resident / anonymous* MB. Resident (VmRSS) includes the shared libraries' pages in use (Foundation with ICU, librdkafka, SQLite: about 44 MB measured in an idle service, file-backed and shared between processes); anonymous (RssAnon) is the process's own heap, stacks, librdkafka queues and SQLite cache (about 7 MB idle). Every service returns its heap's free pages to the system every 5 s (`HeapTrimmer`), so the steady figures are what it holds, not its busiest moment's high-water mark.", "",
-            "| service | catch-up peak | steady median | steady peak | replay peak |", "|---|---:|---:|---:|---:|",
+            "Each cell is *resident / anonymous* MB. Resident (VmRSS) is anonymous plus file-backed pages: the code and read-only data in use of the executable (with Swift's runtime and Foundation when linked statically) and of its shared libraries (librdkafka, SQLite, libc), which processes running the same files share. Anonymous (RssAnon) is the process's own heap, stacks, librdkafka queues and SQLite cache. Every service returns its heap's free pages to the system every 5 s (`HeapTrimmer`), so the steady figures are what it holds, not its busiest moment's high-water mark.", "",
         ]
+        var rows = ["| service | catch-up peak | steady median | steady peak | replay peak |", "|---|---:|---:|---:|---:|"]
+        var swiftRuntimeShared = false
         let meter = ServiceMemoryBench(bootstrapServers: configuration.bootstrapServers.joined(separator: ","), directory: directory)
         let rate = self.rate, seconds = memorySeconds
         for projection in ProjectionBench.projections {
@@ -170,8 +146,13 @@ struct ProjectionBenchCommand: AsyncParsableCommand {
                 String(format: "%.0f / %.0f", Double(sample.resident) / 1_048_576, Double(sample.anonymous) / 1_048_576)
             }
             OutputLine.write("\(projection.name): MB resident / anonymous: steady median \(mb(figures.steadyMedian)), peak \(mb(figures.steadyPeak)); replay peak \(mb(figures.replayPeak))")
-            lines.append("| \(projection.name) | \(mb(figures.catchUpPeak)) | \(mb(figures.steadyMedian)) | \(mb(figures.steadyPeak)) | \(mb(figures.replayPeak)) |")
+            rows.append("| \(projection.name) | \(mb(figures.catchUpPeak)) | \(mb(figures.steadyMedian)) | \(mb(figures.steadyPeak)) | \(mb(figures.replayPeak)) |")
+            swiftRuntimeShared = swiftRuntimeShared || figures.swiftRuntimeShared
         }
-        return lines
+        lines.append(
+            swiftRuntimeShared
+                ? "Executables built without `--static-swift-stdlib`, unlike `deploy/Dockerfile`: Swift's runtime and Foundation were loaded as shared libraries, which adds a few MB to resident. `scripts/bench.sh` builds them as deployed."
+                : "Executables built with `--static-swift-stdlib`, as `deploy/Dockerfile` builds them.")
+        return lines + [""] + rows
     }
 }

@@ -2,7 +2,8 @@ import Foundation
 import Kafka
 import ServiceRuntime
 
-/// Resident memory of a real consumer service process (the release executable, as deployed):
+/// Resident memory of a real consumer service process (the release executable; as deployed when
+/// built with `--static-swift-stdlib`, as `scripts/bench.sh` and `deploy/Dockerfile` build it):
 /// while it catches up on a filled topic, at steady state under a steady event rate, and while
 /// it replays its projection from the beginning (a shadow database beside the live one).
 struct ServiceMemoryBench {
@@ -15,6 +16,9 @@ struct ServiceMemoryBench {
         var steadyPeak: RSSSampler.Sample
         var steadyMedian: RSSSampler.Sample
         var replayPeak: RSSSampler.Sample
+        /// Whether the process loaded Swift's runtime as a shared library (a plain `swift build`),
+        /// which adds its pages to the resident figure; the deployed build links it in.
+        var swiftRuntimeShared: Bool
     }
 
     /// `produce` runs the steady load (events/s for the steady window) on the same topic.
@@ -42,6 +46,7 @@ struct ServiceMemoryBench {
             }
             throw BenchError("\(service) did not apply \(events) events within 300 s; see \(log)")
         }
+        let maps = (try? String(contentsOfFile: "/proc/\(pid)/maps", encoding: .utf8)) ?? ""
         // Steady state: a steady rate of new events, after a second to settle.
         try await Task.sleep(for: .seconds(1))
         let steady = try await sampler.sampling { try await produce() }
@@ -53,7 +58,9 @@ struct ServiceMemoryBench {
             RSSSampler.Sample(resident: samples.map(\.resident).max() ?? 0, anonymous: samples.map(\.anonymous).max() ?? 0)
         }
         let median = RSSSampler.Sample(resident: steady.map(\.resident).sorted()[steady.count / 2], anonymous: steady.map(\.anonymous).sorted()[steady.count / 2])
-        return Figures(catchUpPeak: peak(caughtUp), steadyPeak: peak(steady), steadyMedian: median, replayPeak: peak(replay))
+        return Figures(
+            catchUpPeak: peak(caughtUp), steadyPeak: peak(steady), steadyMedian: median, replayPeak: peak(replay),
+            swiftRuntimeShared: maps.contains("libswiftCore.so"))
     }
 
     private struct Offsets: Decodable {
@@ -66,9 +73,9 @@ struct ServiceMemoryBench {
 struct RSSSampler: Sendable {
     let pid: Int32
 
-    /// Bytes. `resident` (VmRSS) includes the pages of shared libraries in use (Foundation, ICU,
-    /// librdkafka…), which are file-backed and shared between processes; `anonymous` (RssAnon)
-    /// is what this process alone holds: heap, stacks, librdkafka's queues, SQLite's cache.
+    /// Bytes. `resident` (VmRSS) includes the file-backed pages in use of the executable and its
+    /// shared libraries (librdkafka, SQLite, libc…), shared between processes; `anonymous`
+    /// (RssAnon) is what this process alone holds: heap, stacks, librdkafka's queues, SQLite's cache.
     struct Sample: Sendable {
         var resident: Int
         var anonymous: Int
