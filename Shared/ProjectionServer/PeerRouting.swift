@@ -23,7 +23,7 @@ public final class PeerRouting: Sendable {
     public let peers: [URL]
     private var hasPeers: Bool { !peers.isEmpty }
     private let local: @Sendable () async -> InstanceInfo
-    /// The largest answer read from a peer: a query's page, far below this, is what peers send.
+    /// The largest answer read from a peer (peers send one page of a query, far smaller).
     static let maxAnswerBytes = 16 << 20
 
     public init(peers: [URL], local: @escaping @Sendable () async -> InstanceInfo) {
@@ -180,9 +180,9 @@ public final class PeerRouting: Sendable {
         }
     }
 
-    /// One GET on the process-wide `HTTPClient.shared` (AsyncHTTPClient on the event loops
-    /// Hummingbird already runs; no URLSession, so no FoundationNetworking, curl or TLS libraries
-    /// are loaded into a service that has no peers).
+    /// One GET on the process-wide `HTTPClient.shared` (AsyncHTTPClient, on the event loops
+    /// Hummingbird already runs). Not URLSession: on Linux that loads FoundationNetworking with
+    /// libcurl and its TLS stack into every service, about 6 MB resident.
     private func fetch(_ url: URL, forwarded: Bool) async throws -> (Data, Int, HTTPFields) {
         var request = HTTPClientRequest(url: url.absoluteString)
         if forwarded { request.headers.add(name: Self.hopHeader.rawName, value: "1") }
