@@ -15,14 +15,10 @@ struct BenchCommand: AsyncParsableCommand {
     @OptionGroup var broker: BrokerOptions
     @Option(help: "Messages per run.") var messages = 200_000
     @Option(help: "Message size in bytes.") var size = 200
-    @Option(help: "Rounds (each runs both sides).") var rounds = 3
+    @OptionGroup var rounds: BenchRounds
     @Option(help: "Orders per run of the orders pipeline (about 8.7 events each).") var orders = 2_000
     @Option(help: "Path of rdkafka_performance built from the same librdkafka source.") var rdkafkaPerformance: String
     @Option(help: "Where to write the Markdown report.") var out = "bench/REPORT.md"
-
-    func validate() throws {
-        guard rounds >= 1 else { throw ValidationError("--rounds must be at least 1 (each round measures every side once)") }
-    }
 
     func run() async throws {
         guard FileManager.default.isExecutableFile(atPath: rdkafkaPerformance) else {
@@ -32,7 +28,7 @@ struct BenchCommand: AsyncParsableCommand {
             let runner = BenchRunner(
                 configuration: configuration, messages: messages, size: size, tool: rdkafkaPerformance, logger: Logger(label: "bench"))
             var results: [String: [Double]] = [:]
-            for round in 1...rounds {
+            for round in 1...rounds.count {
                 // Alternate who goes first each round.
                 let oursFirst = round % 2 == 1
                 let topic = try await runner.freshTopic()
@@ -51,7 +47,7 @@ struct BenchCommand: AsyncParsableCommand {
                 OutputLine.write("round \(round): orders pipeline (simulate → SQLite outbox → relay → Kafka): \(Int(pipeline)) events/s")
             }
             let report = BenchReport(
-                results: results, messages: messages, size: size, rounds: rounds,
+                results: results, messages: messages, size: size, rounds: rounds.count,
                 broker: local == nil ? configuration.bootstrapServers.joined(separator: ",") : "local Tansu 0.6.0 (memory storage)")
             let markdown = report.markdown()
             OutputLine.write("\n" + markdown)

@@ -16,7 +16,7 @@ struct ProjectionBenchCommand: AsyncParsableCommand {
 
     @OptionGroup var broker: BrokerOptions
     @Option(help: "Events for the catch-up comparison.") var events = 100_000
-    @Option(help: "Rounds of the catch-up comparison (each measures every side again).") var rounds = 3
+    @OptionGroup var rounds: BenchRounds
     @Option(help: "Events for the full rebuild (0 skips it).") var rebuildEvents = 1_000_000
     @Option(help: "Events for the largest catch-up, to show how cost grows (0 skips it).") var growthEvents = 5_000_000
     @Option(help: "Seconds of steady load while each service's memory is sampled (0 skips it).") var memorySeconds = 10
@@ -24,10 +24,6 @@ struct ProjectionBenchCommand: AsyncParsableCommand {
     @Option(help: "Seconds of the latency run.") var latencySeconds = 10
     @Option(help: "Where to write the Markdown report.") var out = "bench/PROJECTIONS.md"
     @Option(help: "A Python with confluent-kafka, for the Python peer (scripts/bench.sh makes one).") var python: String?
-
-    func validate() throws {
-        guard rounds >= 1 else { throw ValidationError("--rounds must be at least 1 (each round measures every side once)") }
-    }
 
     func run() async throws {
         try await broker.withKafka(clientID: "fooddelivery-bench") { configuration, local in
@@ -47,7 +43,7 @@ struct ProjectionBenchCommand: AsyncParsableCommand {
             let filled = try await bench.fill(events: events)
             let (decoded, decodeRate) = try await bench.decodedEvents(filled)
             OutputLine.write("JSON decode alone: \(Int(decodeRate)) events/s")
-            let comparison = try await CatchUpComparison.measure(bench, filled, decoded: decoded, rounds: rounds, python: python)
+            let comparison = try await CatchUpComparison.measure(bench, filled, decoded: decoded, rounds: rounds.count, python: python)
             lines += comparison.markdown(events: filled.events, decodeRate: decodeRate)
             // Catch-up events/s per projection, per number of events on the topic.
             var growth = [filled.events: Dictionary(uniqueKeysWithValues: ProjectionBench.projections.map { ($0.name, comparison.catchUp($0.name)) })]
