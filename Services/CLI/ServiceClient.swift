@@ -1,5 +1,5 @@
-import AsyncHTTPClient
 import Foundation
+import ServiceHTTPClient
 
 /// The CLI's HTTP calls to the running services.
 struct ServiceClient {
@@ -24,19 +24,14 @@ struct ServiceClient {
     }
 
     func send(_ path: String, method: String = "GET") async throws -> Data {
-        var request = HTTPClientRequest(url: base + path)
-        request.method = .init(rawValue: method)
-        let data: Data
-        let status: UInt
+        let answer: ServiceHTTPAnswer
         do {
-            let response = try await HTTPClient.shared.execute(request, timeout: .milliseconds(Int64(timeout * 1000)))
-            data = Data(buffer: try await response.body.collect(upTo: 64 << 20))
-            status = response.status.code
+            answer = try await ServiceHTTPRequest(base + path, method: method, timeout: .milliseconds(Int64(timeout * 1000))).send()
         } catch {
             throw Failure.unreachable(base, "\(error)")
         }
-        guard status == 200 else { throw Failure.status(Int(status), String(decoding: data.prefix(500), as: UTF8.self)) }
-        return data
+        guard answer.status == 200 else { throw Failure.status(answer.status, String(answer.text.prefix(500))) }
+        return answer.data
     }
 
     func get<T: Decodable>(_ path: String, as type: T.Type = T.self) async throws -> T {

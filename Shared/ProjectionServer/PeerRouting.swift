@@ -1,8 +1,8 @@
-import AsyncHTTPClient
 public import Foundation
 public import Hummingbird
 public import HTTPTypes
 import Kafka
+import ServiceHTTPClient
 
 /// Scale-out: several instances of one service share its consumer group, each with its own
 /// database holding the partitions it owns. A query about one order is forwarded to the instance
@@ -62,9 +62,8 @@ public final class PeerRouting: Sendable {
 
     /// Sends the same GET to `peer`, marked as forwarded, and relays its answer.
     public func forward(_ request: Request, to peer: URL) async throws -> Response {
-        let (data, status, _) = try await fetch(url(peer, request), forwarded: true)
-        return Response(
-            status: .init(code: status), headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        let answer = try await fetch(url(peer, request), forwarded: true)
+        return Response(status: .init(code: answer.status), headers: [.contentType: "application/json"], body: .init(byteBuffer: answer.body))
     }
 
     /// Every reachable peer's answer to the same GET (marked as forwarded), with the partitions
@@ -82,10 +81,10 @@ public final class PeerRouting: Sendable {
             for peer in peers {
                 group.addTask {
                     do {
-                        let (data, headers) = try await self.get(self.url(peer, request, query: query), forwarded: true)
-                        if let member = headers[Self.memberHeader], member == me { return .success(nil) }
-                        let covered = headers[Self.partitionsHeader].map { $0.split(separator: ",").compactMap { Int32($0) } } ?? []
-                        return .success((try JSONDecoder().decode(Output.self, from: data), covered))
+                        let answer = try await self.get(self.url(peer, request, query: query), forwarded: true)
+                        if let member = answer.header(Self.memberHeader.rawName), member == me { return .success(nil) }
+                        let covered = answer.header(Self.partitionsHeader.rawName).map { $0.split(separator: ",").compactMap { Int32($0) } } ?? []
+                        return .success((try JSONDecoder().decode(Output.self, from: answer.data), covered))
                     } catch {
                         return .failure(error)
                     }
@@ -163,37 +162,30 @@ public final class PeerRouting: Sendable {
         return URL(string: peer.absoluteString.trimmingCharacters(in: ["/"]) + request.uri.path + (query.map { "?" + $0 } ?? ""))!
     }
 
-    private func get(_ url: URL, forwarded: Bool) async throws -> (Data, HTTPFields) {
-        let (data, status, headers) = try await fetch(url, forwarded: forwarded)
-        guard status == 200 else {
-            throw HTTPError(.badGateway, message: "peer \(url.host ?? "?"):\(url.port ?? 0) answered \(status): \(String(decoding: data.prefix(300), as: UTF8.self))")
+    /// A 200 answer to a GET, or a 502 saying what the peer answered instead.
+    private func get(_ url: URL, forwarded: Bool) async throws -> ServiceHTTPAnswer {
+        let answer = try await fetch(url, forwarded: forwarded)
+        guard answer.status == 200 else {
+            throw HTTPError(.badGateway, message: "peer \(url.host ?? "?"):\(url.port ?? 0) answered \(answer.status): \(answer.text.prefix(300))")
         }
-        return (data, headers)
+        return answer
     }
 
     private func get<Output: Decodable>(_ url: URL, forwarded: Bool) async throws -> Output {
-        let (data, _) = try await get(url, forwarded: forwarded)
+        let answer = try await get(url, forwarded: forwarded)
         do {
-            return try JSONDecoder().decode(Output.self, from: data)
+            return try JSONDecoder().decode(Output.self, from: answer.data)
         } catch {
             throw HTTPError(.badGateway, message: "peer \(url.absoluteString) answered something unreadable: \(error)")
         }
     }
 
-    /// One GET on the process-wide `HTTPClient.shared` (AsyncHTTPClient, on the event loops
-    /// Hummingbird already runs). Not URLSession: on Linux that loads FoundationNetworking with
-    /// libcurl and its TLS stack into every service, about 6 MB resident.
-    private func fetch(_ url: URL, forwarded: Bool) async throws -> (Data, Int, HTTPFields) {
-        var request = HTTPClientRequest(url: url.absoluteString)
-        if forwarded { request.headers.add(name: Self.hopHeader.rawName, value: "1") }
+    /// One GET to a peer (any status); a 502 when none answered, since the merged answer would
+    /// be incomplete.
+    private func fetch(_ url: URL, forwarded: Bool) async throws -> ServiceHTTPAnswer {
+        let headers = forwarded ? [(name: Self.hopHeader.rawName, value: "1")] : []
         do {
-            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(5))
-            let body = try await response.body.collect(upTo: Self.maxAnswerBytes)
-            var headers = HTTPFields()
-            for name in [Self.partitionsHeader, Self.memberHeader] {
-                if let value = response.headers.first(name: name.rawName) { headers[name] = value }
-            }
-            return (Data(buffer: body), Int(response.status.code), headers)
+            return try await ServiceHTTPRequest(url.absoluteString, headers: headers, timeout: .seconds(5), maxAnswerBytes: Self.maxAnswerBytes).send()
         } catch {
             throw HTTPError(
                 .badGateway,

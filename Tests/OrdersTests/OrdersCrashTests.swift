@@ -1,11 +1,9 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import GRDB
 import Kafka
 import LocalBroker
 import Orders
+import ServiceHTTPClient
 import Testing
 import TestSupport
 
@@ -118,7 +116,6 @@ struct OrdersWithoutKafkaTests {
     }
 
     static func health(port: Int) async throws -> String {
-        let (data, _) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/health")!)
-        return String(decoding: data, as: UTF8.self)
+        try await ServiceHTTPRequest("http://127.0.0.1:\(port)/health", timeout: .seconds(60)).send().text
     }
 }

@@ -1,11 +1,9 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import GRDB
 import Kafka
 import LocalBroker
 import Orders
+import ServiceHTTPClient
 import ServiceRuntime
 import Testing
 import TestSupport
@@ -136,10 +134,8 @@ private struct HealthProbe: Sendable {
     func health() async -> (status: Int, body: String) { await get("/health") }
 
     func get(_ path: String) async -> (status: Int, body: String) {
-        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
-        request.timeoutInterval = 2
-        guard let (data, response) = try? await URLSession.shared.data(for: request) else { return (0, "") }
-        return ((response as? HTTPURLResponse)?.statusCode ?? 0, String(decoding: data, as: UTF8.self))
+        guard let answer = try? await ServiceHTTPRequest("http://127.0.0.1:\(port)\(path)", timeout: .seconds(2)).send() else { return (0, "") }
+        return (answer.status, answer.text)
     }
 
     func status() async -> Int { await health().status }

@@ -1,8 +1,6 @@
 public import Foundation
+import ServiceHTTPClient
 import ServiceRuntime
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 
 /// A consumer service (`restaurants`, `delivery`, `support`, `analytics`) run as a real child
 /// process on a free port, with a tiny HTTP client for its API.
@@ -40,13 +38,9 @@ public final class ServiceProcess: @unchecked Sendable {
 
     /// GET or POST `path`; the status and body (status 0 when nothing answered).
     public func request(_ path: String, method: String = "GET", timeout: TimeInterval = 120, body: Data? = nil) async -> (status: Int, body: Data) {
-        guard let url = URL(string: baseURL + path) else { return (-1, Data("not a URL: \(path)".utf8)) }
-        var request = URLRequest(url: url)
-        request.httpMethod = method
-        request.httpBody = body
-        request.timeoutInterval = timeout
-        guard let (data, response) = try? await URLSession.shared.data(for: request) else { return (0, Data()) }
-        return ((response as? HTTPURLResponse)?.statusCode ?? 0, data)
+        let request = ServiceHTTPRequest(baseURL + path, method: method, body: body, timeout: .milliseconds(Int64(timeout * 1000)))
+        guard let answer = try? await request.send() else { return (0, Data()) }
+        return (answer.status, answer.data)
     }
 
     /// GET `path` and decode the JSON answer; throws with the body when the status is not 200.
