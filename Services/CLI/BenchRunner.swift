@@ -110,21 +110,7 @@ struct BenchRunner {
     }
 
     private func runTool(_ arguments: [String], pattern: Regex<(Substring, Substring)>) throws -> Double {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: tool)
-        process.arguments = arguments + ["-b", configuration.bootstrapServers.joined(separator: ",")]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self)
-        // The summary is printed more than once; the last one is final.
-        guard process.terminationStatus == 0, let match = text.matches(of: pattern).last, let rate = Double(match.1) else {
-            throw BenchError("rdkafka_performance \(arguments.joined(separator: " ")) failed (exit \(process.terminationStatus)):\n\(text.suffix(1500))")
-        }
-        return rate
+        try MeasuringTool(name: "rdkafka_performance", executable: tool).rate(arguments + ["-b", configuration.bootstrapServers.joined(separator: ",")], pattern: pattern)
     }
 }
 

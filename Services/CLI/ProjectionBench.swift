@@ -149,9 +149,12 @@ struct ProjectionBench {
         let database = try ProjectionDatabase(path: freshPath(projection.name + "-latency"), projection: projection)
         let group = "bench-latency-\(UUID().uuidString.prefix(6))"
         let deadLetters = try KafkaProducer.make(configuration: KafkaProducerConfiguration(common: quiet), logger: logger)
+        // The runner's join, assignment and shutdown lines are not part of the report.
+        var runnerLogger = logger
+        runnerLogger.logLevel = max(logger.logLevel, .warning)
         let runner = try ProjectionRunner(
             database: database, consumer: KafkaConsumerConfiguration.localBroker(common: quiet, groupID: group), topic: topic,
-            deadLetterTopic: topic + ".dlq", deadLetters: deadLetters, logger: logger
+            deadLetterTopic: topic + ".dlq", deadLetters: deadLetters, logger: runnerLogger
         ) { events in
             let now = Date()
             samples.withLock { $0 += events.map { now.timeIntervalSince($0.occurredAt) * 1000 } }
@@ -203,20 +206,10 @@ struct ProjectionBench {
     /// The Python peer (`bench/peer_projection.py`: confluent-kafka + json + sqlite3, support's
     /// tables, batches with their offsets in one transaction) on the same events: events/s.
     func pythonPeer(python: String, _ filled: FilledTopic) throws -> Double {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
         let ends = filled.ends.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
-        process.arguments = ["bench/peer_projection.py", configuration.bootstrapServers.joined(separator: ","), filled.topic, ends, try freshPath("peer")]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0, let match = text.firstMatch(of: /: (\d+) events\/s/), let rate = Double(match.1) else {
-            throw BenchError("the Python peer failed (exit \(process.terminationStatus)):\n\(text.suffix(1500))")
-        }
-        return rate
+        return try MeasuringTool(name: "the Python peer", executable: python).rate(
+            ["bench/peer_projection.py", configuration.bootstrapServers.joined(separator: ","), filled.topic, ends, try freshPath("peer")],
+            pattern: /: (\d+) events\/s/)
     }
 
     private var quiet: KafkaConfiguration {
