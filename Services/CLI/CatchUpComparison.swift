@@ -1,6 +1,7 @@
 import Foundation
 import OrderEvents
 import Projection
+import SupportProjection
 
 /// Each projection's catch-up against what bounds it, in rounds. A round measures raw consume,
 /// then for each projection its raw SQLite rate right before its catch-up (and the Python peer
@@ -17,6 +18,8 @@ struct CatchUpComparison {
     }
 
     let rounds: [Round]
+    /// The projection `bench/peer_projection.py` does too (its tables, its rules).
+    static let peerProjection = SupportProjection().name
 
     static func measure(
         _ bench: ProjectionBench, _ filled: ProjectionBench.FilledTopic, decoded: [(OrderEvent, EventPosition)], rounds count: Int, python: String?
@@ -30,7 +33,7 @@ struct CatchUpComparison {
                 round.sqlite[name] = try await bench.rawSQLite(projection, decoded)
                 round.catchUp[name] = try await bench.catchUp(projection, filled).rate
                 OutputLine.write("  \(name): raw SQLite \(Int(round.sqlite[name]!)) events/s, catch-up \(Int(round.catchUp[name]!)) events/s")
-                if name == "support", let python {
+                if name == Self.peerProjection, let python {
                     round.peer = try bench.pythonPeer(python: python, filled)
                     OutputLine.write("  Python peer (support): \(Int(round.peer!)) events/s")
                 }
@@ -69,12 +72,12 @@ struct CatchUpComparison {
         lines.append("")
         let peers = rounds.compactMap { round in round.peer.map { (round, $0) } }
         if !peers.isEmpty {
-            let ours = peers.map { ($0.0.catchUp["support"] ?? 0) / $0.1 }
-            let ceilings = peers.map { ($0.0.sqlite["support"] ?? 0) / $0.1 }
+            let ours = peers.map { ($0.0.catchUp[Self.peerProjection] ?? 0) / $0.1 }
+            let ceilings = peers.map { ($0.0.sqlite[Self.peerProjection] ?? 0) / $0.1 }
             lines += [
                 "Against a Python peer doing support's projection the same way (`bench/peer_projection.py`: confluent-kafka, json, sqlite3 in WAL mode, 5,000-record batches applied in one transaction with their offsets, dedupe by order sequence), on the same events, right after support's catch-up in each round (goal: ours ≥ 3×). The last column bounds that ratio on this machine: no runtime applies events faster than SQLite alone, so ours / peer can be at most support's raw SQLite rate over the peer's:", "",
                 "| projection | ours (events/s) | Python peer (events/s) | ours / peer | rounds' range | raw SQLite / peer (ceiling) |", "|---|---:|---:|---:|---:|---:|",
-                "| support | \(Int(catchUp("support"))) | \(Int(BenchReport.median(peers.map(\.1)))) | \(format(BenchReport.median(ours))) | \(spread(ours)) | \(format(BenchReport.median(ceilings))) |", "",
+                "| \(Self.peerProjection) | \(Int(catchUp(Self.peerProjection))) | \(Int(BenchReport.median(peers.map(\.1)))) | \(format(BenchReport.median(ours))) | \(spread(ours)) | \(format(BenchReport.median(ceilings))) |", "",
             ]
         }
         lines += [

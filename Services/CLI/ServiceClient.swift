@@ -26,7 +26,7 @@ struct ServiceClient {
     func send(_ path: String, method: String = "GET") async throws -> Data {
         let answer: ServiceHTTPAnswer
         do {
-            answer = try await ServiceHTTPRequest(base + path, method: method, timeout: .milliseconds(Int64(timeout * 1000))).send()
+            answer = try await ServiceHTTPRequest(base + path, method: method, timeout: .seconds(timeout)).send()
         } catch {
             throw Failure.unreachable(base, "\(error)")
         }

@@ -38,7 +38,7 @@ public final class ServiceProcess: @unchecked Sendable {
 
     /// GET or POST `path`; the status and body (status 0 when nothing answered).
     public func request(_ path: String, method: String = "GET", timeout: TimeInterval = 120, body: Data? = nil) async -> (status: Int, body: Data) {
-        let request = ServiceHTTPRequest(baseURL + path, method: method, body: body, timeout: .milliseconds(Int64(timeout * 1000)))
+        let request = ServiceHTTPRequest(baseURL + path, method: method, body: body, timeout: .seconds(timeout))
         guard let answer = try? await request.send() else { return (0, Data()) }
         return (answer.status, answer.data)
     }
