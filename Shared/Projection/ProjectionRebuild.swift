@@ -25,6 +25,11 @@ public final class ProjectionRebuild: Sendable {
         public var applied = 0
         public var duplicates = 0
         public var skipped = 0
+        /// Seconds the one SQLite writer spent applying batches, and seconds it sat waiting for
+        /// the next batch to be fetched and decoded. Their split says what bounds a rebuild: a
+        /// writer that never waits is as fast as SQLite on this machine lets it be.
+        public var writingSeconds = 0.0
+        public var waitingSeconds = 0.0
     }
 
     /// `midLog`: the rebuild starts after the log's beginning, so orders may be met mid-life.
@@ -68,7 +73,11 @@ public final class ProjectionRebuild: Sendable {
         }
         var next: Task? = fetch()
         var lastRecord = ContinuousClock.now
+        var waitStarted = ContinuousClock.now
         while let fetching = next, let (batch, decoded) = try await fetching.value {
+            let waited = (ContinuousClock.now - waitStarted).seconds
+            progress.withLock { $0.waitingSeconds += waited }
+            defer { waitStarted = .now }
             if let error = batch.errors.first { throw error }
             if batch.messages.isEmpty {
                 if ContinuousClock.now - lastRecord > .seconds(30) { throw RebuildStalled(open: open.sorted(), positions: remaining, targets: targets) }
@@ -100,8 +109,11 @@ public final class ProjectionRebuild: Sendable {
             }
             next = open.isEmpty ? nil : fetch()
             let nextOffsets = offsets.map { TopicPartitionOffset(TopicPartition(topic, $0.key), KafkaOffset($0.value)) }
+            let writing = ContinuousClock.now
             let result = try await database.apply(events, storing: nextOffsets, sequenceCheck: sequenceCheck)
+            let wrote = (ContinuousClock.now - writing).seconds
             progress.withLock {
+                $0.writingSeconds += wrote
                 $0.recordsRead += read
                 $0.applied += result.applied
                 $0.duplicates += result.duplicates

@@ -109,6 +109,10 @@ struct PoisonAndReplayTests {
         let partial = try await replay.run(from: .offset(from), swap: .always)
         #expect(partial.swapped && partial.checksumAfterSwap == partial.replayChecksum)
         #expect(partial.startOffsets.values.allSatisfy { $0 == from })
+        // The writer's time is accounted: it applied batches, and writing and waiting fit in the replay.
+        #expect(partial.progress.applied > 0 && partial.progress.writingSeconds > 0 && partial.progress.waitingSeconds > 0)
+        #expect(partial.progress.writingSeconds + partial.progress.waitingSeconds <= partial.seconds)
+        #expect(afterEnd.progress.writingSeconds == 0, "nothing read, nothing written")
         let seen = Set(log.filter { $0.offset >= from }.compactMap(\.keyString))
         let rows = try await live.database.writer.read { try String.fetchAll($0, sql: "SELECT orderId FROM restaurant_order") }
         #expect(Set(rows) == seen && rows.count == seen.count)
