@@ -76,11 +76,10 @@ struct ProjectionBenchCommand: AsyncParsableCommand {
                     let sqlite = try await bench.rawSQLiteSeconds(projection, big)
                     let rebuild = try await bench.catchUp(projection, big)
                     growth[big.events, default: [:]][projection.name] = rebuild.rate
-                    func share(_ value: Double) -> String { "\(Int((value * 100).rounded()))%" }
-                    OutputLine.write(
-                        "\(projection.name): rebuild of \(big.events) events in \(String(format: "%.1f", rebuild.seconds)) s (SQLite alone \(String(format: "%.1f", sqlite)) s; writer busy \(share(rebuild.writing)), waiting \(share(rebuild.waiting)))")
-                    lines.append(
-                        "| \(projection.name) | \(String(format: "%.1f", rebuild.seconds)) | \(Int(rebuild.rate)) | \(String(format: "%.1f", sqlite)) | \(share(rebuild.writing)) | \(share(rebuild.waiting)) |")
+                    let (seconds, alone) = (String(format: "%.1f", rebuild.seconds), String(format: "%.1f", sqlite))
+                    let (busy, waiting) = ("\(Int((rebuild.writing * 100).rounded()))%", "\(Int((rebuild.waiting * 100).rounded()))%")
+                    OutputLine.write("\(projection.name): rebuild of \(big.events) events in \(seconds) s (SQLite alone \(alone) s; writer busy \(busy), waiting \(waiting))")
+                    lines.append("| \(projection.name) | \(seconds) | \(Int(rebuild.rate)) | \(alone) | \(busy) | \(waiting) |")
                 }
             }
             if growthEvents > 0 {
