@@ -42,6 +42,8 @@ enum DashboardPage {
   <tbody></tbody>
 </table>
 
+<ul id="unowned"></ul>
+
 <h2>Lag per partition over time</h2>
 <div class="charts" id="charts"></div>
 
@@ -98,6 +100,20 @@ function render(snapshot) {
       links.append(a, document.createTextNode(" "));
     }
     tr.append(links); groups.append(tr);
+  }
+
+  // Partitions nobody in a group owns (as a running member sees its group): nobody consumes them.
+  const warnings = document.getElementById("unowned"); warnings.replaceChildren();
+  const seen = new Set();
+  for (const g of status.groups) {
+    const view = g.groupView;
+    if (!view || !view.unowned.length || seen.has(g.service)) continue;
+    seen.add(g.service);
+    const lag = view.partitions.filter(p => view.unowned.includes(p.partition)).reduce((sum, p) => sum + (p.lag || 0), 0);
+    const since = view.unownedSince ? " for " + Math.round((new Date(status.takenAt) - new Date(view.unownedSince)) / 1000) + " s" : "";
+    const li = document.createElement("li"); li.className = "down"; li.dataset.group = g.service;
+    li.textContent = g.service + ": partition(s) " + view.unowned.join(", ") + " have no owner" + since + ", lag there " + lag;
+    warnings.append(li);
   }
 
   const charts = document.getElementById("charts"); charts.replaceChildren();

@@ -48,12 +48,18 @@ struct KillCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "kill", abstract: "SIGKILL one service of the running simulation.")
 
     @OptionGroup var simulation: SimulationOptions
-    @Argument(help: "orders, restaurants, delivery, support or analytics.") var service: String
+    @Argument(help: "orders, restaurants, delivery, support or analytics, or an instance `scale` added (support-2).") var service: String
 
     func run() async throws {
         let service = try simulation.load().service(self.service)
         guard SimulationRun.isAlive(service.pid) else { throw CLIError("\(self.service) is not running; `fooddelivery start \(self.service)` starts it") }
         kill(service.pid, SIGKILL)
+        // SIGKILL is delivered at once, but the process is gone only when the kernel has torn it down.
+        let deadline = ContinuousClock.now + .seconds(5)
+        while SimulationRun.isAlive(service.pid) && ContinuousClock.now < deadline {
+            ServiceLauncher.reap(service.pid)
+            try await Task.sleep(for: .milliseconds(50))
+        }
         OutputLine.write("killed \(self.service) (pid \(service.pid)) with SIGKILL. Watch its lag climb: `fooddelivery status --watch`; bring it back: `fooddelivery start \(self.service)`")
     }
 }
@@ -63,16 +69,19 @@ struct StartCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "start", abstract: "Start a killed or stopped service of the running simulation again.")
 
     @OptionGroup var simulation: SimulationOptions
-    @Argument(help: "orders, restaurants, delivery, support or analytics.") var service: String
+    @Argument(help: "orders, restaurants, delivery, support or analytics, or an instance `scale` added (support-2).") var service: String
 
     func run() async throws {
         var run = try simulation.load()
         var entry = try run.service(service)
         guard !SimulationRun.isAlive(entry.pid) else { throw CLIError("\(service) is running (pid \(entry.pid)); `fooddelivery kill \(service)` first") }
-        entry.pid = try ServiceLauncher.launch(service, arguments: entry.arguments, log: entry.log)
+        // The same arguments as before: an instance `scale` added keeps its port, data and peers.
+        entry.pid = try ServiceLauncher.launch(SimulationRun.executable(ofKey: service), arguments: entry.arguments, log: entry.log)
         run.services[service] = entry
         try run.save(simulation.dataDir)
-        OutputLine.write("started \(service) (pid \(entry.pid)); it resumes from the offsets stored in its database — watch its lag fall: `fooddelivery status --watch`")
+        if entry.url == nil { try await ServiceLauncher.waitUntilServing(pid: entry.pid, port: entry.port, name: service, log: entry.log) }
+        OutputLine.write(
+            "started \(service) (pid \(entry.pid), port \(entry.port)); it resumes from the offsets stored in its database — watch its lag fall: `fooddelivery status --watch`")
     }
 }
 
@@ -130,27 +139,33 @@ struct ReplayCommand: AsyncParsableCommand {
         let query = "from=\(from.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? from)&swap=\(swap)"
         var client = entry.client
         client.timeout = 600
-        let replaying = Task { [client] in try await client.send("/replay?\(query)", method: "POST") }
-        // A progress bar from GET /replay while it runs (on stderr, so --json stays clean).
+        // A progress bar from GET /replay while it runs (on stderr, so --json stays clean). The
+        // watcher ends before anything else is printed, so the bar never follows the result.
         let interactive = !json
-        let watching = Task {
-            while !Task.isCancelled && interactive {
-                try await Task.sleep(for: .milliseconds(400))
-                guard let state: ReplayState = try? await entry.client.get("/replay"), let progress = state.progress, progress.expected > 0 else { continue }
-                let done = min(1, Double(progress.recordsRead) / Double(progress.expected))
-                let bar = String(repeating: "#", count: Int(done * 30)) + String(repeating: ".", count: 30 - Int(done * 30))
-                FileHandle.standardError.write(Data("\r  replaying [\(bar)] \(progress.recordsRead)/\(progress.expected) records".utf8))
+        let outcome = await withTaskGroup(of: Result<Data, any Error>?.self) { group in
+            group.addTask { [client] in
+                do { return .success(try await client.send("/replay?\(query)", method: "POST")) } catch { return .failure(error) }
             }
-        }
-        let data: Data
-        do {
-            data = try await replaying.value
-            watching.cancel()
-        } catch {
-            watching.cancel()
-            throw error
+            if interactive {
+                group.addTask {
+                    while !Task.isCancelled {
+                        try? await Task.sleep(for: .milliseconds(400))
+                        guard !Task.isCancelled, let state: ReplayState = try? await entry.client.get("/replay"), let progress = state.progress, progress.expected > 0
+                        else { continue }
+                        let done = min(1, Double(progress.recordsRead) / Double(progress.expected))
+                        let bar = String(repeating: "#", count: Int(done * 30)) + String(repeating: ".", count: 30 - Int(done * 30))
+                        FileHandle.standardError.write(Data("\r  replaying [\(bar)] \(progress.recordsRead)/\(progress.expected) records".utf8))
+                    }
+                    return nil
+                }
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first
         }
         if interactive { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        guard let outcome else { throw CLIError("the replay request ended without an answer") }
+        let data = try outcome.get()
         if json { return OutputLine.write(String(decoding: data, as: UTF8.self)) }
         let report = try JSONDecoder().decode(Report.self, from: data)
         OutputLine.write("""

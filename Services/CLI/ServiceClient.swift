@@ -23,6 +23,13 @@ struct ServiceClient {
         }
     }
 
+    /// The same client with another timeout.
+    func with(timeout: TimeInterval) -> ServiceClient {
+        var client = self
+        client.timeout = timeout
+        return client
+    }
+
     func send(_ path: String, method: String = "GET") async throws -> Data {
         let answer: ServiceHTTPAnswer
         do {
@@ -35,6 +42,13 @@ struct ServiceClient {
     }
 
     func get<T: Decodable>(_ path: String, as type: T.Type = T.self) async throws -> T {
-        try JSONDecoder().decode(T.self, from: try await send(path))
+        try Self.decoder.decode(T.self, from: try await send(path))
     }
+
+    /// The services answer in Hummingbird's JSON: dates in ISO 8601.
+    static let decoder: JSONDecoder = {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return decoder
+    }()
 }

@@ -34,6 +34,9 @@ struct SimulationRun: Codable {
     /// The key of instance `k` (1-based) of `service` in `services`: `support`, `support-2`, …
     static func key(_ service: String, instance: Int) -> String { instance == 1 ? service : "\(service)-\(instance)" }
 
+    /// The executable an instance runs: `support-2` is an instance of `support`.
+    static func executable(ofKey key: String) -> String { consumers.first { key.hasPrefix($0 + "-") } ?? key }
+
     /// The HTTP port of instance `k`: the first instance's port + 10 per further instance.
     static func port(base: Int, instance: Int) -> Int { base + 10 * (instance - 1) }
 
@@ -64,12 +67,22 @@ struct SimulationRun: Codable {
 
     func service(_ name: String) throws -> Service {
         guard let service = services[name] else {
-            throw CLIError("unknown service '\(name)': the services are \(Self.all.joined(separator: ", "))")
+            let instances = services.keys.filter { !Self.all.contains($0) }.sorted()
+            throw CLIError(
+                "unknown service '\(name)': the services are \(Self.all.joined(separator: ", "))"
+                    + (instances.isEmpty ? "" : "; instances added by `scale`: \(instances.joined(separator: ", "))"))
         }
         return service
     }
 
-    static func isAlive(_ pid: Int32) -> Bool { pid > 0 && kill(pid, 0) == 0 }
+    /// Whether the process runs. A killed process whose parent has not collected it yet (a
+    /// zombie: `kill(pid, 0)` still succeeds) has stopped running, and counts as gone.
+    static func isAlive(_ pid: Int32) -> Bool {
+        guard pid > 0, kill(pid, 0) == 0 else { return false }
+        // /proc/<pid>/stat: "pid (name) state …"; the name may hold spaces, so read after the ")".
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")") else { return true }
+        return !stat[stat.index(after: close)...].trimmingCharacters(in: .whitespaces).hasPrefix("Z")
+    }
 
     /// An admin client of the simulation's cluster, for Kafka's own view (committed offsets).
     func admin() -> KafkaAdmin? {

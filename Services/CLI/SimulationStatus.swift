@@ -43,6 +43,35 @@ struct SimulationStatus: Codable {
         var deadLettered: Int?
         /// The group as its coordinator describes it (DescribeGroups), first instance only.
         var coordinator: CoordinatorView?
+        /// The group as this member sees it: every partition, owned or not, with its lag.
+        var groupView: GroupView?
+        /// Stored offsets (from the service's database, or as it reported them) and the offsets
+        /// the group committed to Kafka, per partition.
+        var stored: [Int32: Int64] = [:]
+        var committed: [Int32: Int64] = [:]
+
+        private enum CodingKeys: String, CodingKey {
+            case service, instance, running, pid, port, memberID, assignment, partitions, totalLag, committedLag, applied, deadLettered, coordinator, groupView
+        }
+
+        /// Fills in `partitions` and the lags against the log ends.
+        mutating func measure(against ends: [Int32: Int64]) {
+            // A running instance answers for the partitions it owns; a stopped one shows what it had.
+            let numbers =
+                assignment.map { $0.sorted() }
+                ?? (instance == 1 ? Set(stored.keys).union(ends.keys).sorted() : stored.keys.sorted())
+            partitions = numbers.map { partition in
+                let end = ends[partition]
+                let position = stored[partition]
+                return Partition(
+                    partition: partition, stored: position, committed: committed[partition], end: end, lag: end.map { max(0, $0 - (position ?? 0)) })
+            }
+            let lags = partitions.compactMap(\.lag)
+            totalLag = lags.count == partitions.count && !lags.isEmpty ? lags.reduce(0, +) : nil
+            if !committed.isEmpty {
+                committedLag = partitions.reduce(0) { sum, partition in sum + max(0, (partition.end ?? 0) - (partition.committed ?? 0)) }
+            }
+        }
     }
 
     /// What Kafka itself says of a group, as `kafka-consumer-groups --describe --members` would.
@@ -74,71 +103,128 @@ struct SimulationStatus: Codable {
         }
         var counts: Counts
         var partitions: [Partition]
+        var groupView: GroupView?
+    }
+
+    /// The whole group as a running member sees it (its `/offsets`): every partition of the
+    /// topic, its owner and lag, and the partitions nobody owns.
+    struct GroupView: Codable {
+        struct Partition: Codable {
+            var partition: Int32
+            var owner: String?
+            var logEnd: Int64?
+            var lag: Int64?
+        }
+        var partitions: [Partition]
+        var unowned: [Int32]
+        var unownedSince: Date?
+        var totalLag: Int64?
     }
 
     var takenAt: Date
     var topic: String
     var producer: Producer
     var groups: [Group]
+    /// The parts that did not answer in time (the broker, a coordinator, a service), each with
+    /// what was asked: the rest of the status is shown without them.
+    var unanswered: [String] = []
 
-    /// `admin`, when given, adds each group's committed offsets from Kafka beside the stored ones.
+    /// How long each part may take to answer.
+    static let serviceTimeout: TimeInterval = 3
+    static let brokerTimeout = Duration.seconds(2)
+
+    /// `admin`, when given, adds each group's committed offsets and its coordinator's description
+    /// from Kafka beside the services' own reports. Every part is asked with a deadline, the
+    /// services in parallel; a part that does not answer is named in `unanswered`.
     static func collect(_ run: SimulationRun, admin: KafkaAdmin? = nil) async -> SimulationStatus {
+        var unanswered: [String] = []
         let orders = run.services["orders"]
         var producer = Producer(running: orders.map { SimulationRun.isAlive($0.pid) } ?? false, pid: orders?.pid ?? 0, port: orders?.port ?? 0)
         if let orders, producer.running || orders.url != nil {
-            producer.stats = try? await orders.client.get("/stats")
-            producer.running = producer.running || producer.stats != nil
+            do {
+                producer.stats = try await orders.client.with(timeout: serviceTimeout).get("/stats")
+                producer.running = true
+            } catch {
+                unanswered.append("orders: GET /stats: \(error)")
+            }
         }
-        let ends = producer.stats?.partitionEnds ?? [:]
-        var groups: [Group] = []
-        for (name, instance, key) in run.consumerInstances {
-            guard let service = run.services[key] else { continue }
-            var group = Group(service: name, instance: instance, running: SimulationRun.isAlive(service.pid), pid: service.pid, port: service.port, partitions: [])
-            var reported: [Int32: Int64] = [:]
-            if group.running || service.url != nil {
-                let client = service.client
-                if let instance: Instance = try? await client.get("/instance") {
-                    group.running = true
-                    group.memberID = instance.memberID
-                    group.assignment = instance.assignment
-                }
-                if let offsets: Offsets = try? await client.get("/offsets") {
-                    group.applied = offsets.counts.applied
-                    group.deadLettered = offsets.counts.deadLettered
-                    for partition in offsets.partitions { if let stored = partition.storedOffset { reported[partition.partition] = stored } }
-                }
+        // The broker first, with a short Metadata request: when it does not answer, asking its
+        // coordinators would only wait out their timeouts, group after group.
+        var kafka = admin
+        if let admin {
+            do {
+                _ = try await admin.metadata(topic: run.topic, timeout: brokerTimeout)
+            } catch {
+                unanswered.append("broker \(run.brokers): no answer to a Metadata request within \(brokerTimeout) (\(error)); committed offsets and the coordinators' view are left out")
+                kafka = nil
             }
-            // Local: from the service's database (also while it is down). Remote: as it reports them.
-            let stored = service.database.map { (try? storedOffsets($0, topic: run.topic)) ?? [:] } ?? reported
-            // A running instance answers for the partitions it owns; a stopped one shows what it had.
-            let partitions = group.assignment.map { $0.sorted() } ?? (instance == 1 ? Set(stored.keys).union(ends.keys.compactMap { Int32($0) }).sorted() : stored.keys.sorted())
-            var committed: [Int32: Int64] = [:]
-            if let admin, instance == 1,
-                let offsets = try? await admin.committedOffsets(group: name, partitions: partitions.map { TopicPartition(run.topic, $0) })
-            {
-                for offset in offsets { if let exact = offset.offset.exact { committed[offset.topicPartition.partition] = exact } }
-            }
-            if let admin, instance == 1, let description = try? await admin.describeGroup(name) {
-                group.coordinator = CoordinatorView(
-                    state: description.state, assignor: description.partitionAssignor,
-                    members: description.members.map { member in
-                        .init(memberID: member.memberID, clientID: member.clientID, host: member.host, assignment: member.assignment.filter { $0.topic == run.topic }.map(\.partition))
-                    })
-            }
-            group.partitions = partitions.map { partition in
-                let end = ends[String(partition)]
-                let position = stored[partition]
-                return Partition(
-                    partition: partition, stored: position, committed: committed[partition], end: end, lag: end.map { max(0, $0 - (position ?? 0)) })
-            }
-            let lags = group.partitions.compactMap(\.lag)
-            group.totalLag = lags.count == group.partitions.count && !lags.isEmpty ? lags.reduce(0, +) : nil
-            if !committed.isEmpty {
-                group.committedLag = group.partitions.reduce(0) { sum, partition in sum + max(0, (partition.end ?? 0) - (partition.committed ?? 0)) }
-            }
-            groups.append(group)
         }
-        return SimulationStatus(takenAt: Date(), topic: run.topic, producer: producer, groups: groups)
+        let instances = run.consumerInstances
+        let answers = await withTaskGroup(of: (Int, Group, [String]).self) { tasks in
+            for (index, instance) in instances.enumerated() {
+                guard let service = run.services[instance.key] else { continue }
+                tasks.addTask { [kafka] in
+                    let (group, notes) = await collectGroup(
+                        name: instance.service, instance: instance.instance, key: instance.key, service: service, topic: run.topic, admin: kafka)
+                    return (index, group, notes)
+                }
+            }
+            return await tasks.reduce(into: []) { $0.append($1) }.sorted { $0.0 < $1.0 }
+        }
+        var groups = answers.map(\.1)
+        unanswered += answers.flatMap(\.2)
+        // The log end: from the producer's delivery reports, and from every member's fetches (so it
+        // is known with orders stopped); the largest is the newest.
+        var ends: [Int32: Int64] = [:]
+        for (partition, end) in producer.stats?.partitionEnds ?? [:] { if let partition = Int32(partition) { ends[partition] = end } }
+        for view in groups.compactMap(\.groupView) {
+            for partition in view.partitions { if let end = partition.logEnd { ends[partition.partition] = max(end, ends[partition.partition] ?? end) } }
+        }
+        for index in groups.indices { groups[index].measure(against: ends) }
+        return SimulationStatus(takenAt: Date(), topic: run.topic, producer: producer, groups: groups, unanswered: unanswered)
+    }
+
+    /// One instance's row: what it says of itself, its stored offsets, and (for the first
+    /// instance) its group as Kafka describes it. Lag is filled in by `measure(against:)`.
+    private static func collectGroup(name: String, instance: Int, key: String, service: SimulationRun.Service, topic: String, admin: KafkaAdmin?) async -> (
+        Group, [String]
+    ) {
+        var notes: [String] = []
+        var group = Group(service: name, instance: instance, running: SimulationRun.isAlive(service.pid), pid: service.pid, port: service.port, partitions: [])
+        var reported: [Int32: Int64] = [:]
+        if group.running || service.url != nil {
+            let client = service.client.with(timeout: serviceTimeout)
+            do {
+                let info: Instance = try await client.get("/instance")
+                group.running = true
+                group.memberID = info.memberID
+                group.assignment = info.assignment
+                let offsets: Offsets = try await client.get("/offsets")
+                group.applied = offsets.counts.applied
+                group.deadLettered = offsets.counts.deadLettered
+                group.groupView = offsets.groupView
+                for partition in offsets.partitions { if let stored = partition.storedOffset { reported[partition.partition] = stored } }
+            } catch {
+                if group.running { notes.append("\(key): \(error)") }
+            }
+        }
+        // Local: from the service's database (also while it is down). Remote: as it reports them.
+        group.stored = service.database.map { (try? storedOffsets($0, topic: topic)) ?? [:] } ?? reported
+        guard let admin, instance == 1 else { return (group, notes) }
+        do {
+            for offset in try await admin.committedOffsets(group: name) where offset.topicPartition.topic == topic {
+                if let exact = offset.offset.exact { group.committed[offset.topicPartition.partition] = exact }
+            }
+            let description = try await admin.describeGroup(name)
+            group.coordinator = CoordinatorView(
+                state: description.state, assignor: description.partitionAssignor,
+                members: description.members.map { member in
+                    .init(memberID: member.memberID, clientID: member.clientID, host: member.host, assignment: member.assignment.filter { $0.topic == topic }.map(\.partition))
+                })
+        } catch {
+            notes.append("the coordinator of group \(name): \(error)")
+        }
+        return (group, notes)
     }
 
     /// The offsets a service has applied, from its own database (works while it is down).
@@ -185,6 +271,15 @@ struct SimulationStatus: Codable {
                     + (group.committedLag.map(String.init) ?? "–").padding(toLength: 11, withPad: " ", startingAt: 0)
                     + (group.applied.map(String.init) ?? "–").padding(toLength: 9, withPad: " ", startingAt: 0) + (group.deadLettered.map(String.init) ?? "–"))
         }
+        // Partitions nobody in a group owns, as its running members see it: nobody consumes them.
+        for service in SimulationRun.consumers {
+            guard let view = groups.first(where: { $0.service == service && !($0.groupView?.unowned.isEmpty ?? true) })?.groupView else { continue }
+            let lag = view.partitions.filter { view.unowned.contains($0.partition) }.compactMap(\.lag).reduce(0, +)
+            let since = view.unownedSince.map { " for \(Int(takenAt.timeIntervalSince($0))) s" } ?? ""
+            lines.append(
+                "\(service): partition(s) \(view.unowned.map(String.init).joined(separator: ",")) have no owner in the group\(since), lag there \(lag); group lag \(view.totalLag.map(String.init) ?? "?")"
+            )
+        }
         let described = groups.compactMap { group in group.coordinator.map { (group.service, $0) } }
         if !described.isEmpty {
             lines.append("")
@@ -198,6 +293,11 @@ struct SimulationStatus: Codable {
                 lines.append("  \(service.padding(toLength: 12, withPad: " ", startingAt: 0)) \(view.state), \(view.assignor.isEmpty ? "assignor not reported" : view.assignor): "
                     + (members.isEmpty ? "no members listed" : members.joined(separator: "; ")))
             }
+        }
+        if !unanswered.isEmpty {
+            lines.append("")
+            lines.append("did not answer in time (shown without them):")
+            lines += unanswered.map { "  " + $0 }
         }
         lines.append("")
         lines.append("lag: each service's own stored offsets (in its database, with its rows) vs the log end; kafka lag: the offsets it committed to Kafka")

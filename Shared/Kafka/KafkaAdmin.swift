@@ -1,5 +1,6 @@
 internal import CRdKafka
 public import Logging
+import Synchronization
 
 /// Cluster administration: topics, consumer groups, offsets and watermarks.
 ///
@@ -75,7 +76,9 @@ public final class KafkaAdmin: Sendable {
     // MARK: - Request plumbing
 
     /// Sends one admin request and waits for its result event. `extract` reads the event (it is
-    /// destroyed afterwards, so `extract` must copy what it needs).
+    /// destroyed afterwards, so `extract` must copy what it needs). Cancelling the waiting task
+    /// stops the wait within a tenth of a second (the request itself runs out in librdkafka), so a
+    /// caller that shuts down or keeps a deadline never waits out a silent broker.
     func request<T: Sendable>(
         _ what: String,
         send: @escaping @Sendable (_ rk: OpaquePointer, _ options: OpaquePointer, _ queue: OpaquePointer) -> Void,
@@ -83,26 +86,50 @@ public final class KafkaAdmin: Sendable {
     ) async throws(KafkaError) -> T {
         let client = self.client
         let timeout = requestTimeout
-        return try await Blocking.run { () throws(KafkaError) -> T in
-            let queue = rd_kafka_queue_new(client.handle)!
-            defer { rd_kafka_queue_destroy(queue) }
-            let options = rd_kafka_AdminOptions_new(client.handle, RD_KAFKA_ADMIN_OP_ANY)!
-            defer { rd_kafka_AdminOptions_destroy(options) }
-            var errorText = [CChar](repeating: 0, count: 256)
-            _ = rd_kafka_AdminOptions_set_request_timeout(options, Int32(clamping: timeout.milliseconds), &errorText, errorText.count)
-            send(client.handle, options, queue)
-            // The request carries its own timeout; wait a little longer for its answer.
-            guard let event = rd_kafka_queue_poll(queue, Int32(clamping: (timeout + .seconds(5)).milliseconds)) else {
-                throw KafkaError(.timeout, "\(what): no answer within \(timeout)", isRetriable: true)
+        let cancelled = CancellationFlag()
+        let result: Result<T, KafkaError> = await withTaskCancellationHandler {
+            await Blocking.run { () -> Result<T, KafkaError> in
+                Result { () throws(KafkaError) -> T in
+                    let queue = rd_kafka_queue_new(client.handle)!
+                    defer { rd_kafka_queue_destroy(queue) }
+                    let options = rd_kafka_AdminOptions_new(client.handle, RD_KAFKA_ADMIN_OP_ANY)!
+                    defer { rd_kafka_AdminOptions_destroy(options) }
+                    var errorText = [CChar](repeating: 0, count: 256)
+                    _ = rd_kafka_AdminOptions_set_request_timeout(options, Int32(clamping: timeout.milliseconds), &errorText, errorText.count)
+                    send(client.handle, options, queue)
+                    // The request carries its own timeout; wait a little longer for its answer.
+                    let deadline = ContinuousClock.now + timeout + .seconds(5)
+                    var answer: OpaquePointer?
+                    while answer == nil {
+                        if cancelled.isSet { throw KafkaError(.cancelled, "\(what): cancelled while waiting for the answer") }
+                        guard ContinuousClock.now < deadline else { throw KafkaError(.timeout, "\(what): no answer within \(timeout)", isRetriable: true) }
+                        answer = rd_kafka_queue_poll(queue, 100)
+                    }
+                    return try Self.read(answer!, what, extract)
+                }
             }
-            defer { rd_kafka_event_destroy(event) }
-            let code = rd_kafka_event_error(event)
-            if code != RD_KAFKA_RESP_ERR_NO_ERROR {
-                throw KafkaError(rdError: code, context: what, reason: rd_kafka_event_error_string(event).map { String(cString: $0) })
-            }
-            return try extract(event)
+        } onCancel: {
+            cancelled.set()
         }
+        return try result.get()
     }
+
+    /// The result of one admin request's event, which it destroys.
+    private static func read<T>(_ event: OpaquePointer, _ what: String, _ extract: (_ event: OpaquePointer) throws(KafkaError) -> T) throws(KafkaError) -> T {
+        defer { rd_kafka_event_destroy(event) }
+        let code = rd_kafka_event_error(event)
+        if code != RD_KAFKA_RESP_ERR_NO_ERROR {
+            throw KafkaError(rdError: code, context: what, reason: rd_kafka_event_error_string(event).map { String(cString: $0) })
+        }
+        return try extract(event)
+    }
+}
+
+/// Set once by a task's cancellation handler, read by the thread doing its blocking work.
+final class CancellationFlag: Sendable {
+    private let flag = Atomic<Bool>(false)
+    func set() { flag.store(true, ordering: .releasing) }
+    var isSet: Bool { flag.load(ordering: .acquiring) }
 }
 
 extension ClusterMetadata {

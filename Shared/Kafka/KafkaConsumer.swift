@@ -61,6 +61,20 @@ public final class KafkaConsumer: Sendable {
         try check(rd_kafka_subscribe(client.handle, list.pointer), "subscribe to \(topics)")
     }
 
+    /// Leaves the group and joins it again with the same subscription, so the group rebalances
+    /// and hands out every partition anew. Kafka rebalances by itself whenever a member joins,
+    /// leaves or misses its session timeout; this is the remedy for a coordinator that did not
+    /// (the local broker was seen to drop a dead member and leave its partitions without an
+    /// owner). The revoke and the new assignment run through the rebalance listener as usual.
+    public func rejoinGroup() throws(KafkaError) {
+        var current: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?
+        try check(rd_kafka_subscription(client.handle, &current), "read the subscription")
+        guard let current else { return }
+        defer { rd_kafka_topic_partition_list_destroy(current) }
+        try check(rd_kafka_unsubscribe(client.handle), "unsubscribe")
+        try check(rd_kafka_subscribe(client.handle, current), "subscribe again")
+    }
+
     /// Learns the topic's partition leaders, so that an `assign` that follows starts fetching at
     /// once: a new client that is assigned partitions before it knows their leaders retries its
     /// first offset lookup only after librdkafka's 500 ms backoff (measured: 0.5–0.7 s before the

@@ -27,6 +27,8 @@ public struct KafkaError: Error, Sendable, CustomStringConvertible {
         public static let offsetOutOfRange = Code(name: "offsetOutOfRange")
         /// The broker answered an admin request with an error for one resource.
         public static let admin = Code(name: "admin")
+        /// The task waiting for an answer was cancelled.
+        public static let cancelled = Code(name: "cancelled")
     }
 
     public let code: Code

@@ -60,10 +60,20 @@ public final class ProjectionReplay: Sendable {
     private let logger: Logger
     private let state = Mutex<(running: Bool, rebuild: ProjectionRebuild?)>((false, nil))
 
+    /// A replay cut short by a crash or a kill leaves its shadow database behind; nothing else
+    /// uses it, so a new instance removes it at once rather than at the next replay.
     public init(runner: ProjectionRunner, shadowPath: String, logger: Logger) {
         self.runner = runner
         self.shadowPath = shadowPath
         self.logger = logger
+        if FileManager.default.fileExists(atPath: shadowPath) {
+            logger.notice("removing \(shadowPath), left by a replay that did not finish")
+            removeShadow()
+        }
+    }
+
+    private func removeShadow() {
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: shadowPath + suffix) }
     }
 
     public struct Report: Sendable, Codable, Equatable {
@@ -126,9 +136,9 @@ public final class ProjectionReplay: Sendable {
         }
 
         let live = try await runner.database.snapshot(topic: topic)
-        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: shadowPath + suffix) }
+        removeShadow()
         let shadow = try ProjectionDatabase(path: shadowPath, projection: runner.database.projection)
-        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: shadowPath + suffix) } }
+        defer { removeShadow() }
         // A mid-log start is stored first, so the rebuilt model's position is right even for a
         // partition it reads nothing from.
         var exactStarts: [Int32: Int64] = [:]

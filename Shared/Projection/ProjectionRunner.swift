@@ -73,6 +73,12 @@ public final class ProjectionRunner: Service, Sendable {
     /// The connection settings, for a replay that reads the same cluster.
     public var kafkaConfiguration: KafkaConfiguration { consumer.configuration.common }
 
+    /// Makes the group rebalance by leaving it and joining again (see `KafkaConsumer.rejoinGroup`).
+    public func rejoinGroup() throws { try consumer.rejoinGroup() }
+
+    /// The log end of a partition from the latest Fetch response (stale for one not fetched now).
+    public func cachedLogEnd(_ partition: Int32) -> Int64? { consumer.cachedWatermarks(TopicPartition(topic, partition))?.high }
+
     /// Why the runner is stuck, if it is: the error its current batch keeps failing with.
     public var failure: (error: String, since: Date)? { state.withLock { $0.failing } }
 

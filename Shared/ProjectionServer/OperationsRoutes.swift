@@ -8,14 +8,19 @@ public import Projection
 struct OperationsRoutes: Sendable {
     let runner: ProjectionRunner
     let replay: ProjectionReplay
+    let groupWatch: GroupWatch
     let instance: @Sendable () async -> InstanceInfo
 
     struct OffsetsResponse: ResponseEncodable, Decodable {
         var group: String
         var assignment: [Int32]
         var partitions: [ProjectionRunner.PartitionReport]
+        /// The lag of every partition of the topic, owned by this instance, another, or nobody
+        /// (this instance's own when the group view is not known yet).
         var totalLag: Int64?
         var counts: ProjectionRunner.Counters
+        /// The whole group as this member sees it: owners, positions and lag of every partition.
+        var groupView: GroupView?
     }
 
     struct ReplayProgress: ResponseEncodable {
@@ -27,9 +32,10 @@ struct OperationsRoutes: Sendable {
         router.get("/offsets") { _, _ in
             let partitions = try await runner.offsetsReport()
             let lags = partitions.filter(\.assigned).compactMap(\.lag)
+            let view = groupWatch.view
             return OffsetsResponse(
                 group: runner.database.projection.name, assignment: runner.assignment.map(\.partition), partitions: partitions,
-                totalLag: lags.isEmpty ? nil : lags.reduce(0, +), counts: runner.counts)
+                totalLag: view?.totalLag ?? (lags.isEmpty ? nil : lags.reduce(0, +)), counts: runner.counts, groupView: view)
         }
         router.get("/instance") { _, _ in await instance() }
         router.get("/replay") { _, _ in ReplayProgress(running: replay.progress != nil, progress: replay.progress) }

@@ -60,6 +60,20 @@ public final class PeerRouting: Sendable {
             message: "no instance owns partition \(partition) of \(me.topic) right now (a rebalance is in progress, or an instance is down): retry in a few seconds")
     }
 
+    /// What every peer that answers says of itself (`/instance`), this instance excluded.
+    func peerInstances() async -> [InstanceInfo] {
+        let me = await local().memberID
+        let peers = await resolvedPeers()
+        return await withTaskGroup(of: InstanceInfo?.self) { group in
+            for peer in peers {
+                group.addTask { try? await self.get(peer.appendingPathComponent("instance"), forwarded: false) }
+            }
+            return await group.reduce(into: []) { found, info in
+                if let info, info.memberID == nil || info.memberID != me { found.append(info) }
+            }
+        }
+    }
+
     /// Sends the same GET to `peer`, marked as forwarded, and relays its answer.
     public func forward(_ request: Request, to peer: URL) async throws -> Response {
         let answer = try await fetch(url(peer, request), forwarded: true)

@@ -5,9 +5,10 @@ import ServiceRuntime
 /// `/health` of a consumer service: unhealthy while its batches keep failing (the database or the
 /// broker is unavailable), with the error and for how long, or while the broker has gone silent
 /// (a stopped broker fails no batch: the consumer simply receives nothing); degraded while it owns
-/// no partition.
+/// no partition; unhealthy when partitions of its topic have had no owner in the group for longer
+/// than two session timeouts (see `GroupWatch`).
 enum ProjectionHealth {
-    static func report(_ runner: ProjectionRunner) -> HealthReport {
+    static func report(_ runner: ProjectionRunner, groupWatch: GroupWatch) -> HealthReport {
         let counts = runner.counts
         var checks: [HealthReport.Check] = []
         if let failure = runner.failure {
@@ -18,10 +19,21 @@ enum ProjectionHealth {
         }
         checks.append(.kafka(runner.consumerStatistics))
         let owned = runner.assignment.count
-        checks.append(
-            .init(
-                name: "consumer-group", status: owned > 0 ? .ok : .degraded,
-                detail: owned > 0 ? "owns \(owned) partition(s)" : "owns no partition (joining, rebalancing, or more instances than partitions)"))
+        if let stalled = groupWatch.stalled, let view = groupWatch.view {
+            let lag = view.partitions.filter { stalled.partitions.contains($0.partition) }.compactMap(\.lag).reduce(0, +)
+            let rejoined = groupWatch.rejoins.last.map { " This member rejoined the group \(Int(Date().timeIntervalSince($0))) s ago to make it rebalance." } ?? ""
+            checks.append(
+                .init(
+                    name: "consumer-group", status: .unhealthy,
+                    detail:
+                        "partition(s) \(stalled.partitions.map(String.init).joined(separator: ", ")) of \(view.topic) have had no owner in the group for \(stalled.seconds) s (lag \(lag)); this member owns \(owned). The coordinator lists \(view.coordinatorMembers?.count ?? 0) member(s) and did not reassign them.\(rejoined)"
+                ))
+        } else {
+            checks.append(
+                .init(
+                    name: "consumer-group", status: owned > 0 ? .ok : .degraded,
+                    detail: owned > 0 ? "owns \(owned) partition(s)" : "owns no partition (joining, rebalancing, or more instances than partitions)"))
+        }
         return HealthReport(checks: checks)
     }
 }

@@ -57,22 +57,33 @@ public enum ProjectionService {
 
         let (instanceID, topic, peerNames) = (options.instanceID, options.topic, options.peers)
         let instance: @Sendable () async -> InstanceInfo = {
-            InstanceInfo(
+            let assignment = runner.assignment.map(\.partition)
+            let stored = (try? await database.storedOffsets(topic: topic)) ?? [:]
+            return InstanceInfo(
                 group: group, memberID: runner.memberID, instanceID: instanceID, topic: topic,
-                partitionCount: await partitions.value(), assignment: runner.assignment.map(\.partition), peers: peerNames)
+                partitionCount: await partitions.value(), assignment: assignment, peers: peerNames,
+                owned: assignment.map { .init(partition: $0, storedOffset: stored[$0], logEnd: runner.cachedLogEnd($0)) })
         }
+        let routing = PeerRouting(peers: peers, local: instance)
+        let groupWatch = GroupWatch(
+            runner: runner, routing: routing, instance: instance,
+            admin: try KafkaAdmin.make(configuration: kafka, logger: logger, requestTimeout: .seconds(60)),
+            threshold: .seconds(2 * options.sessionTimeout), logger: logger)
         let router = Router()
         router.add(middleware: ExplainedErrors(endpoints: "its queries (README: The consumer services), /offsets, /instance, /replay, /health, /metrics"))
-        queries(QueryRoutes(router: router, database: database, routing: PeerRouting(peers: peers, local: instance)))
-        OperationsRoutes(runner: runner, replay: replay, instance: instance).add(to: router)
-        OperationalRoutes.add(to: router, registry: registry) { ProjectionHealth.report(runner) }
+        queries(QueryRoutes(router: router, database: database, routing: routing))
+        OperationsRoutes(runner: runner, replay: replay, groupWatch: groupWatch, instance: instance).add(to: router)
+        OperationalRoutes.add(to: router, registry: registry) { ProjectionHealth.report(runner, groupWatch: groupWatch) }
         let http = Application(
             router: router,
             configuration: .init(address: .hostname(options.httpHost, port: options.httpPort ?? defaultPort), serverName: service),
             logger: logger)
         let services = ServiceGroup(
             configuration: .init(
-                services: [.init(service: deadLetters), .init(service: runner), .init(service: http), .init(service: HeapTrimmer(), successTerminationBehavior: .ignore)],
+                services: [
+                    .init(service: deadLetters), .init(service: runner), .init(service: http), .init(service: groupWatch, successTerminationBehavior: .ignore),
+                    .init(service: HeapTrimmer(), successTerminationBehavior: .ignore),
+                ],
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await services.run()
     }

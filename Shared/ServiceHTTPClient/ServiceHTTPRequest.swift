@@ -8,9 +8,9 @@ import NIOHTTP1
 /// peer, the CLI driving a service, a test talking to a service it started. The one place that
 /// says how they talk: the client, the timeout, and a bound on the answer's size.
 ///
-/// It runs on the process-wide `HTTPClient.shared` (AsyncHTTPClient, on the event loops
-/// Hummingbird already runs). Not URLSession: on Linux that loads FoundationNetworking with
-/// libcurl and its TLS stack into every process, about 6 MB resident per service.
+/// It runs on one process-wide AsyncHTTPClient (on the event loops Hummingbird already runs).
+/// Not URLSession: on Linux that loads FoundationNetworking with libcurl and its TLS stack into
+/// every process, about 6 MB resident per service.
 public struct ServiceHTTPRequest: Sendable {
     public var url: String
     public var method: String
@@ -39,10 +39,24 @@ public struct ServiceHTTPRequest: Sendable {
         request.method = HTTPMethod(rawValue: method)
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         if let body { request.body = .bytes(ByteBuffer(data: body)) }
-        let response = try await HTTPClient.shared.execute(request, timeout: TimeAmount(timeout))
+        let response = try await Self.client.execute(request, timeout: TimeAmount(timeout))
         let body = try await response.body.collect(upTo: maxAnswerBytes)
         return ServiceHTTPAnswer(status: Int(response.status.code), body: body, headers: response.headers)
     }
+}
+
+extension ServiceHTTPRequest {
+    /// `HTTPClient.shared`'s settings, except that a connection that cannot be made fails the
+    /// request at once. The shared client retries connecting with backoff until the request's
+    /// deadline, so asking an instance that is not running (a peer `scale` has not started, a
+    /// stopped service) cost the whole timeout instead of a refused connection's microseconds.
+    /// It lives as long as the process, as `HTTPClient.shared` does, so it is never shut down.
+    static let client: HTTPClient = {
+        var configuration = HTTPClient.Configuration.singletonConfiguration
+        configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.timeout.connect = .seconds(2)
+        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+    }()
 }
 
 /// What a `ServiceHTTPRequest` got back.

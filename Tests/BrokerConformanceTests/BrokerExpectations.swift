@@ -42,6 +42,15 @@ struct BrokerExpectations {
     /// who-owns-what comes from each service's own report of its assignment.)
     var describesMembersFully: Bool { kind == .apacheKafka }
 
+    /// Kafka: a member that misses its session timeout leaves the group through a rebalance, so
+    /// its partitions go to the others. Tansu 0.6.0, with a dynamic member SIGKILLed just before
+    /// the broker is frozen for 20 s while the survivor is a static member (group.instance.id, as
+    /// `up` starts a service's first instance): the dead member is dropped without a rebalance; the
+    /// group stays Stable with the survivor owning only its own share, until a member leaves and
+    /// rejoins. (With a dynamic survivor it was reassigned.) (So every
+    /// consumer service watches for partitions without an owner, reports them and rejoins.)
+    var reassignsMemberDroppedWhileFrozen: Bool { kind == .apacheKafka }
+
     /// Kafka: data survives a broker restart. Tansu here runs with memory storage: a restart
     /// loses every topic, record and committed offset.
     var survivesRestart: Bool { kind == .apacheKafka }

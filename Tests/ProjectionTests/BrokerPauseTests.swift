@@ -1,7 +1,6 @@
 import Foundation
 import GRDB
 import Kafka
-import LocalBroker
 import Orders
 import ServiceHTTPClient
 import ServiceRuntime
@@ -21,10 +20,10 @@ extension SystemTests {
 
         @Test("Every service stays up, reports unhealthy while the broker is silent, recovers, and loses nothing")
         func pauseAndResume() async throws {
-            let broker = try await LocalBroker.start(logger: TestLogging.logger("pause-broker"))
-            defer { Task { await broker.stop() } }
-            let tansu = try #require(broker.brokerPID)
-            let kit = try await KafkaTestKit.make("broker-pause", connection: .init(dedicated: broker))
+            try await KafkaTestKit.withDedicatedBroker("broker-pause") { kit, tansu in try await pauseAndResume(kit, tansu: tansu) }
+        }
+
+        private func pauseAndResume(_ kit: KafkaTestKit, tansu: Int32) async throws {
             let topic = try await OrderFlow.topic(kit, partitions: 6)
             let brokers = kit.connection.configuration.bootstrapServers.joined(separator: ",")
 

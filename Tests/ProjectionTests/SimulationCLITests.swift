@@ -1,4 +1,5 @@
 import Foundation
+import ServiceHTTPClient
 import ServiceRuntime
 import Testing
 import TestSupport
@@ -38,7 +39,7 @@ extension SystemTests {
             var checksumAfterSwap: String?
         }
 
-        @Test("up → kill support (lag climbs) → start (lag 0) → replay support and analytics (checksums equal) → scale support to 2 and back → query → stop, nothing left running")
+        @Test("up → kill support (lag climbs) → start (lag 0) → replay support and analytics (checksums equal) → scale support to 2, kill and start support-2, and back → a merged query with absent peers answers at once → status with the broker frozen answers in time → query → stop, nothing left running")
         func operatorJourney() async throws {
             let directory = try TestNames.temporaryDirectory("simulation").path
             // Free for every port the run may use: 5 services and 2 more instances of each consumer.
@@ -98,11 +99,27 @@ extension SystemTests {
                 let owned = try Self.status(directory).groups.filter { $0.service == "support" }.map { $0.assignment ?? [] }
                 return owned.count == 2 && owned.allSatisfy { !$0.isEmpty } && Set(owned.flatMap { $0 }) == Set(0..<6)
             }
+            // `kill` and `start` work on any instance, the ones `scale` added included: it comes back
+            // on its port, in its group, and the partitions split again.
+            _ = try Self.cli(["kill", "support-2", "--data-dir", directory])
+            let restarted = try Self.cli(["start", "support-2", "--data-dir", directory])
+            #expect(restarted.contains("port \(basePort + 13)"), "\(restarted)")
+            try await eventually("the restarted support-2 owns partitions again", timeout: .seconds(60)) {
+                let owned = try Self.status(directory).groups.filter { $0.service == "support" }.map { $0.assignment ?? [] }
+                return owned.count == 2 && owned.allSatisfy { !$0.isEmpty } && Set(owned.flatMap { $0 }) == Set(0..<6)
+            }
             _ = try Self.cli(["scale", "support", "1", "--data-dir", directory])
             try await eventually("one support instance owns every partition again", timeout: .seconds(60)) {
                 let owned = try Self.status(directory).groups.filter { $0.service == "support" }.map { $0.assignment ?? [] }
                 return owned.count == 1 && Set(owned[0]) == Set(0..<6)
             }
+            // `up` names three peers per service, two of them not running now: a merged query asks
+            // each, and a peer with nothing listening must cost a refused connection, not a timeout.
+            let asked = ContinuousClock.now
+            let merged = try await ServiceHTTPRequest("http://127.0.0.1:\(basePort + 3)/orders/late?limit=5", timeout: .seconds(10)).send()
+            let took = ContinuousClock.now - asked
+            #expect(merged.status == 200, "\(merged.text)")
+            #expect(took < .seconds(2), "a merged query with two absent peers took \(took): absent peers must fail at once")
             let late = try Self.cli(["query", "support", "late", "--limit", "5", "--data-dir", directory])
             #expect(late.contains("orderId") || late.contains("(nothing)"), "\(late)")
             let order = try Self.cli(["query", "support", "timeline", "ord-1-000001", "--data-dir", directory])
@@ -110,14 +127,29 @@ extension SystemTests {
             let summary = try Self.cli(["query", "analytics", "summary", "--data-dir", directory])
             #expect(summary.contains("orders:"), "\(summary)")
 
+            // A frozen broker: `status` still answers, in time, with what it knows, and names the
+            // part that did not answer.
+            let tansu = try Self.brokerPID(directory)
+            kill(tansu, SIGSTOP)
+            let frozenAt = ContinuousClock.now
+            let frozen = try? Self.cli(["status", "--data-dir", directory])
+            let frozenTook = ContinuousClock.now - frozenAt
+            kill(tansu, SIGCONT)
+            #expect(frozenTook < .seconds(15), "status took \(frozenTook) with the broker frozen")
+            #expect(frozen?.contains("did not answer in time") == true && frozen?.contains("broker") == true, "\(frozen ?? "status failed")")
+            #expect(frozen?.contains("support") == true, "what the services said is still shown: \(frozen ?? "")")
+
             let finalPIDs = try Self.pids(directory)
-            _ = try Self.cli(["stop", "--data-dir", directory])
+            let stopping = ContinuousClock.now
+            let stopped = try Self.cli(["stop", "--data-dir", directory])
             try await eventually("up exits", timeout: .seconds(40)) { !up.isRunning }
+            let stopTook = ContinuousClock.now - stopping
+            #expect(stopped.contains("stopped"), "\(stopped)")
             #expect(up.terminationStatus == 0, "up's output: \((try? String(contentsOf: upLog, encoding: .utf8))?.suffix(2000) ?? "")")
             let survivors = Set(pids + finalPIDs).filter { kill($0, 0) == 0 }
             #expect(survivors.isEmpty, "still running: \(survivors)")
             #expect(!FileManager.default.fileExists(atPath: directory + "/run.json"))
-            print("simulation CLI: up, kill support (lag climbed \(lags.map(String.init).joined(separator: " → "))), start (lag 0), replay support and analytics (checksums equal, swapped), scale 2 and back, query, stop: no process left")
+            print("simulation CLI: up, kill support (lag climbed \(lags.map(String.init).joined(separator: " → "))), start (lag 0), replay support and analytics (checksums equal, swapped), scale 2, kill and start support-2, and back, merged query with 2 absent peers in \(took), status with the broker frozen in \(frozenTook), query, stop in \(stopTook): no process left")
         }
 
         /// Runs `fooddelivery` with `arguments`; its standard output, or an error with both outputs.
@@ -153,6 +185,18 @@ extension SystemTests {
             struct Service: Decodable { var pid: Int32 }
             var supervisor: Int32
             var services: [String: Service]
+        }
+
+        /// The local broker `up` started: the tansu process listening where run.json says.
+        static func brokerPID(_ directory: String) throws -> Int32 {
+            struct Brokers: Decodable { var brokers: String }
+            let brokers = try JSONDecoder().decode(Brokers.self, from: try Data(contentsOf: URL(fileURLWithPath: directory + "/run.json"))).brokers
+            for entry in try FileManager.default.contentsOfDirectory(atPath: "/proc") {
+                guard let pid = Int32(entry), let data = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline") else { continue }
+                let arguments = data.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+                if arguments.first?.hasSuffix("/tansu") == true, arguments.contains("tcp://\(brokers)") { return pid }
+            }
+            throw CLIFailure(arguments: ["(find the broker)"], output: "no tansu process listens on \(brokers)")
         }
 
         static func pids(_ directory: String) throws -> [Int32] {

@@ -1,5 +1,6 @@
 import Foundation
 public import Kafka
+import LocalBroker
 import Logging
 
 /// Small building blocks for tests that talk to the real broker.
@@ -13,6 +14,21 @@ public struct KafkaTestKit: Sendable {
         configuration.clientID = "\(name)-admin"
         let admin = try KafkaAdmin.make(configuration: configuration, logger: TestLogging.logger("admin"))
         return KafkaTestKit(connection: connection, admin: admin)
+    }
+
+    /// Runs `body` against a local broker of the test's own, which it may freeze (SIGSTOP to the
+    /// pid it is given) without disturbing other tests; the broker is stopped afterwards.
+    public static func withDedicatedBroker<T: Sendable>(_ name: String, _ body: (KafkaTestKit, _ brokerPID: Int32) async throws -> T) async throws -> T {
+        let broker = try await LocalBroker.start(logger: TestLogging.logger("\(name)-broker"))
+        do {
+            guard let pid = broker.brokerPID else { throw TestTimeout(description: "the dedicated broker \(name) has no process id") }
+            let result = try await body(try await make(name, connection: .init(dedicated: broker)), pid)
+            await broker.stop()
+            return result
+        } catch {
+            await broker.stop()
+            throw error
+        }
     }
 
     /// This kit's cluster, with a client id.

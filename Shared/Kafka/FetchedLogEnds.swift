@@ -1,0 +1,40 @@
+import Foundation
+public import Logging
+
+/// The log end of partitions nobody is fetching, as a Fetch response states it.
+///
+/// A group member knows the log end of its own partitions from its fetches; for the others it
+/// would ask ListOffsets, which the local Tansu broker answers wrongly (the base offset of the
+/// newest batch + 1: short by up to a whole batch). A fetch from a known position answers
+/// correctly on every broker, so this reads one from each partition with a short-lived consumer
+/// outside any group, and keeps only the high watermarks.
+public enum FetchedLogEnds {
+    public static func read(
+        _ positions: [TopicPartitionOffset], configuration: KafkaConfiguration, logger: Logger, timeout: Duration = .seconds(3)
+    ) async throws -> [TopicPartition: Int64] {
+        guard let topic = positions.first?.topicPartition.topic else { return [:] }
+        var settings = KafkaConsumerConfiguration(common: configuration, groupID: "log-end-\(UUID().uuidString.lowercased())")
+        settings.partitionEOF = true
+        settings.prefetchMessages = 1
+        settings.prefetchKilobytes = 64
+        settings.fetchWaitMax = .milliseconds(10)
+        let consumer = try KafkaConsumer.make(configuration: settings, logger: logger)
+        var ends: [TopicPartition: Int64] = [:]
+        do {
+            try await consumer.loadMetadata(topic: topic)
+            try consumer.assign(positions)
+            let deadline = ContinuousClock.now + timeout
+            while ends.count < positions.count && ContinuousClock.now < deadline {
+                _ = try await consumer.nextBatch(maxMessages: 1, maxWait: .milliseconds(10), idleTimeout: .milliseconds(100))
+                for position in positions {
+                    if let high = consumer.cachedWatermarks(position.topicPartition)?.high, high >= 0 { ends[position.topicPartition] = high }
+                }
+            }
+        } catch {
+            await consumer.close()
+            throw error
+        }
+        await consumer.close()
+        return ends
+    }
+}
