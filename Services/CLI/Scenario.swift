@@ -14,7 +14,7 @@ struct ScenarioVerdict {
     var passed: Bool
     var evidence: String
     /// Not passed because the broker lacks the feature (a known limitation of the local broker,
-    /// pinned in BROKER-NOTES), not because the concept failed: printed as `UNSUPPORTED`.
+    /// pinned in docs/LOCAL-BROKER.md), not because the concept failed: printed as `UNSUPPORTED`.
     var brokerLimitation = false
 
     var label: String { passed ? "PASS" : brokerLimitation ? "UNSUPPORTED" : "FAIL" }

@@ -79,7 +79,7 @@ public struct ConsumerGroupDescription: Sendable, Hashable {
 public enum OffsetResetTarget: Sendable, Hashable {
     /// The low watermark (the oldest record still kept).
     case earliest
-    /// The high watermark from ListOffsets: wrong on the local Tansu broker (BROKER-NOTES.md).
+    /// The high watermark from ListOffsets: wrong on the local Tansu broker (docs/LOCAL-BROKER.md).
     case latest
     case offset(Int64)
     /// The first record at or after this time, from ListOffsets by time: wrong on Tansu.

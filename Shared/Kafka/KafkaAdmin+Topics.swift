@@ -63,7 +63,7 @@ extension KafkaAdmin {
 
     /// Grows a topic to `totalCount` partitions. Keys hash differently afterwards, so per-key
     /// ordering only holds for records produced after the change. Unsupported by the local Tansu
-    /// broker (UNSUPPORTED_FEATURE; BROKER-NOTES.md).
+    /// broker (UNSUPPORTED_FEATURE; docs/LOCAL-BROKER.md).
     public func createPartitions(_ topic: String, totalCount: Int) async throws(KafkaError) {
         try await request("create partitions of \(topic)") { rk, options, queue in
             var errorText = [CChar](repeating: 0, count: 256)

@@ -43,7 +43,7 @@ public final class KafkaAdmin: Sendable {
     /// Low and high watermark from a ListOffsets request.
     ///
     /// On Apache Kafka this is the truth. On the local Tansu broker the *high* watermark is wrong
-    /// (the base offset of the newest batch + 1; BROKER-NOTES.md): never decide "caught up" from it
+    /// (the base offset of the newest batch + 1; docs/LOCAL-BROKER.md): never decide "caught up" from it
     /// there. Consumers have `cachedWatermarks`, taken from Fetch responses, which are right.
     public func queryWatermarks(_ partition: TopicPartition, timeout: Duration? = nil) async throws(KafkaError) -> (low: Int64, high: Int64) {
         let client = self.client

@@ -9,7 +9,7 @@ public struct KafkaConsumerConfiguration: Sendable, Equatable {
         case range
         case roundRobin = "roundrobin"
         /// Incremental rebalancing (KIP-429): only moved partitions are revoked. The right default
-        /// on Apache Kafka; degraded on the local Tansu broker (see BROKER-NOTES).
+        /// on Apache Kafka; degraded on the local Tansu broker (see docs/LOCAL-BROKER.md).
         case cooperativeSticky = "cooperative-sticky"
     }
 
@@ -93,7 +93,7 @@ public struct KafkaConsumerConfiguration: Sendable, Equatable {
 }
 
 extension KafkaConsumerConfiguration {
-    /// Client settings measured to work against the local Tansu broker (BROKER-NOTES.md): a short
+    /// Client settings measured to work against the local Tansu broker (docs/LOCAL-BROKER.md): a short
     /// session so a killed member is evicted in seconds, and the range assignor because Tansu's
     /// cooperative-sticky rebalances are slow and can revoke a live member's partitions; and a
     /// 10 ms fetch wait, because Tansu holds a waiting fetch for all of it.

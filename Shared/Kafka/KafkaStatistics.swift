@@ -1,7 +1,7 @@
 /// The parts of librdkafka's statistics (STATISTICS.md) this system reads.
 ///
 /// Per-partition `highWatermark` and `consumerLag` come from Fetch responses, which are right even
-/// on the local Tansu broker, whose ListOffsets answer is not (BROKER-NOTES.md).
+/// on the local Tansu broker, whose ListOffsets answer is not (docs/LOCAL-BROKER.md).
 public struct KafkaStatistics: Decodable, Sendable {
     public struct Partition: Decodable, Sendable {
         public var partition: Int32

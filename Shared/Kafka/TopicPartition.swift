@@ -30,7 +30,7 @@ public struct KafkaOffset: Hashable, Sendable, CustomStringConvertible {
 
     /// The first offset still in the log.
     public static let beginning = KafkaOffset(logical: Int64(RD_KAFKA_OFFSET_BEGINNING))
-    /// The log end. Derived from ListOffsets: wrong on the local Tansu broker (BROKER-NOTES).
+    /// The log end. Derived from ListOffsets: wrong on the local Tansu broker (docs/LOCAL-BROKER.md).
     public static let end = KafkaOffset(logical: Int64(RD_KAFKA_OFFSET_END))
     /// The group's committed offset (falling back to `auto.offset.reset`).
     public static let committed = KafkaOffset(logical: Int64(RD_KAFKA_OFFSET_INVALID))

@@ -10,7 +10,7 @@ import Synchronization
 /// the process that started it dies (even by SIGKILL): a watchdog shell polls its owner's pid, so a
 /// killed test run or demo never leaves a broker behind.
 ///
-/// Tansu keeps everything in memory: a restart means empty topics (BROKER-NOTES.md).
+/// Tansu keeps everything in memory: a restart means empty topics (docs/LOCAL-BROKER.md).
 public final class LocalBroker: Sendable {
     /// `127.0.0.1:<port>`.
     public let bootstrapServer: String

@@ -1,7 +1,7 @@
 import TestSupport
 
 /// What the broker under test is expected to do, where the local Tansu broker deviates from
-/// Apache Kafka. Every deviation measured in BROKER-NOTES.md is here, next to the Kafka guarantee,
+/// Apache Kafka. Every deviation measured in docs/LOCAL-BROKER.md is here, next to the Kafka guarantee,
 /// and the tests assert the one that applies: a deviation is an expectation, never a skip. If Tansu
 /// is fixed (or replaced) these tests fail, and this file is where to update the knowledge.
 struct BrokerExpectations {

@@ -4,7 +4,7 @@ import Testing
 import TestSupport
 
 /// Consumer-group membership: join, split, leave, crash. Uses the range assignor with a 6 s
-/// session, the settings measured for the local broker (BROKER-NOTES.md).
+/// session, the settings measured for the local broker (docs/LOCAL-BROKER.md).
 @Suite("Consumer groups", .timeLimit(.minutes(3)))
 struct GroupConformanceTests {
     static let all = Set<Int32>(0..<6)
@@ -73,7 +73,7 @@ struct GroupConformanceTests {
         try await kit.produce(topic, count: 300, keys: 60, startingAt: 300)
         try await eventually("the survivor owns every partition again", timeout: .seconds(30)) { survivor.assignment == Self.all }
         let takeover = ContinuousClock.now - killedAt
-        // Session timeout 6 s plus one rebalance; BROKER-NOTES measured about 9 s.
+        // Session timeout 6 s plus one rebalance; docs/LOCAL-BROKER.md measured about 9 s.
         #expect(takeover < .seconds(20), "takeover took \(takeover)")
 
         try await eventually("every record after the kill reaches the survivor", timeout: .seconds(30)) {
@@ -114,7 +114,7 @@ struct MembershipConformanceTests {
         }
         #expect(revokedByFirst.count < 6, "revoked \(revokedByFirst)")
         #expect(Set(revokedByFirst) == Set(second.assignment))
-        // BROKER-NOTES measured about 11 s per cooperative rebalance on Tansu; Kafka takes ~3 s.
+        // docs/LOCAL-BROKER.md measured about 11 s per cooperative rebalance on Tansu; Kafka takes ~3 s.
         #expect(took < .seconds(60), "incremental rebalance took \(took)")
         await second.close()
         await first.close()

@@ -29,7 +29,7 @@ struct ConfigurationTests {
         #expect(properties["group.instance.id"] == nil)
     }
 
-    @Test("Local-broker consumer settings follow BROKER-NOTES: range, 6 s session, 1 s heartbeat, 10 ms fetch wait")
+    @Test("Local-broker consumer settings follow docs/LOCAL-BROKER.md: range, 6 s session, 1 s heartbeat, 10 ms fetch wait")
     func localBrokerSettings() {
         let properties = KafkaConsumerConfiguration.localBroker(common: common, groupID: "g").librdkafkaProperties()
         #expect(properties["partition.assignment.strategy"] == "range")

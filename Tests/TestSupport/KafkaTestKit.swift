@@ -59,7 +59,7 @@ public struct KafkaTestKit: Sendable {
         )
     }
 
-    /// A group consumer with the local-broker client settings (BROKER-NOTES.md).
+    /// A group consumer with the local-broker client settings (docs/LOCAL-BROKER.md).
     public func makeConsumer(
         group: String, topic: String?, listener: (any KafkaRebalanceListener)? = nil, clientID: String = "test-consumer",
         configure: (inout KafkaConsumerConfiguration) -> Void = { _ in }
