@@ -17,5 +17,11 @@ if grep -E "^$(pwd)/(Shared|Services|Tests)/.*warning:" "$log"; then
   echo "test: the build has warnings in our code (listed above); fix them"; exit 1
 fi
 
+# The tree stays formatted (.swift-format): `swift format -i -r Shared Services Tests Package.swift` fixes it.
+echo "lint: swift format lint --strict"
+if ! swift format lint --strict -r Shared Services Tests Package.swift; then
+  echo "test: swift format found the lines above; run: swift format -i -r Shared Services Tests Package.swift"; exit 1
+fi
+
 echo "test: swift test (the conformance suite starts a local Tansu broker unless KAFKA_BOOTSTRAP_SERVERS is set)"
 swift test --skip-build "$@"

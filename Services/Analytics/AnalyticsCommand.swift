@@ -1,7 +1,7 @@
+import AnalyticsProjection
 import ArgumentParser
 import ProjectionServer
 import ServiceRuntime
-import AnalyticsProjection
 
 /// `analytics`: keeps the analytics read model of the order-event stream (its own consumer group and
 /// SQLite database) and answers its queries over HTTP: orders per region per minute, the lifecycle funnel, time-to-deliver, cancellation rate.

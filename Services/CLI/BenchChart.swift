@@ -6,8 +6,14 @@ enum BenchChart {
     /// One cluster of bars per group, one bar per series in each, with the values written on them.
     static func groupedBars(title: String, groups: [String], series: [(name: String, values: [Double])]) -> String {
         let palette = ["#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2"]
-        let width = 760.0, height = 380.0, left = 70.0, right = 20.0, top = 50.0, bottom = 60.0
-        let plotWidth = width - left - right, plotHeight = height - top - bottom
+        let width = 760.0
+        let height = 380.0
+        let left = 70.0
+        let right = 20.0
+        let top = 50.0
+        let bottom = 60.0
+        let plotWidth = width - left - right
+        let plotHeight = height - top - bottom
         let maximum = niceCeiling(series.flatMap(\.values).max() ?? 1)
         let groupWidth = plotWidth / Double(max(groups.count, 1))
         let barWidth = groupWidth * 0.8 / Double(max(series.count, 1))
@@ -29,10 +35,15 @@ enum BenchChart {
             for (seriesIndex, entry) in series.enumerated() {
                 let value = groupIndex < entry.values.count ? entry.values[groupIndex] : 0
                 let x = groupStart + Double(seriesIndex) * barWidth
-                svg.append(#"<rect x="\#(x)" y="\#(y(value))" width="\#(barWidth - 2)" height="\#(top + plotHeight - y(value))" fill="\#(palette[seriesIndex % palette.count])"/>"#)
-                svg.append(#"<text x="\#(x + barWidth / 2 - 1)" y="\#(y(value) - 4)" text-anchor="middle" font-size="10">\#(number(value))</text>"#)
+                svg.append(
+                    #"<rect x="\#(x)" y="\#(y(value))" width="\#(barWidth - 2)" height="\#(top + plotHeight - y(value))" fill="\#(palette[seriesIndex % palette.count])"/>"#
+                )
+                svg.append(
+                    #"<text x="\#(x + barWidth / 2 - 1)" y="\#(y(value) - 4)" text-anchor="middle" font-size="10">\#(number(value))</text>"#
+                )
             }
-            svg.append(#"<text x="\#(groupStart + groupWidth * 0.4)" y="\#(top + plotHeight + 18)" text-anchor="middle">\#(escape(group))</text>"#)
+            svg.append(
+                #"<text x="\#(groupStart + groupWidth * 0.4)" y="\#(top + plotHeight + 18)" text-anchor="middle">\#(escape(group))</text>"#)
         }
         for (seriesIndex, entry) in series.enumerated() {
             let x = left + Double(seriesIndex) * 160
@@ -51,6 +62,7 @@ enum BenchChart {
     }
 
     private static func escape(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
+        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(
+            of: ">", with: "&gt;")
     }
 }

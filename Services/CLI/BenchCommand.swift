@@ -33,7 +33,9 @@ struct BenchCommand: AsyncParsableCommand {
                 let oursFirst = round % 2 == 1
                 let topic = try await runner.freshTopic()
                 for side in oursFirst ? ["ours", "theirs"] : ["theirs", "ours"] {
-                    let rate = side == "ours" ? try await runner.oursProduce(topic: topic) : try await runner.theirsProduce(topic: try await runner.freshTopic())
+                    let rate =
+                        side == "ours"
+                        ? try await runner.oursProduce(topic: topic) : try await runner.theirsProduce(topic: try await runner.freshTopic())
                     results["produce-\(side)", default: []].append(rate)
                     OutputLine.write("round \(round): produce \(side): \(Int(rate)) msg/s")
                 }

@@ -52,10 +52,12 @@ struct BenchReport {
     }
 
     static func machine() -> String {
-        let cpu = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?
+        let cpu =
+            (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?
             .split(separator: "\n").first { $0.hasPrefix("model name") }?
             .split(separator: ":").last.map { $0.trimmingCharacters(in: .whitespaces) } ?? "unknown CPU"
-        let os = (try? String(contentsOfFile: "/etc/os-release", encoding: .utf8))?
+        let os =
+            (try? String(contentsOfFile: "/etc/os-release", encoding: .utf8))?
             .split(separator: "\n").first { $0.hasPrefix("PRETTY_NAME=") }?
             .dropFirst("PRETTY_NAME=".count).replacingOccurrences(of: "\"", with: "") ?? "unknown OS"
         return "\(ProcessInfo.processInfo.activeProcessorCount) cores, \(cpu), \(os)"

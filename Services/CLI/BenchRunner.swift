@@ -62,7 +62,9 @@ struct BenchRunner {
         var received = 0
         var start: ContinuousClock.Instant?
         while received < messages {
-            guard let batch = try await consumer.nextBatch(maxMessages: 10_000, maxWait: .milliseconds(1), idleTimeout: .seconds(30)) else { break }
+            guard let batch = try await consumer.nextBatch(maxMessages: 10_000, maxWait: .milliseconds(1), idleTimeout: .seconds(30)) else {
+                break
+            }
             if batch.messages.isEmpty { throw BenchError("no records for 30 s after \(received)") }
             if start == nil { start = .now }
             received += batch.messages.count
@@ -110,7 +112,8 @@ struct BenchRunner {
     }
 
     private func runTool(_ arguments: [String], pattern: Regex<(Substring, Substring)>) throws -> Double {
-        try MeasuringTool(name: "rdkafka_performance", executable: tool).rate(arguments + ["-b", configuration.bootstrapServers.joined(separator: ",")], pattern: pattern)
+        try MeasuringTool(name: "rdkafka_performance", executable: tool).rate(
+            arguments + ["-b", configuration.bootstrapServers.joined(separator: ",")], pattern: pattern)
     }
 }
 

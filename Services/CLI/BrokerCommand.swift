@@ -22,7 +22,9 @@ struct BrokerCommand: AsyncParsableCommand {
     func run() async throws {
         let logger = ServiceLogging.bootstrap(level: logLevel, label: "fooddelivery")
         let broker = try await LocalBroker.start(port: port, logger: logger)
-        OutputLine.write("local broker ready: KAFKA_BOOTSTRAP_SERVERS=\(broker.bootstrapServer)  (pid \(broker.brokerPID.map(String.init) ?? "?"), log: \(broker.logFile.path))")
+        OutputLine.write(
+            "local broker ready: KAFKA_BOOTSTRAP_SERVERS=\(broker.bootstrapServer)  (pid \(broker.brokerPID.map(String.init) ?? "?"), log: \(broker.logFile.path))"
+        )
         OutputLine.write("Ctrl-C stops it; its topics and offsets are gone afterwards (memory storage).")
         for await _ in await UnixSignalsSequence(trapping: .sigterm, .sigint) { break }
         await broker.stop()

@@ -37,7 +37,8 @@ struct ConsumeCommand: AsyncParsableCommand {
             configuration.groupInstanceID = instanceID
             configuration.autoOffsetReset = reset
             let printer = RebalancePrinter(json: json)
-            let consumer = try KafkaConsumer.make(configuration: configuration, rebalanceListener: printer, logger: Logger(label: "consume"))
+            let consumer = try KafkaConsumer.make(
+                configuration: configuration, rebalanceListener: printer, logger: Logger(label: "consume"))
             try consumer.subscribe([topic])
             printer.started(group: group, topic: topic)
 
@@ -107,6 +108,10 @@ struct RebalancePrinter: KafkaRebalanceListener {
     }
 
     func stopped(received: Int) {
-        if json { OutputLine.json(["event": "stopped", "received": received]) } else { OutputLine.write("stopped after \(received) records") }
+        if json {
+            OutputLine.json(["event": "stopped", "received": received])
+        } else {
+            OutputLine.write("stopped after \(received) records")
+        }
     }
 }

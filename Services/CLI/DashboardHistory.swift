@@ -35,7 +35,8 @@ actor DashboardHistory {
         var lag: [String: [String: Int64]] = [:]
         for group in status.groups {
             let member = "\(group.service)#\(group.instance)"
-            lag[member] = Dictionary(uniqueKeysWithValues: group.partitions.compactMap { partition in partition.lag.map { (String(partition.partition), $0) } })
+            lag[member] = Dictionary(
+                uniqueKeysWithValues: group.partitions.compactMap { partition in partition.lag.map { (String(partition.partition), $0) } })
             let now = group.running ? group.assignment : nil
             if let before = assignments[member], before != now {
                 rebalances.append(Rebalance(at: status.takenAt, member: member, from: before, to: now))

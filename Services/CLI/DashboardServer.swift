@@ -46,12 +46,16 @@ struct DashboardServer {
         let source = self.source
         let router = Router()
         router.get("/") { _, _ in
-            Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: DashboardPage.html)))
+            Response(
+                status: .ok, headers: [.contentType: "text/html; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(string: DashboardPage.html)))
         }
         router.get("/health") { _, _ in "ok" }
         router.get("/api/status") { _, _ -> Response in
             let snapshot = try await Self.refresh(history, source: source)
-            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: try Self.encoder.encode(snapshot))))
+            return Response(
+                status: .ok, headers: [.contentType: "application/json"],
+                body: .init(byteBuffer: ByteBuffer(bytes: try Self.encoder.encode(snapshot))))
         }
         router.get("/events") { _, _ -> Response in
             Response(
@@ -59,14 +63,17 @@ struct DashboardServer {
                 body: .init { writer in
                     while !Task.isCancelled {
                         if let snapshot = try? await Self.refresh(history, source: source) {
-                            try await writer.write(ByteBuffer(string: "data: " + String(decoding: try Self.encoder.encode(snapshot), as: UTF8.self) + "\n\n"))
+                            try await writer.write(
+                                ByteBuffer(string: "data: " + String(decoding: try Self.encoder.encode(snapshot), as: UTF8.self) + "\n\n"))
                         }
                         try await Task.sleep(for: .seconds(1))
                     }
                     try await writer.finish(nil)
                 })
         }
-        return Application(router: router, configuration: .init(address: .hostname(host, port: port), serverName: "fooddelivery-dashboard"), logger: logger)
+        return Application(
+            router: router, configuration: .init(address: .hostname(host, port: port), serverName: "fooddelivery-dashboard"), logger: logger
+        )
     }
 
     static let encoder: JSONEncoder = {

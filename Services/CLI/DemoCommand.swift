@@ -26,14 +26,20 @@ struct DemoCommand: AsyncParsableCommand {
     static let steps = ["created", "accepted", "preparing", "picked-up", "delivered"]
 
     func run() async throws {
-        guard consumers >= 1, partitions >= 1, rate > 0 else { throw ValidationError("--consumers, --partitions and --rate must be positive") }
+        guard consumers >= 1, partitions >= 1, rate > 0 else {
+            throw ValidationError("--consumers, --partitions and --rate must be positive")
+        }
         try await broker.withKafka(clientID: "fooddelivery-demo") { configuration, local in
             let logger = Logger(label: "demo")
-            let where_ = local.map { "local Tansu broker at \($0.bootstrapServer) (stops with this command)" } ?? configuration.bootstrapServers.joined(separator: ",")
+            let where_ =
+                local.map { "local Tansu broker at \($0.bootstrapServer) (stops with this command)" }
+                ?? configuration.bootstrapServers.joined(separator: ",")
             OutputLine.write("fooddelivery demo: broker \(where_)")
             let admin = try KafkaAdmin.make(configuration: configuration, logger: logger)
             let created = try await admin.ensureTopic(NewTopic(name: topic, partitions: partitions))
-            OutputLine.write("topic \(topic): \(partitions) partitions\(created ? " (created)" : " (exists)"); group demo-printers with \(consumers) consumers; Ctrl-C to stop\n")
+            OutputLine.write(
+                "topic \(topic): \(partitions) partitions\(created ? " (created)" : " (exists)"); group demo-printers with \(consumers) consumers; Ctrl-C to stop\n"
+            )
 
             let group = "demo-printers"
             var members: [KafkaConsumer] = []
@@ -70,7 +76,8 @@ struct DemoCommand: AsyncParsableCommand {
                 for consumer in members { await consumer.close() }
                 try await tasks.waitForAll()
             }
-            OutputLine.write("done: produced \(counts.produced), consumed \(counts.consumed) (the rest stays in the topic for the next run)")
+            OutputLine.write(
+                "done: produced \(counts.produced), consumed \(counts.consumed) (the rest stays in the topic for the next run)")
         }
     }
 
@@ -91,7 +98,9 @@ struct DemoCommand: AsyncParsableCommand {
             let value = #"{"order":"\#(order.id)","step":"\#(step)","at":"\#(Date().formatted(.iso8601))"}"#
             let report = try await producer.send(KafkaProducerMessage(topic: topic, key: order.id, value: value))
             counts.didProduce()
-            OutputLine.write("→ \(order.id) \(step.padding(toLength: 10, withPad: " ", startingAt: 0)) → \(report.topicPartition) @ \(report.offset ?? -1)")
+            OutputLine.write(
+                "→ \(order.id) \(step.padding(toLength: 10, withPad: " ", startingAt: 0)) → \(report.topicPartition) @ \(report.offset ?? -1)"
+            )
             if order.step + 1 == Self.steps.count { active.remove(at: pick) } else { active[pick].step += 1 }
         }
     }
@@ -119,7 +128,8 @@ struct AssignmentPrinter: KafkaRebalanceListener {
     }
 
     func partitionsRevoked(_ partitions: [TopicPartition], lost: Bool, consumer: KafkaConsumer) async {
-        OutputLine.write("    ⇄ [\(name)] revoked \(partitions.map { String($0.partition) }.joined(separator: ","))\(lost ? " (lost)" : "")")
+        OutputLine.write(
+            "    ⇄ [\(name)] revoked \(partitions.map { String($0.partition) }.joined(separator: ","))\(lost ? " (lost)" : "")")
     }
 }
 

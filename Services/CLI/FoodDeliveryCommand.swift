@@ -9,6 +9,10 @@ struct FoodDeliveryCommand: AsyncParsableCommand {
             Without --brokers (or KAFKA_BOOTSTRAP_SERVERS), commands that need Kafka start a local \
             in-memory broker (Tansu) for as long as they run.
             """,
-        subcommands: [UpCommand.self, StatusCommand.self, KillCommand.self, StartCommand.self, StopCommand.self, ScaleCommand.self, ReplayCommand.self, DashboardCommand.self, ScenarioCommand.self, TopicsCommand.self, QueryCommand.self, KeysCommand.self, DemoCommand.self, BrokerCommand.self, ProduceCommand.self, ConsumeCommand.self, BenchCommand.self, ProjectionBenchCommand.self]
+        subcommands: [
+            UpCommand.self, StatusCommand.self, KillCommand.self, StartCommand.self, StopCommand.self, ScaleCommand.self,
+            ReplayCommand.self, DashboardCommand.self, ScenarioCommand.self, TopicsCommand.self, QueryCommand.self, KeysCommand.self,
+            DemoCommand.self, BrokerCommand.self, ProduceCommand.self, ConsumeCommand.self, BenchCommand.self, ProjectionBenchCommand.self,
+        ]
     )
 }

@@ -21,7 +21,8 @@ struct MeasuringTool {
         process.waitUntilExit()
         // rdkafka_performance prints its summary more than once; the last one is final.
         guard process.terminationStatus == 0, let match = text.matches(of: pattern).last, let rate = Double(match.1) else {
-            throw BenchError("\(name) \(arguments.joined(separator: " ")) failed (exit \(process.terminationStatus)):\n\(text.suffix(1500))")
+            throw BenchError(
+                "\(name) \(arguments.joined(separator: " ")) failed (exit \(process.terminationStatus)):\n\(text.suffix(1500))")
         }
         return rate
     }

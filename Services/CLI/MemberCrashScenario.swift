@@ -7,7 +7,8 @@ import Kafka
 /// committed is read again: at-least-once).
 struct MemberCrashScenario: Scenario {
     let name = "member-crash"
-    let summary = "a member SIGKILLed mid-stream says no goodbye: after its session timeout the group hands its partitions to a survivor, which resumes at the committed offsets"
+    let summary =
+        "a member SIGKILLed mid-stream says no goodbye: after its session timeout the group hands its partitions to a survivor, which resumes at the committed offsets"
 
     func run(_ kafka: ScenarioKafka) async throws -> ScenarioVerdict {
         let topic = try await kafka.freshTopic("scenario-crash", partitions: 6)
@@ -19,7 +20,9 @@ struct MemberCrashScenario: Scenario {
         func poll(until done: () -> Bool, within limit: Duration) async throws -> Duration? {
             let start = ContinuousClock.now
             while ContinuousClock.now - start < limit {
-                if let batch = try await survivor.nextBatch(maxMessages: 500, idleTimeout: .milliseconds(100)) { survivorRead += batch.messages }
+                if let batch = try await survivor.nextBatch(maxMessages: 500, idleTimeout: .milliseconds(100)) {
+                    survivorRead += batch.messages
+                }
                 if done() { return ContinuousClock.now - start }
             }
             return nil
@@ -34,7 +37,8 @@ struct MemberCrashScenario: Scenario {
         let memberB = try ServiceLauncher.launch(
             "fooddelivery",
             arguments: [
-                "consume", "--brokers", kafka.configuration.bootstrapServers.joined(separator: ","), "--topic", topic, "--group", group, "--json",
+                "consume", "--brokers", kafka.configuration.bootstrapServers.joined(separator: ","), "--topic", topic, "--group", group,
+                "--json",
                 "--log-level", "critical",
             ], log: log.path)
         func killMemberB() {
@@ -48,14 +52,17 @@ struct MemberCrashScenario: Scenario {
             return ScenarioVerdict(passed: false, evidence: "the group never split the partitions between A and B")
         }
         let ownedByB = Set(Int32(0)..<6).subtracting(survivor.assignment.map(\.partition))
-        kafka.say("rebalanced: A owns \(survivor.assignment.map { String($0.partition) }.joined(separator: ",")), B owns \(ownedByB.sorted().map(String.init).joined(separator: ","))")
+        kafka.say(
+            "rebalanced: A owns \(survivor.assignment.map { String($0.partition) }.joined(separator: ",")), B owns \(ownedByB.sorted().map(String.init).joined(separator: ","))"
+        )
 
         let first = try await kafka.produce(topic, count: 60) { "ord-\($0)" }
         let forB = first.filter { ownedByB.contains($0.partition) }
         func readByB() -> [(partition: Int32, offset: Int64)] {
             let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
             return text.split(separator: "\n").compactMap { line in
-                guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], object["event"] as? String == "message",
+                guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                    object["event"] as? String == "message",
                     let partition = object["partition"] as? Int, let offset = object["offset"] as? Int
                 else { return nil }
                 return (Int32(partition), Int64(offset))
@@ -65,7 +72,9 @@ struct MemberCrashScenario: Scenario {
         kafka.say("60 records sent: A read \(survivorRead.count), B read \(readByB().count) (its partitions' share)")
 
         killMemberB()
-        kafka.say("B is SIGKILLed: it cannot say goodbye, so its partitions stay assigned to it until the broker misses its heartbeats for session.timeout.ms (6 s)")
+        kafka.say(
+            "B is SIGKILLed: it cannot say goodbye, so its partitions stay assigned to it until the broker misses its heartbeats for session.timeout.ms (6 s)"
+        )
         guard let takeover = try await poll(until: { survivor.assignment.count == 6 }, within: .seconds(60)) else {
             return ScenarioVerdict(passed: false, evidence: "A never got B's partitions back within 60 s")
         }
@@ -73,16 +82,27 @@ struct MemberCrashScenario: Scenario {
 
         let readBeforeKill = survivorRead.count
         let second = try await kafka.produce(topic, count: 60) { "ord-\($0 + 60)" }
-        _ = try await poll(until: { Set(survivorRead.dropFirst(readBeforeKill).map { "\($0.topicPartition.partition)@\($0.offset)" }).isSuperset(of: second.map { "\($0.partition)@\($0.offset)" }) }, within: .seconds(30))
+        _ = try await poll(
+            until: {
+                Set(survivorRead.dropFirst(readBeforeKill).map { "\($0.topicPartition.partition)@\($0.offset)" }).isSuperset(
+                    of: second.map { "\($0.partition)@\($0.offset)" })
+            }, within: .seconds(30))
         let afterKill = survivorRead.dropFirst(readBeforeKill)
-        let reread = afterKill.filter { message in first.contains { $0.partition == message.topicPartition.partition && $0.offset == message.offset } }.count
+        let reread = afterKill.filter { message in
+            first.contains { $0.partition == message.topicPartition.partition && $0.offset == message.offset }
+        }.count
         let everyOffset = Set(first.map { "\($0.partition)@\($0.offset)" } + second.map { "\($0.partition)@\($0.offset)" })
-        let seen = Set(survivorRead.map { "\($0.topicPartition.partition)@\($0.offset)" } + readByB().map { "\($0.partition)@\($0.offset)" })
+        let seen = Set(
+            survivorRead.map { "\($0.topicPartition.partition)@\($0.offset)" } + readByB().map { "\($0.partition)@\($0.offset)" })
         let lost = everyOffset.subtracting(seen).count
-        kafka.say("60 more records sent: A read \(afterKill.count) after the takeover (\(reread) of them B had read but not committed, read again)")
+        kafka.say(
+            "60 more records sent: A read \(afterKill.count) after the takeover (\(reread) of them B had read but not committed, read again)"
+        )
         await survivor.close()
         return ScenarioVerdict(
             passed: lost == 0,
-            evidence: "all 120 records were read by A or B (0 lost); B's partitions moved to A \(takeover.components.seconds) s after the kill; \(reread) re-read (at-least-once; the services make that exactly-once in effect)")
+            evidence:
+                "all 120 records were read by A or B (0 lost); B's partitions moved to A \(takeover.components.seconds) s after the kill; \(reread) re-read (at-least-once; the services make that exactly-once in effect)"
+        )
     }
 }

@@ -17,7 +17,8 @@ struct SimulationOptions: ParsableArguments {
 /// (offsets stored in the service's own database vs the log end).
 struct StatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "status", abstract: "Groups, members, assignment and per-partition lag of the running simulation.", aliases: ["lag", "groups"])
+        commandName: "status", abstract: "Groups, members, assignment and per-partition lag of the running simulation.",
+        aliases: ["lag", "groups"])
 
     @OptionGroup var simulation: SimulationOptions
     @Flag(help: "Print JSON (for scripts).") var json = false
@@ -52,7 +53,9 @@ struct KillCommand: AsyncParsableCommand {
 
     func run() async throws {
         let service = try simulation.load().service(self.service)
-        guard SimulationRun.isAlive(service.pid) else { throw CLIError("\(self.service) is not running; `fooddelivery start \(self.service)` starts it") }
+        guard SimulationRun.isAlive(service.pid) else {
+            throw CLIError("\(self.service) is not running; `fooddelivery start \(self.service)` starts it")
+        }
         kill(service.pid, SIGKILL)
         // SIGKILL is delivered at once, but the process is gone only when the kernel has torn it down.
         let deadline = ContinuousClock.now + .seconds(5)
@@ -60,13 +63,16 @@ struct KillCommand: AsyncParsableCommand {
             ServiceLauncher.reap(service.pid)
             try await Task.sleep(for: .milliseconds(50))
         }
-        OutputLine.write("killed \(self.service) (pid \(service.pid)) with SIGKILL. Watch its lag climb: `fooddelivery status --watch`; bring it back: `fooddelivery start \(self.service)`")
+        OutputLine.write(
+            "killed \(self.service) (pid \(service.pid)) with SIGKILL. Watch its lag climb: `fooddelivery status --watch`; bring it back: `fooddelivery start \(self.service)`"
+        )
     }
 }
 
 /// `start <service>`: starts a stopped service again, with the arguments `up` gave it.
 struct StartCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "start", abstract: "Start a killed or stopped service of the running simulation again.")
+    static let configuration = CommandConfiguration(
+        commandName: "start", abstract: "Start a killed or stopped service of the running simulation again.")
 
     @OptionGroup var simulation: SimulationOptions
     @Argument(help: "orders, restaurants, delivery, support or analytics, or an instance `scale` added (support-2).") var service: String
@@ -74,14 +80,17 @@ struct StartCommand: AsyncParsableCommand {
     func run() async throws {
         var run = try simulation.load()
         var entry = try run.service(service)
-        guard !SimulationRun.isAlive(entry.pid) else { throw CLIError("\(service) is running (pid \(entry.pid)); `fooddelivery kill \(service)` first") }
+        guard !SimulationRun.isAlive(entry.pid) else {
+            throw CLIError("\(service) is running (pid \(entry.pid)); `fooddelivery kill \(service)` first")
+        }
         // The same arguments as before: an instance `scale` added keeps its port, data and peers.
         entry.pid = try ServiceLauncher.launch(SimulationRun.executable(ofKey: service), arguments: entry.arguments, log: entry.log)
         run.services[service] = entry
         try run.save(simulation.dataDir)
         if entry.url == nil { try await ServiceLauncher.waitUntilServing(pid: entry.pid, port: entry.port, name: service, log: entry.log) }
         OutputLine.write(
-            "started \(service) (pid \(entry.pid), port \(entry.port)); it resumes from the offsets stored in its database — watch its lag fall: `fooddelivery status --watch`")
+            "started \(service) (pid \(entry.pid), port \(entry.port)); it resumes from the offsets stored in its database — watch its lag fall: `fooddelivery status --watch`"
+        )
     }
 }
 
@@ -93,18 +102,25 @@ struct StopCommand: AsyncParsableCommand {
 
     func run() async throws {
         let run = try simulation.load()
-        guard SimulationRun.isAlive(run.supervisor) else { throw CLIError("the `fooddelivery up` process (pid \(run.supervisor)) is gone; remove \(SimulationRun.file(simulation.dataDir)) and any leftover service processes") }
+        guard SimulationRun.isAlive(run.supervisor) else {
+            throw CLIError(
+                "the `fooddelivery up` process (pid \(run.supervisor)) is gone; remove \(SimulationRun.file(simulation.dataDir)) and any leftover service processes"
+            )
+        }
         kill(run.supervisor, SIGTERM)
         let deadline = ContinuousClock.now + .seconds(40)
         while SimulationRun.isAlive(run.supervisor) && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(200)) }
-        OutputLine.write(SimulationRun.isAlive(run.supervisor) ? "asked `fooddelivery up` (pid \(run.supervisor)) to stop; it is still stopping" : "stopped")
+        OutputLine.write(
+            SimulationRun.isAlive(run.supervisor)
+                ? "asked `fooddelivery up` (pid \(run.supervisor)) to stop; it is still stopping" : "stopped")
     }
 }
 
 /// `replay <service> --from …`: rebuild a projection from the log into a shadow database, compare
 /// checksums with the live one, and swap it in.
 struct ReplayCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "replay", abstract: "Rebuild a service's projection from the log, compare checksums, swap it in.")
+    static let configuration = CommandConfiguration(
+        commandName: "replay", abstract: "Rebuild a service's projection from the log, compare checksums, swap it in.")
 
     @OptionGroup var simulation: SimulationOptions
     @Argument(help: "restaurants, delivery, support or analytics.") var service: String
@@ -134,7 +150,9 @@ struct ReplayCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        guard SimulationRun.consumers.contains(service) else { throw CLIError("replay works on the consumer services: \(SimulationRun.consumers.joined(separator: ", "))") }
+        guard SimulationRun.consumers.contains(service) else {
+            throw CLIError("replay works on the consumer services: \(SimulationRun.consumers.joined(separator: ", "))")
+        }
         let entry = try simulation.load().service(service)
         let query = "from=\(from.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? from)&swap=\(swap)"
         var client = entry.client
@@ -150,11 +168,13 @@ struct ReplayCommand: AsyncParsableCommand {
                 group.addTask {
                     while !Task.isCancelled {
                         try? await Task.sleep(for: .milliseconds(400))
-                        guard !Task.isCancelled, let state: ReplayState = try? await entry.client.get("/replay"), let progress = state.progress, progress.expected > 0
+                        guard !Task.isCancelled, let state: ReplayState = try? await entry.client.get("/replay"),
+                            let progress = state.progress, progress.expected > 0
                         else { continue }
                         let done = min(1, Double(progress.recordsRead) / Double(progress.expected))
                         let bar = String(repeating: "#", count: Int(done * 30)) + String(repeating: ".", count: 30 - Int(done * 30))
-                        FileHandle.standardError.write(Data("\r  replaying [\(bar)] \(progress.recordsRead)/\(progress.expected) records".utf8))
+                        FileHandle.standardError.write(
+                            Data("\r  replaying [\(bar)] \(progress.recordsRead)/\(progress.expected) records".utf8))
                     }
                     return nil
                 }
@@ -168,7 +188,8 @@ struct ReplayCommand: AsyncParsableCommand {
         let data = try outcome.get()
         if json { return OutputLine.write(String(decoding: data, as: UTF8.self)) }
         let report = try JSONDecoder().decode(Report.self, from: data)
-        OutputLine.write("""
+        OutputLine.write(
+            """
             replay of \(service) from \(report.from): \(report.progress.recordsRead) records read, \(report.progress.applied) events applied in \(String(format: "%.1f", report.seconds)) s
             live checksum   \(report.liveChecksum)
             replay checksum \(report.replayChecksum)  \(report.checksumsMatch ? "EQUAL: nothing lost, nothing applied twice" : "DIFFERENT")
@@ -180,7 +201,10 @@ struct ReplayCommand: AsyncParsableCommand {
 /// `query <service> <question> [id]`: the projections' main questions, as tables (`--json` raw).
 struct QueryCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "query", abstract: "Ask a service's projection: timeline <order>, late, customer <id>, queue <restaurant>, restaurants, couriers, deliveries <courier>, awaiting-pickup, in-flight, durations, per-minute, summary.")
+        commandName: "query",
+        abstract:
+            "Ask a service's projection: timeline <order>, late, customer <id>, queue <restaurant>, restaurants, couriers, deliveries <courier>, awaiting-pickup, in-flight, durations, per-minute, summary."
+    )
 
     @OptionGroup var simulation: SimulationOptions
     @Argument(help: "restaurants, delivery, support or analytics.") var service: String
@@ -192,20 +216,30 @@ struct QueryCommand: AsyncParsableCommand {
     static let questions: [String: [String: String]] = [
         "support": ["timeline": "/orders/{id}/timeline", "late": "/orders/late", "customer": "/customers/{id}/orders"],
         "restaurants": ["queue": "/restaurants/{id}/queue", "restaurants": "/restaurants", "stats": "/restaurants/{id}/stats"],
-        "delivery": ["couriers": "/couriers", "deliveries": "/couriers/{id}/deliveries", "awaiting-pickup": "/orders/awaiting-pickup", "in-flight": "/deliveries/in-flight", "durations": "/deliveries/durations"],
+        "delivery": [
+            "couriers": "/couriers", "deliveries": "/couriers/{id}/deliveries", "awaiting-pickup": "/orders/awaiting-pickup",
+            "in-flight": "/deliveries/in-flight", "durations": "/deliveries/durations",
+        ],
         "analytics": ["per-minute": "/regions/orders-per-minute", "summary": "/summary"],
     ]
 
     func run() async throws {
-        guard let questions = Self.questions[service] else { throw CLIError("query works on \(Self.questions.keys.sorted().joined(separator: ", "))") }
+        guard let questions = Self.questions[service] else {
+            throw CLIError("query works on \(Self.questions.keys.sorted().joined(separator: ", "))")
+        }
         guard var path = questions[question] else {
             throw CLIError("\(service) answers: \(questions.keys.sorted().joined(separator: ", "))")
         }
         if path.contains("{id}") {
-            guard let id, !id.isEmpty else { throw CLIError("`query \(service) \(question)` needs an id, e.g. `fooddelivery query \(service) \(question) <id>`") }
-            path = path.replacingOccurrences(of: "{id}", with: id.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(["-", "_"])) ?? id)
+            guard let id, !id.isEmpty else {
+                throw CLIError("`query \(service) \(question)` needs an id, e.g. `fooddelivery query \(service) \(question) <id>`")
+            }
+            path = path.replacingOccurrences(
+                of: "{id}", with: id.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(["-", "_"])) ?? id)
         }
-        if path.hasSuffix("/late") || path.hasSuffix("/orders") || path.hasSuffix("/queue") || path.hasSuffix("/deliveries") || path.hasSuffix("pickup") || path.hasSuffix("in-flight") {
+        if path.hasSuffix("/late") || path.hasSuffix("/orders") || path.hasSuffix("/queue") || path.hasSuffix("/deliveries")
+            || path.hasSuffix("pickup") || path.hasSuffix("in-flight")
+        {
             path += "?limit=\(limit)"
         }
         // Longer than a service waits for a peer (5 s), so a peer that never answers comes back as
@@ -228,24 +262,32 @@ struct KeysCommand: AsyncParsableCommand {
         guard partitions > 0 else { throw ValidationError("--partitions must be at least 1") }
         for key in keys {
             let hash = KafkaPartitioner.murmur2(key.utf8)
-            OutputLine.write("\(key) → partition \(KafkaPartitioner.partition(forKey: key, partitions: partitions)): murmur2 = 0x\(String(hash, radix: 16)), without its sign bit \(hash & 0x7fff_ffff), mod \(partitions)")
+            OutputLine.write(
+                "\(key) → partition \(KafkaPartitioner.partition(forKey: key, partitions: partitions)): murmur2 = 0x\(String(hash, radix: 16)), without its sign bit \(hash & 0x7fff_ffff), mod \(partitions)"
+            )
         }
-        OutputLine.write("Every event of one order has the same key, so it lands on the same partition, in order; adding partitions moves keys.")
+        OutputLine.write(
+            "Every event of one order has the same key, so it lands on the same partition, in order; adding partitions moves keys.")
     }
 }
 
 /// `scale <service> <n>`: run 1–3 instances of a consumer service in its group. New instances get
 /// their own port (+10 each) and database; the group rebalances; queries are routed across them.
 struct ScaleCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "scale", abstract: "Run 1–3 instances of a consumer service in its consumer group.")
+    static let configuration = CommandConfiguration(
+        commandName: "scale", abstract: "Run 1–3 instances of a consumer service in its consumer group.")
 
     @OptionGroup var simulation: SimulationOptions
     @Argument(help: "restaurants, delivery, support or analytics.") var service: String
     @Argument(help: "Instances, 1–3.") var instances: Int
 
     func run() async throws {
-        guard SimulationRun.consumers.contains(service) else { throw CLIError("scale works on the consumer services: \(SimulationRun.consumers.joined(separator: ", "))") }
-        guard (1...SimulationRun.maxInstances).contains(instances) else { throw CLIError("instances must be 1…\(SimulationRun.maxInstances)") }
+        guard SimulationRun.consumers.contains(service) else {
+            throw CLIError("scale works on the consumer services: \(SimulationRun.consumers.joined(separator: ", "))")
+        }
+        guard (1...SimulationRun.maxInstances).contains(instances) else {
+            throw CLIError("instances must be 1…\(SimulationRun.maxInstances)")
+        }
         var run = try simulation.load()
         let first = try run.service(service)
         for instance in 2...SimulationRun.maxInstances {
@@ -257,21 +299,30 @@ struct ScaleCommand: AsyncParsableCommand {
                 // started with these as its peers, which is how queries reach the new one.
                 let port = SimulationRun.port(base: first.port, instance: instance)
                 guard LocalPort.isFree(port) else {
-                    throw CLIError("port \(port), where \(key) must listen (its peers expect it there), is taken by another program: free it (`ss -ltnp | grep \(port)`), or `fooddelivery stop` and `up --base-port` elsewhere")
+                    throw CLIError(
+                        "port \(port), where \(key) must listen (its peers expect it there), is taken by another program: free it (`ss -ltnp | grep \(port)`), or `fooddelivery stop` and `up --base-port` elsewhere"
+                    )
                 }
                 let directory = ((first.database ?? "") as NSString).deletingLastPathComponent + "-\(instance)"
                 var arguments = first.arguments
                 for (flag, value) in [("--data-dir", directory), ("--http-port", String(port))] {
-                    if let index = arguments.firstIndex(of: flag), index + 1 < arguments.count { arguments[index + 1] = value } else { arguments += [flag, value] }
+                    if let index = arguments.firstIndex(of: flag), index + 1 < arguments.count {
+                        arguments[index + 1] = value
+                    } else {
+                        arguments += [flag, value]
+                    }
                 }
                 // Added instances are dynamic members: stopped by `scale`, they leave the group at
                 // once. (A static member does not send LeaveGroup; its partitions would wait for
                 // its session to time out — and on the local broker they were seen to wait longer.)
-                if let index = arguments.firstIndex(of: "--instance-id"), index + 1 < arguments.count { arguments.removeSubrange(index...(index + 1)) }
+                if let index = arguments.firstIndex(of: "--instance-id"), index + 1 < arguments.count {
+                    arguments.removeSubrange(index...(index + 1))
+                }
                 let log = (first.log as NSString).deletingLastPathComponent + "/\(key).log"
                 let pid = try ServiceLauncher.launch(service, arguments: arguments, log: log)
                 run.services[key] = SimulationRun.Service(
-                    pid: pid, port: port, arguments: arguments, log: log, database: (directory as NSString).appendingPathComponent("\(service).sqlite"))
+                    pid: pid, port: port, arguments: arguments, log: log,
+                    database: (directory as NSString).appendingPathComponent("\(service).sqlite"))
                 try run.save(simulation.dataDir)
                 try await ServiceLauncher.waitUntilServing(pid: pid, port: port, name: key, log: log)
                 OutputLine.write("started \(key) (pid \(pid), port \(port)); the group rebalances in a few seconds")
@@ -290,19 +341,28 @@ struct ScaleCommand: AsyncParsableCommand {
 /// 8090), or of services given by URL (docker compose: `--service support=http://support:8084`
 /// for each, or `FOODDELIVERY_DASHBOARD_SERVICES`).
 struct DashboardCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "dashboard", abstract: "Serve the live web dashboard of the running simulation, or of services given by URL.")
+    static let configuration = CommandConfiguration(
+        commandName: "dashboard", abstract: "Serve the live web dashboard of the running simulation, or of services given by URL.")
 
     @OptionGroup var simulation: SimulationOptions
     @Option(help: "Port to serve it on. Default: $FOODDELIVERY_HTTP_PORT, else 8091.") var port: Int?
     @Option(help: "Address to listen on. Default: $FOODDELIVERY_HTTP_HOST, else 127.0.0.1.") var host: String?
-    @Option(name: .customLong("service"), help: "<service>=<base URL> of a service to show (repeat). Default: $FOODDELIVERY_DASHBOARD_SERVICES (comma-separated), else the simulation in --data-dir.")
+    @Option(
+        name: .customLong("service"),
+        help:
+            "<service>=<base URL> of a service to show (repeat). Default: $FOODDELIVERY_DASHBOARD_SERVICES (comma-separated), else the simulation in --data-dir."
+    )
     var services: [String] = []
     @Option(help: "The order-event topic, when showing services by URL.") var topic = "order-events"
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
-        let listed = services.isEmpty ? (environment["FOODDELIVERY_DASHBOARD_SERVICES"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } : services
-        let source: DashboardServer.Source = listed.isEmpty ? .simulation(dataDirectory: simulation.dataDir) : .services(listed, topic: topic)
+        let listed =
+            services.isEmpty
+            ? (environment["FOODDELIVERY_DASHBOARD_SERVICES"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+                .filter { !$0.isEmpty } : services
+        let source: DashboardServer.Source =
+            listed.isEmpty ? .simulation(dataDirectory: simulation.dataDir) : .services(listed, topic: topic)
         _ = try source.load()
         var port = self.port ?? 8091
         if self.port == nil, let text = environment["FOODDELIVERY_HTTP_PORT"] {

@@ -31,7 +31,10 @@ struct ProduceCommand: AsyncParsableCommand {
                 let value = #"{"sequence":\#(sequence),"key":"\#(key)"}"#
                 let report = try await producer.send(KafkaProducerMessage(topic: topic, key: key, value: value))
                 if json {
-                    OutputLine.json(["event": "delivered", "key": key, "sequence": sequence, "partition": report.topicPartition.partition, "offset": report.offset ?? -1])
+                    OutputLine.json([
+                        "event": "delivered", "key": key, "sequence": sequence, "partition": report.topicPartition.partition,
+                        "offset": report.offset ?? -1,
+                    ])
                 } else {
                     OutputLine.write("→ \(key) seq \(sequence) → \(report.topicPartition) @ \(report.offset ?? -1)")
                 }
@@ -58,6 +61,11 @@ struct Pacer: Sendable {
     private final class Counter: @unchecked Sendable {
         private var value = 0
         private let lock = NSLock()
-        func next() -> Int { lock.withLock { defer { value += 1 }; return value } }
+        func next() -> Int {
+            lock.withLock {
+                defer { value += 1 }
+                return value
+            }
+        }
     }
 }

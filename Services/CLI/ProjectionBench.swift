@@ -7,8 +7,8 @@ import Logging
 import OrderEvents
 import Projection
 import RestaurantsProjection
-import Synchronization
 import SupportProjection
+import Synchronization
 
 /// The consumer side's measurements, each on the same events in one run: raw consume with our
 /// binding, raw batched SQLite upserts of a projection's rows, the projection runtime catching up
@@ -42,7 +42,10 @@ struct ProjectionBench {
             var delivered = 0
             for await report in producer.deliveryReports {
                 if let error = report.error { throw error }
-                if let offset = report.offset { let partition = report.topicPartition.partition; ends[partition] = max(ends[partition] ?? 0, offset + 1) }
+                if let offset = report.offset {
+                    let partition = report.topicPartition.partition
+                    ends[partition] = max(ends[partition] ?? 0, offset + 1)
+                }
                 delivered += 1
                 if delivered == events { break }
             }
@@ -78,14 +81,19 @@ struct ProjectionBench {
     /// Every record of the topic, from the beginning, batch by batch into `each`. Returns the time
     /// from learning the partition leaders to the last record.
     @discardableResult
-    private func readAll(_ filled: FilledTopic, group: String, _ each: ([KafkaConsumerMessage]) async throws -> Void) async throws -> Duration {
-        let consumer = try KafkaConsumer.make(configuration: KafkaConsumerConfiguration(common: quiet, groupID: "\(group)-\(UUID().uuidString.prefix(6))"), logger: logger)
+    private func readAll(_ filled: FilledTopic, group: String, _ each: ([KafkaConsumerMessage]) async throws -> Void) async throws
+        -> Duration
+    {
+        let consumer = try KafkaConsumer.make(
+            configuration: KafkaConsumerConfiguration(common: quiet, groupID: "\(group)-\(UUID().uuidString.prefix(6))"), logger: logger)
         let start = ContinuousClock.now
         try await consumer.loadMetadata(topic: filled.topic)
         try consumer.assign(filled.ends.keys.map { TopicPartitionOffset(TopicPartition(filled.topic, $0), .beginning) })
         var received = 0
         while received < filled.events {
-            guard let batch = try await consumer.nextBatch(maxMessages: 5_000, maxWait: .milliseconds(1), idleTimeout: .seconds(30)) else { break }
+            guard let batch = try await consumer.nextBatch(maxMessages: 5_000, maxWait: .milliseconds(1), idleTimeout: .seconds(30)) else {
+                break
+            }
             if batch.messages.isEmpty { throw BenchError("\(group): nothing for 30 s after \(received) records") }
             received += batch.messages.count
             try await each(batch.messages)
@@ -140,7 +148,9 @@ struct ProjectionBench {
     }
 
     /// Applies `events` with the projection's upserts alone, 2,000 per transaction. Returns the time it took.
-    private func upsertsOnly(_ projection: any Projection, _ events: ArraySlice<(OrderEvent, EventPosition)>, into database: ProjectionDatabase) async throws -> Duration {
+    private func upsertsOnly(
+        _ projection: any Projection, _ events: ArraySlice<(OrderEvent, EventPosition)>, into database: ProjectionDatabase
+    ) async throws -> Duration {
         let start = ContinuousClock.now
         var index = events.startIndex
         while index < events.endIndex {
@@ -156,7 +166,9 @@ struct ProjectionBench {
     /// The runtime rebuilding the projection from the topic (the replay path: assign, decode,
     /// dedupe, upsert, offsets in the same transaction). Seconds, events/s, and the shares of
     /// that time its SQLite writer spent writing and spent waiting for the next decoded batch.
-    func catchUp(_ projection: any Projection, _ filled: FilledTopic) async throws -> (seconds: Double, rate: Double, writing: Double, waiting: Double) {
+    func catchUp(_ projection: any Projection, _ filled: FilledTopic) async throws -> (
+        seconds: Double, rate: Double, writing: Double, waiting: Double
+    ) {
         let database = try ProjectionDatabase(path: freshPath(projection.name + "-catch-up"), projection: projection)
         let rebuild = try ProjectionRebuild(database: database, kafka: quiet, topic: filled.topic, midLog: false, logger: logger)
         let start = ContinuousClock.now
@@ -225,7 +237,8 @@ struct ProjectionBench {
                 }
                 var event = pending.removeLast()
                 event.occurredAt = Date()
-                try await producer.enqueue(KafkaProducerMessage(topic: topic, key: Array(event.orderID.utf8), value: OrderEventCodec.encode(event)))
+                try await producer.enqueue(
+                    KafkaProducerMessage(topic: topic, key: Array(event.orderID.utf8), value: OrderEventCodec.encode(event)))
                 sent += 1
             }
             try await Task.sleep(for: .milliseconds(1))

@@ -27,7 +27,8 @@ struct ProjectionBenchCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await broker.withKafka(clientID: "fooddelivery-bench") { configuration, local in
-            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("bench-projections-\(UUID().uuidString.prefix(8))")
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "bench-projections-\(UUID().uuidString.prefix(8))")
             defer { try? FileManager.default.removeItem(at: directory) }
             try FileManager.default.createDirectory(atPath: (out as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
             let bench = ProjectionBench(configuration: configuration, logger: Logger(label: "bench"), directory: directory)
@@ -46,7 +47,9 @@ struct ProjectionBenchCommand: AsyncParsableCommand {
             let comparison = try await CatchUpComparison.measure(bench, filled, decoded: decoded, rounds: rounds.count, python: python)
             lines += comparison.markdown(events: filled.events, decodeRate: decodeRate)
             // Catch-up events/s per projection, per number of events on the topic.
-            var growth = [filled.events: Dictionary(uniqueKeysWithValues: ProjectionBench.projections.map { ($0.name, comparison.catchUp($0.name)) })]
+            var growth = [
+                filled.events: Dictionary(uniqueKeysWithValues: ProjectionBench.projections.map { ($0.name, comparison.catchUp($0.name)) })
+            ]
             // Raw consume per topic size: whether a slower catch-up on a bigger topic is the
             // projection's cost growing, or the broker serving a bigger log more slowly.
             var consumeBySize = [filled.events: comparison.consume]
@@ -57,19 +60,28 @@ struct ProjectionBenchCommand: AsyncParsableCommand {
             ]
             for projection in ProjectionBench.projections {
                 let samples = try await bench.latency(projection, rate: rate, seconds: latencySeconds)
-                func percentile(_ p: Double) -> String { samples.isEmpty ? "–" : String(format: "%.1f", samples[min(samples.count - 1, Int(Double(samples.count) * p))]) }
+                func percentile(_ p: Double) -> String {
+                    samples.isEmpty ? "–" : String(format: "%.1f", samples[min(samples.count - 1, Int(Double(samples.count) * p))])
+                }
                 OutputLine.write("\(projection.name): latency p50 \(percentile(0.5)) ms, p99 \(percentile(0.99)) ms")
-                lines.append("| \(projection.name) | \(samples.count) | \(percentile(0.5)) | \(percentile(0.99)) | \(percentile(0.999)) | \(samples.last.map { String(format: "%.1f", $0) } ?? "–") |")
+                lines.append(
+                    "| \(projection.name) | \(samples.count) | \(percentile(0.5)) | \(percentile(0.99)) | \(percentile(0.999)) | \(samples.last.map { String(format: "%.1f", $0) } ?? "–") |"
+                )
             }
-            lines += ["", "Measured through a real group member (`ProjectionRunner`) with the services' settings (producer linger 5 ms, batches of up to 2,000 closed after 5 ms); the first second is warm-up and left out. Times are the event's produce time to the end of its batch's SQLite commit, on one machine's clock."]
+            lines += [
+                "",
+                "Measured through a real group member (`ProjectionRunner`) with the services' settings (producer linger 5 ms, batches of up to 2,000 closed after 5 ms); the first second is warm-up and left out. Times are the event's produce time to the end of its batch's SQLite commit, on one machine's clock.",
+            ]
             if rebuildEvents > 0 {
                 OutputLine.write("bench: putting \(rebuildEvents) events on a topic for the rebuild")
                 let big = try await bench.fill(events: rebuildEvents)
                 consumeBySize[big.events] = try await bench.rawConsume(big)
                 lines += [
                     "", "## Full rebuild of \(big.events) events (goal ≤ 4 s)", "",
-                    "*SQLite alone* is the projection's upserts alone on the same \(big.events.formatted()) events into a database that grows as the rebuild's does (decoded beforehand, untimed), measured right before each rebuild: no runtime can rebuild faster than that. *Writer busy* and *writer waiting* are the shares of the rebuild's time its one SQLite writer spent applying batches, and waiting for the next batch to be fetched and decoded: a writer that is busy all the time and never waits is what bounds the rebuild.", "",
-                    "| projection | seconds | events/s | SQLite alone (s) | writer busy | writer waiting |", "|---|---:|---:|---:|---:|---:|",
+                    "*SQLite alone* is the projection's upserts alone on the same \(big.events.formatted()) events into a database that grows as the rebuild's does (decoded beforehand, untimed), measured right before each rebuild: no runtime can rebuild faster than that. *Writer busy* and *writer waiting* are the shares of the rebuild's time its one SQLite writer spent applying batches, and waiting for the next batch to be fetched and decoded: a writer that is busy all the time and never waits is what bounds the rebuild.",
+                    "",
+                    "| projection | seconds | events/s | SQLite alone (s) | writer busy | writer waiting |",
+                    "|---|---:|---:|---:|---:|---:|",
                 ]
                 for projection in ProjectionBench.projections {
                     // What SQLite alone allows, measured now: the machine's speed drifts between sections.
@@ -78,7 +90,9 @@ struct ProjectionBenchCommand: AsyncParsableCommand {
                     growth[big.events, default: [:]][projection.name] = rebuild.rate
                     let (seconds, alone) = (String(format: "%.1f", rebuild.seconds), String(format: "%.1f", sqlite))
                     let (busy, waiting) = ("\(Int((rebuild.writing * 100).rounded()))%", "\(Int((rebuild.waiting * 100).rounded()))%")
-                    OutputLine.write("\(projection.name): rebuild of \(big.events) events in \(seconds) s (SQLite alone \(alone) s; writer busy \(busy), waiting \(waiting))")
+                    OutputLine.write(
+                        "\(projection.name): rebuild of \(big.events) events in \(seconds) s (SQLite alone \(alone) s; writer busy \(busy), waiting \(waiting))"
+                    )
                     lines.append("| \(projection.name) | \(seconds) | \(Int(rebuild.rate)) | \(alone) | \(busy) | \(waiting) |")
                 }
             }
@@ -102,10 +116,14 @@ struct ProjectionBenchCommand: AsyncParsableCommand {
                 ]
                 for name in names {
                     let rates = sizes.map { growth[$0]?[name] ?? 0 }
-                    lines.append("| \(name) | " + rates.map { String(Int($0)) }.joined(separator: " | ") + " | \(String(format: "%.2f", rates.last! / rates.first!)) |")
+                    lines.append(
+                        "| \(name) | " + rates.map { String(Int($0)) }.joined(separator: " | ")
+                            + " | \(String(format: "%.2f", rates.last! / rates.first!)) |")
                 }
                 let consumeRates = sizes.map { consumeBySize[$0] ?? 0 }
-                lines.append("| *raw consume, no projection* | " + consumeRates.map { String(Int($0)) }.joined(separator: " | ") + " | \(String(format: "%.2f", consumeRates.last! / consumeRates.first!)) |")
+                lines.append(
+                    "| *raw consume, no projection* | " + consumeRates.map { String(Int($0)) }.joined(separator: " | ")
+                        + " | \(String(format: "%.2f", consumeRates.last! / consumeRates.first!)) |")
                 let chart = (out as NSString).deletingPathExtension + "-growth.svg"
                 try BenchChart.groupedBars(
                     title: "Catch-up rate (events/s) by events on the topic", groups: names,
@@ -125,25 +143,36 @@ struct ProjectionBenchCommand: AsyncParsableCommand {
 
     /// Each service as its own release process: resident memory while it catches up on the
     /// benchmark's topic, at steady state, and while it replays from the beginning.
-    private func memory(bench: ProjectionBench, filled: ProjectionBench.FilledTopic, configuration: KafkaConfiguration, directory: URL) async throws -> [String] {
+    private func memory(bench: ProjectionBench, filled: ProjectionBench.FilledTopic, configuration: KafkaConfiguration, directory: URL)
+        async throws -> [String]
+    {
         var lines = [
             "", "## Resident memory of each service process (goal ≤ 40 MB at steady state)", "",
-            "Each release executable on its own: catching up on the \(filled.events.formatted()) events above, then \(memorySeconds) s at \(rate) events/s (steady), then `POST /replay?from=earliest` (a shadow database built beside the live one and swapped in). VmRSS sampled every 100 ms.", "",
-            "Each cell is *resident / anonymous* MB. Resident (VmRSS) is anonymous plus file-backed pages: the code and read-only data in use of the executable (with Swift's runtime and Foundation when linked statically) and of its shared libraries (librdkafka, SQLite, libc), which processes running the same files share. Anonymous (RssAnon) is the process's own heap, stacks, librdkafka queues and SQLite cache. Every service returns its heap's free pages to the system every 5 s (`HeapTrimmer`), so the steady figures are what it holds, not its busiest moment's high-water mark.", "",
+            "Each release executable on its own: catching up on the \(filled.events.formatted()) events above, then \(memorySeconds) s at \(rate) events/s (steady), then `POST /replay?from=earliest` (a shadow database built beside the live one and swapped in). VmRSS sampled every 100 ms.",
+            "",
+            "Each cell is *resident / anonymous* MB. Resident (VmRSS) is anonymous plus file-backed pages: the code and read-only data in use of the executable (with Swift's runtime and Foundation when linked statically) and of its shared libraries (librdkafka, SQLite, libc), which processes running the same files share. Anonymous (RssAnon) is the process's own heap, stacks, librdkafka queues and SQLite cache. Every service returns its heap's free pages to the system every 5 s (`HeapTrimmer`), so the steady figures are what it holds, not its busiest moment's high-water mark.",
+            "",
         ]
         var rows = ["| service | catch-up peak | steady median | steady peak | replay peak |", "|---|---:|---:|---:|---:|"]
         var swiftRuntimeShared = false
         let meter = ServiceMemoryBench(bootstrapServers: configuration.bootstrapServers.joined(separator: ","), directory: directory)
-        let rate = self.rate, seconds = memorySeconds
+        let rate = self.rate
+        let seconds = memorySeconds
         for projection in ProjectionBench.projections {
-            let figures = try await meter.measure(service: projection.name, topic: filled.topic, events: filled.events, steadySeconds: seconds) {
+            let figures = try await meter.measure(
+                service: projection.name, topic: filled.topic, events: filled.events, steadySeconds: seconds
+            ) {
                 _ = try await bench.produceSteadily(to: filled.topic, rate: rate, seconds: seconds)
             }
             func mb(_ sample: RSSSampler.Sample) -> String {
                 String(format: "%.0f / %.0f", Double(sample.resident) / 1_048_576, Double(sample.anonymous) / 1_048_576)
             }
-            OutputLine.write("\(projection.name): MB resident / anonymous: steady median \(mb(figures.steadyMedian)), peak \(mb(figures.steadyPeak)); replay peak \(mb(figures.replayPeak))")
-            rows.append("| \(projection.name) | \(mb(figures.catchUpPeak)) | \(mb(figures.steadyMedian)) | \(mb(figures.steadyPeak)) | \(mb(figures.replayPeak)) |")
+            OutputLine.write(
+                "\(projection.name): MB resident / anonymous: steady median \(mb(figures.steadyMedian)), peak \(mb(figures.steadyPeak)); replay peak \(mb(figures.replayPeak))"
+            )
+            rows.append(
+                "| \(projection.name) | \(mb(figures.catchUpPeak)) | \(mb(figures.steadyMedian)) | \(mb(figures.steadyPeak)) | \(mb(figures.replayPeak)) |"
+            )
             swiftRuntimeShared = swiftRuntimeShared || figures.swiftRuntimeShared
         }
         lines.append(

@@ -36,7 +36,8 @@ struct RetentionScenario: Scenario {
             kafka.say("after \(Self.watch.components.seconds) s the log still starts at 0: this broker has not deleted anything")
             return ScenarioVerdict(
                 passed: false,
-                evidence: "no segment was deleted within \(Self.watch.components.seconds) s (Tansu 0.6.0 keeps every record whatever retention.ms says; on Apache Kafka set log.retention.check.interval.ms low, as docker-compose.yml does)",
+                evidence:
+                    "no segment was deleted within \(Self.watch.components.seconds) s (Tansu 0.6.0 keeps every record whatever retention.ms says; on Apache Kafka set log.retention.check.interval.ms low, as docker-compose.yml does)",
                 brokerLimitation: true)
         }
         let seconds = (ContinuousClock.now - start).components.seconds
@@ -46,7 +47,10 @@ struct RetentionScenario: Scenario {
         try reader.assign([TopicPartitionOffset(partition, .beginning)])
         let first = try await kafka.read(reader, count: 1).first?.offset
         await reader.close()
-        kafka.say("a new reader from the beginning starts at offset \(first.map(String.init) ?? "none"); records before it are gone for good")
-        return ScenarioVerdict(passed: first == low, evidence: "expired segments deleted after \(seconds) s; the log starts at \(low), and reading from the beginning starts there")
+        kafka.say(
+            "a new reader from the beginning starts at offset \(first.map(String.init) ?? "none"); records before it are gone for good")
+        return ScenarioVerdict(
+            passed: first == low,
+            evidence: "expired segments deleted after \(seconds) s; the log starts at \(low), and reading from the beginning starts there")
     }
 }

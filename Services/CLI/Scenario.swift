@@ -39,7 +39,9 @@ struct ScenarioKafka {
     }
 
     /// Sends records keyed by `key(index)`, and returns where each landed, in send order.
-    func produce(_ topic: String, count: Int, key: (Int) -> String) async throws -> [(key: String, value: String, partition: Int32, offset: Int64)] {
+    func produce(_ topic: String, count: Int, key: (Int) -> String) async throws -> [(
+        key: String, value: String, partition: Int32, offset: Int64
+    )] {
         let producer = try KafkaProducer.make(configuration: KafkaProducerConfiguration(common: configuration), logger: logger)
         var landed: [(key: String, value: String, partition: Int32, offset: Int64)] = []
         for index in 0..<count {

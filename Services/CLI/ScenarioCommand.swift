@@ -5,7 +5,11 @@ import Logging
 /// `scenario <name>|all|list`: narrated walkthroughs of the Kafka concepts this system teaches,
 /// each ending in PASS or FAIL from real measurements. Exit code 1 when any fails.
 struct ScenarioCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "scenario", abstract: "Narrated, self-verifying walkthroughs: partitions, consumer-group, member-crash, replay, retention, decoupling (or all, or list).")
+    static let configuration = CommandConfiguration(
+        commandName: "scenario",
+        abstract:
+            "Narrated, self-verifying walkthroughs: partitions, consumer-group, member-crash, replay, retention, decoupling (or all, or list)."
+    )
 
     @OptionGroup var broker: BrokerOptions
     @Argument(help: "A scenario's name, all, or list.") var name = "list"
@@ -18,7 +22,9 @@ struct ScenarioCommand: AsyncParsableCommand {
     func run() async throws {
         if name == "list" {
             for scenario in Self.scenarios { OutputLine.write("\(scenario.name): \(scenario.summary)") }
-            OutputLine.write("the simulation shows the rest: `fooddelivery up`, then kill/start (a member dies and catches up), scale (join/leave), replay")
+            OutputLine.write(
+                "the simulation shows the rest: `fooddelivery up`, then kill/start (a member dies and catches up), scale (join/leave), replay"
+            )
             return
         }
         let chosen = name == "all" ? Self.scenarios : Self.scenarios.filter { $0.name == name }

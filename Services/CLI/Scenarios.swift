@@ -17,7 +17,9 @@ struct KeysAndPartitionsScenario: Scenario {
             let partitions = Set(records.map(\.partition))
             let predicted = KafkaPartitioner.partition(forKey: key, partitions: 6)
             let inOrder = records.map(\.offset) == records.map(\.offset).sorted()
-            kafka.say("\(key) → partition \(partitions.map(String.init).joined(separator: ",")) (murmur2 predicts \(predicted)), offsets \(records.map { String($0.offset) }.joined(separator: " "))")
+            kafka.say(
+                "\(key) → partition \(partitions.map(String.init).joined(separator: ",")) (murmur2 predicts \(predicted)), offsets \(records.map { String($0.offset) }.joined(separator: " "))"
+            )
             ok = ok && partitions == [predicted] && inOrder
         }
         return ScenarioVerdict(passed: ok, evidence: "each key on exactly one partition, the one murmur2 predicts, at increasing offsets")
@@ -42,7 +44,11 @@ struct ConsumerGroupScenario: Scenario {
                 for member in members { _ = try await member.nextBatch(maxMessages: 100, idleTimeout: .milliseconds(100)) }
                 let owned = members.map { $0.assignment.map(\.partition) }
                 if owned.allSatisfy({ !$0.isEmpty }) && owned.flatMap({ $0 }).count == 6 && Set(owned.flatMap { $0 }) == Set(0..<6) {
-                    kafka.say("\(expected) member(s): " + owned.enumerated().map { "member \($0.offset + 1) owns \($0.element.sorted().map(String.init).joined(separator: ","))" }.joined(separator: "; "))
+                    kafka.say(
+                        "\(expected) member(s): "
+                            + owned.enumerated().map {
+                                "member \($0.offset + 1) owns \($0.element.sorted().map(String.init).joined(separator: ","))"
+                            }.joined(separator: "; "))
                     return true
                 }
             }
@@ -101,9 +107,10 @@ struct DecouplingScenario: Scenario {
         let topic = try await kafka.freshTopic("scenario-decoupling", partitions: 3)
         let consumer = try kafka.consumer(group: kafka.freshName("scenario-decoupling"))
         try consumer.subscribe([topic])
-        let reading = Task { while let _ = try await consumer.nextBatch(maxMessages: 1_000, idleTimeout: .milliseconds(200)) {} }
+        let reading = Task { while (try await consumer.nextBatch(maxMessages: 1_000, idleTimeout: .milliseconds(200))) != nil {} }
         func rate() async throws -> Double {
-            let producer = try KafkaProducer.make(configuration: KafkaProducerConfiguration(common: kafka.configuration), logger: kafka.logger)
+            let producer = try KafkaProducer.make(
+                configuration: KafkaProducerConfiguration(common: kafka.configuration), logger: kafka.logger)
             let start = ContinuousClock.now
             var sent = 0
             while ContinuousClock.now - start < .seconds(2) {
@@ -119,6 +126,8 @@ struct DecouplingScenario: Scenario {
         reading.cancel()
         let without = try await rate()
         kafka.say("with the consumer gone: \(Int(without)) sends/s")
-        return ScenarioVerdict(passed: without >= 0.7 * withConsumer, evidence: "the producer was not slower without its consumer (\(String(format: "%.2f", without / withConsumer))×)")
+        return ScenarioVerdict(
+            passed: without >= 0.7 * withConsumer,
+            evidence: "the producer was not slower without its consumer (\(String(format: "%.2f", without / withConsumer))×)")
     }
 }

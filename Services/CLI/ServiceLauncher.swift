@@ -34,7 +34,8 @@ enum ServiceLauncher {
         while ContinuousClock.now < deadline {
             reap(pid)
             guard SimulationRun.isAlive(pid) else {
-                let tail = ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").split(separator: "\n").suffix(3).joined(separator: "\n")
+                let tail = ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").split(separator: "\n").suffix(3).joined(
+                    separator: "\n")
                 throw CLIError("\(name) exited at start; the end of \(log):\n\(tail)")
             }
             if (try? await client.send("/live")) != nil { return }

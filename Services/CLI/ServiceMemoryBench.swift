@@ -22,7 +22,9 @@ struct ServiceMemoryBench {
     }
 
     /// `produce` runs the steady load (events/s for the steady window) on the same topic.
-    func measure(service: String, topic: String, events: Int, steadySeconds: Int, produce: @Sendable () async throws -> Void) async throws -> Figures {
+    func measure(service: String, topic: String, events: Int, steadySeconds: Int, produce: @Sendable () async throws -> Void) async throws
+        -> Figures
+    {
         let port = try LocalPort.free()
         let dataDirectory = directory.appendingPathComponent("memory-\(service)")
         let log = directory.appendingPathComponent("memory-\(service).log").path
@@ -30,10 +32,14 @@ struct ServiceMemoryBench {
         let pid = try ServiceLauncher.launch(
             service,
             arguments: [
-                "--brokers", bootstrapServers, "--topic", topic, "--group", "bench-memory-\(service)-\(UUID().uuidString.prefix(6).lowercased())",
+                "--brokers", bootstrapServers, "--topic", topic, "--group",
+                "bench-memory-\(service)-\(UUID().uuidString.prefix(6).lowercased())",
                 "--data-dir", dataDirectory.path, "--http-port", String(port), "--log-level", "warning",
             ], log: log)
-        defer { kill(pid, SIGKILL); ServiceLauncher.reap(pid) }
+        defer {
+            kill(pid, SIGKILL)
+            ServiceLauncher.reap(pid)
+        }
         let client = ServiceClient(port: port)
         let sampler = RSSSampler(pid: pid)
 
@@ -57,7 +63,8 @@ struct ServiceMemoryBench {
         func peak(_ samples: [RSSSampler.Sample]) -> RSSSampler.Sample {
             RSSSampler.Sample(resident: samples.map(\.resident).max() ?? 0, anonymous: samples.map(\.anonymous).max() ?? 0)
         }
-        let median = RSSSampler.Sample(resident: steady.map(\.resident).sorted()[steady.count / 2], anonymous: steady.map(\.anonymous).sorted()[steady.count / 2])
+        let median = RSSSampler.Sample(
+            resident: steady.map(\.resident).sorted()[steady.count / 2], anonymous: steady.map(\.anonymous).sorted()[steady.count / 2])
         return Figures(
             catchUpPeak: peak(caughtUp), steadyPeak: peak(steady), steadyMedian: median, replayPeak: peak(replay),
             swiftRuntimeShared: maps.contains("libswiftCore.so"))

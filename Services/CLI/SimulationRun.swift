@@ -54,7 +54,9 @@ struct SimulationRun: Codable {
 
     static func load(_ directory: String) throws -> SimulationRun {
         guard let data = FileManager.default.contents(atPath: file(directory)) else {
-            throw CLIError("no simulation is running with data directory \(directory): start one with `fooddelivery up` (or pass the --data-dir it used)")
+            throw CLIError(
+                "no simulation is running with data directory \(directory): start one with `fooddelivery up` (or pass the --data-dir it used)"
+            )
         }
         return try JSONDecoder().decode(SimulationRun.self, from: data)
     }
@@ -80,13 +82,16 @@ struct SimulationRun: Codable {
     static func isAlive(_ pid: Int32) -> Bool {
         guard pid > 0, kill(pid, 0) == 0 else { return false }
         // /proc/<pid>/stat: "pid (name) state …"; the name may hold spaces, so read after the ")".
-        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")") else { return true }
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")") else {
+            return true
+        }
         return !stat[stat.index(after: close)...].trimmingCharacters(in: .whitespaces).hasPrefix("Z")
     }
 
     /// An admin client of the simulation's cluster, for Kafka's own view (committed offsets).
     func admin() -> KafkaAdmin? {
-        guard !brokers.isEmpty, let configuration = try? KafkaConfiguration.make(bootstrapServers: brokers, environment: [:], clientID: "fooddelivery-status")
+        guard !brokers.isEmpty,
+            let configuration = try? KafkaConfiguration.make(bootstrapServers: brokers, environment: [:], clientID: "fooddelivery-status")
         else { return nil }
         var logger = Logger(label: "status")
         logger.logLevel = .critical
@@ -100,7 +105,9 @@ struct SimulationRun: Codable {
         for entry in services {
             let parts = entry.split(separator: "=", maxSplits: 1).map(String.init)
             guard parts.count == 2, all.contains(parts[0]), let url = URL(string: parts[1]), url.scheme == "http" else {
-                throw CLIError("--service \(entry): give <service>=<base URL>, e.g. support=http://support:8084 (services: \(all.joined(separator: ", ")))")
+                throw CLIError(
+                    "--service \(entry): give <service>=<base URL>, e.g. support=http://support:8084 (services: \(all.joined(separator: ", ")))"
+                )
             }
             run.services[parts[0]] = Service(pid: 0, port: url.port ?? 80, arguments: [], log: "", database: nil, url: parts[1])
         }

@@ -51,7 +51,8 @@ struct SimulationStatus: Codable {
         var committed: [Int32: Int64] = [:]
 
         private enum CodingKeys: String, CodingKey {
-            case service, instance, running, pid, port, memberID, assignment, partitions, totalLag, committedLag, applied, deadLettered, coordinator, groupView
+            case service, instance, running, pid, port, memberID, assignment, partitions, totalLag, committedLag, applied, deadLettered,
+                coordinator, groupView
         }
 
         /// Fills in `partitions` and the lags against the log ends.
@@ -64,7 +65,8 @@ struct SimulationStatus: Codable {
                 let end = ends[partition]
                 let position = stored[partition]
                 return Partition(
-                    partition: partition, stored: position, committed: committed[partition], end: end, lag: end.map { max(0, $0 - (position ?? 0)) })
+                    partition: partition, stored: position, committed: committed[partition], end: end,
+                    lag: end.map { max(0, $0 - (position ?? 0)) })
             }
             let lags = partitions.compactMap(\.lag)
             totalLag = lags.count == partitions.count && !lags.isEmpty ? lags.reduce(0, +) : nil
@@ -139,7 +141,8 @@ struct SimulationStatus: Codable {
     static func collect(_ run: SimulationRun, admin: KafkaAdmin? = nil) async -> SimulationStatus {
         var unanswered: [String] = []
         let orders = run.services["orders"]
-        var producer = Producer(running: orders.map { SimulationRun.isAlive($0.pid) } ?? false, pid: orders?.pid ?? 0, port: orders?.port ?? 0)
+        var producer = Producer(
+            running: orders.map { SimulationRun.isAlive($0.pid) } ?? false, pid: orders?.pid ?? 0, port: orders?.port ?? 0)
         if let orders, producer.running || orders.url != nil {
             do {
                 producer.stats = try await orders.client.with(timeout: serviceTimeout).get("/stats")
@@ -155,7 +158,9 @@ struct SimulationStatus: Codable {
             do {
                 _ = try await admin.metadata(topic: run.topic, timeout: brokerTimeout)
             } catch {
-                unanswered.append("broker \(run.brokers): no answer to a Metadata request within \(brokerTimeout) (\(error)); committed offsets and the coordinators' view are left out")
+                unanswered.append(
+                    "broker \(run.brokers): no answer to a Metadata request within \(brokerTimeout) (\(error)); committed offsets and the coordinators' view are left out"
+                )
                 kafka = nil
             }
         }
@@ -165,7 +170,8 @@ struct SimulationStatus: Codable {
                 guard let service = run.services[instance.key] else { continue }
                 tasks.addTask { [kafka] in
                     let (group, notes) = await collectGroup(
-                        name: instance.service, instance: instance.instance, key: instance.key, service: service, topic: run.topic, admin: kafka)
+                        name: instance.service, instance: instance.instance, key: instance.key, service: service, topic: run.topic,
+                        admin: kafka)
                     return (index, group, notes)
                 }
             }
@@ -178,7 +184,9 @@ struct SimulationStatus: Codable {
         var ends: [Int32: Int64] = [:]
         for (partition, end) in producer.stats?.partitionEnds ?? [:] { if let partition = Int32(partition) { ends[partition] = end } }
         for view in groups.compactMap(\.groupView) {
-            for partition in view.partitions { if let end = partition.logEnd { ends[partition.partition] = max(end, ends[partition.partition] ?? end) } }
+            for partition in view.partitions {
+                if let end = partition.logEnd { ends[partition.partition] = max(end, ends[partition.partition] ?? end) }
+            }
         }
         for index in groups.indices { groups[index].measure(against: ends) }
         return SimulationStatus(takenAt: Date(), topic: run.topic, producer: producer, groups: groups, unanswered: unanswered)
@@ -186,11 +194,15 @@ struct SimulationStatus: Codable {
 
     /// One instance's row: what it says of itself, its stored offsets, and (for the first
     /// instance) its group as Kafka describes it. Lag is filled in by `measure(against:)`.
-    private static func collectGroup(name: String, instance: Int, key: String, service: SimulationRun.Service, topic: String, admin: KafkaAdmin?) async -> (
+    private static func collectGroup(
+        name: String, instance: Int, key: String, service: SimulationRun.Service, topic: String, admin: KafkaAdmin?
+    ) async -> (
         Group, [String]
     ) {
         var notes: [String] = []
-        var group = Group(service: name, instance: instance, running: SimulationRun.isAlive(service.pid), pid: service.pid, port: service.port, partitions: [])
+        var group = Group(
+            service: name, instance: instance, running: SimulationRun.isAlive(service.pid), pid: service.pid, port: service.port,
+            partitions: [])
         var reported: [Int32: Int64] = [:]
         if group.running || service.url != nil {
             let client = service.client.with(timeout: serviceTimeout)
@@ -219,7 +231,9 @@ struct SimulationStatus: Codable {
             group.coordinator = CoordinatorView(
                 state: description.state, assignor: description.partitionAssignor,
                 members: description.members.map { member in
-                    .init(memberID: member.memberID, clientID: member.clientID, host: member.host, assignment: member.assignment.filter { $0.topic == topic }.map(\.partition))
+                    .init(
+                        memberID: member.memberID, clientID: member.clientID, host: member.host,
+                        assignment: member.assignment.filter { $0.topic == topic }.map(\.partition))
                 })
         } catch {
             notes.append("the coordinator of group \(name): \(error)")
@@ -250,14 +264,20 @@ struct SimulationStatus: Codable {
             if let before = previous?.producer.stats, let then = previous?.takenAt, takenAt > then {
                 rate = String(format: "  %.0f events/s", Double(stats.published - before.published) / takenAt.timeIntervalSince(then))
             }
-            lines.append("orders      pid \(producer.pid)  :\(producer.port)  \(stats.orders) orders, \(stats.published)/\(stats.events) events published\(rate)")
-            let types = stats.publishedByType.sorted { $0.key < $1.key }.map { "\($0.key.replacingOccurrences(of: "order.", with: "")) \($0.value)" }
+            lines.append(
+                "orders      pid \(producer.pid)  :\(producer.port)  \(stats.orders) orders, \(stats.published)/\(stats.events) events published\(rate)"
+            )
+            let types = stats.publishedByType.sorted { $0.key < $1.key }.map {
+                "\($0.key.replacingOccurrences(of: "order.", with: "")) \($0.value)"
+            }
             lines.append("            by type: " + types.joined(separator: " · "))
         } else {
             lines.append("orders      pid \(producer.pid)  :\(producer.port)  \(producer.running ? "not answering yet" : "DOWN")")
         }
         lines.append("")
-        lines.append("group        state  pid      port   owns         lag per partition                             total lag  kafka lag  applied  dlq")
+        lines.append(
+            "group        state  pid      port   owns         lag per partition                             total lag  kafka lag  applied  dlq"
+        )
         for group in groups {
             let state = group.running ? "up" : "DOWN"
             let label = group.instance == 1 ? group.service : "\(group.service)#\(group.instance)"
@@ -265,15 +285,19 @@ struct SimulationStatus: Codable {
             let cells = group.partitions.map { "p\($0.partition):\($0.lag.map(String.init) ?? "?")" }.joined(separator: " ")
             lines.append(
                 label.padding(toLength: 12, withPad: " ", startingAt: 0) + " " + state.padding(toLength: 6, withPad: " ", startingAt: 0)
-                    + String(group.pid).padding(toLength: 9, withPad: " ", startingAt: 0) + String(group.port).padding(toLength: 7, withPad: " ", startingAt: 0)
+                    + String(group.pid).padding(toLength: 9, withPad: " ", startingAt: 0)
+                    + String(group.port).padding(toLength: 7, withPad: " ", startingAt: 0)
                     + owned.padding(toLength: 13, withPad: " ", startingAt: 0) + cells.padding(toLength: 46, withPad: " ", startingAt: 0)
                     + (group.totalLag.map(String.init) ?? "?").padding(toLength: 11, withPad: " ", startingAt: 0)
                     + (group.committedLag.map(String.init) ?? "–").padding(toLength: 11, withPad: " ", startingAt: 0)
-                    + (group.applied.map(String.init) ?? "–").padding(toLength: 9, withPad: " ", startingAt: 0) + (group.deadLettered.map(String.init) ?? "–"))
+                    + (group.applied.map(String.init) ?? "–").padding(toLength: 9, withPad: " ", startingAt: 0)
+                    + (group.deadLettered.map(String.init) ?? "–"))
         }
         // Partitions nobody in a group owns, as its running members see it: nobody consumes them.
         for service in SimulationRun.consumers {
-            guard let view = groups.first(where: { $0.service == service && !($0.groupView?.unowned.isEmpty ?? true) })?.groupView else { continue }
+            guard let view = groups.first(where: { $0.service == service && !($0.groupView?.unowned.isEmpty ?? true) })?.groupView else {
+                continue
+            }
             let lag = view.partitions.filter { view.unowned.contains($0.partition) }.compactMap(\.lag).reduce(0, +)
             let since = view.unownedSince.map { " for \(Int(takenAt.timeIntervalSince($0))) s" } ?? ""
             lines.append(
@@ -286,12 +310,15 @@ struct SimulationStatus: Codable {
             lines.append("as each group's coordinator describes it (DescribeGroups):")
             for (service, view) in described {
                 let members = view.members.map { member in
-                    let owned = member.assignment.isEmpty ? "no partitions listed" : "owns " + member.assignment.sorted().map(String.init).joined(separator: ",")
+                    let owned =
+                        member.assignment.isEmpty
+                        ? "no partitions listed" : "owns " + member.assignment.sorted().map(String.init).joined(separator: ",")
                     let who = [member.clientID, member.host].filter { !$0.isEmpty }.joined(separator: " @ ")
                     return "\(member.memberID.prefix(24))\(who.isEmpty ? "" : " (\(who))") \(owned)"
                 }
-                lines.append("  \(service.padding(toLength: 12, withPad: " ", startingAt: 0)) \(view.state), \(view.assignor.isEmpty ? "assignor not reported" : view.assignor): "
-                    + (members.isEmpty ? "no members listed" : members.joined(separator: "; ")))
+                lines.append(
+                    "  \(service.padding(toLength: 12, withPad: " ", startingAt: 0)) \(view.state), \(view.assignor.isEmpty ? "assignor not reported" : view.assignor): "
+                        + (members.isEmpty ? "no members listed" : members.joined(separator: "; ")))
             }
         }
         if !unanswered.isEmpty {
@@ -300,7 +327,9 @@ struct SimulationStatus: Codable {
             lines += unanswered.map { "  " + $0 }
         }
         lines.append("")
-        lines.append("lag: each service's own stored offsets (in its database, with its rows) vs the log end; kafka lag: the offsets it committed to Kafka")
+        lines.append(
+            "lag: each service's own stored offsets (in its database, with its rows) vs the log end; kafka lag: the offsets it committed to Kafka"
+        )
         return lines.joined(separator: "\n")
     }
 }

@@ -13,11 +13,16 @@ struct SyntheticOrderStream {
     /// The events of order `index`, in sequence; `at` stamps every event (nil: a made-up timeline).
     func events(ofOrder index: Int, at now: Date? = nil) -> [OrderEvent] {
         let id = "\(prefix)-\(String(index))"
-        let path: [OrderEventType] = switch index % 20 {
-        case 0: [.created, .cancelledByCustomer]
-        case 1: [.created, .placedWithRestaurant, .rejectedByRestaurant]
-        default: [.created, .placedWithRestaurant, .acceptedByRestaurant, .preparing, .readyForPickup, .courierAssigned, .pickedUp, .outForDelivery, .delivered]
-        }
+        let path: [OrderEventType] =
+            switch index % 20 {
+            case 0: [.created, .cancelledByCustomer]
+            case 1: [.created, .placedWithRestaurant, .rejectedByRestaurant]
+            default:
+                [
+                    .created, .placedWithRestaurant, .acceptedByRestaurant, .preparing, .readyForPickup, .courierAssigned, .pickedUp,
+                    .outForDelivery, .delivered,
+                ]
+            }
         let restaurant = index % 40
         let region = Self.regions[restaurant % Self.regions.count]
         var order = OrderSnapshot(

@@ -8,7 +8,8 @@ import ServiceRuntime
 /// replicas, retention and the other settings the system relies on), or create one. It talks to
 /// `--brokers`/`KAFKA_BOOTSTRAP_SERVERS`, else to the running simulation's broker.
 struct TopicsCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "topics", abstract: "List, describe or create topics (of --brokers, or of the running simulation).")
+    static let configuration = CommandConfiguration(
+        commandName: "topics", abstract: "List, describe or create topics (of --brokers, or of the running simulation).")
 
     @OptionGroup var connection: KafkaConnectionOptions
     @OptionGroup var simulation: SimulationOptions
@@ -40,15 +41,21 @@ struct TopicsCommand: AsyncParsableCommand {
             }
             OutputLine.write("\(topic): \(metadata.partitions.count) partitions")
             for partition in metadata.partitions.sorted(by: { $0.id < $1.id }) {
-                OutputLine.write("  partition \(partition.id): leader \(partition.leader), replicas \(partition.replicas.map(String.init).joined(separator: ",")), in sync \(partition.inSyncReplicas.map(String.init).joined(separator: ","))")
+                OutputLine.write(
+                    "  partition \(partition.id): leader \(partition.leader), replicas \(partition.replicas.map(String.init).joined(separator: ",")), in sync \(partition.inSyncReplicas.map(String.init).joined(separator: ","))"
+                )
             }
             let wanted = ["retention.ms", "retention.bytes", "cleanup.policy", "min.insync.replicas", "segment.ms"]
             for entry in try await admin.topicConfigs(topic) where wanted.contains(entry.name) {
                 OutputLine.write("  \(entry.name) = \(entry.value ?? "–")\(entry.isDefault ? " (default)" : "")")
             }
-            OutputLine.write("A record's key picks its partition (`fooddelivery keys <key>`); retention says how far back a replay can go (-1: forever).")
+            OutputLine.write(
+                "A record's key picks its partition (`fooddelivery keys <key>`); retention says how far back a replay can go (-1: forever)."
+            )
         case "create":
-            guard let topic else { throw CLIError("`topics create` needs a name, e.g. `fooddelivery topics create my-events --partitions 6`") }
+            guard let topic else {
+                throw CLIError("`topics create` needs a name, e.g. `fooddelivery topics create my-events --partitions 6`")
+            }
             guard partitions > 0 else { throw ValidationError("--partitions must be at least 1") }
             try await admin.createTopic(NewTopic(name: topic, partitions: partitions, configs: ["retention.ms": String(retentionMs)]))
             OutputLine.write("created \(topic): \(partitions) partitions, retention.ms=\(retentionMs)")

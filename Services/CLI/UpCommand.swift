@@ -32,13 +32,17 @@ struct UpCommand: AsyncParsableCommand {
     func run() async throws {
         guard refresh > 0, rate > 0, speed > 0 else { throw ValidationError("--refresh, --rate and --speed must be positive") }
         if let existing = try? SimulationRun.load(dataDir), SimulationRun.isAlive(existing.supervisor) {
-            throw CLIError("a simulation is already running from \(dataDir) (pid \(existing.supervisor)): `fooddelivery status` to look at it, `fooddelivery stop` to end it")
+            throw CLIError(
+                "a simulation is already running from \(dataDir) (pid \(existing.supervisor)): `fooddelivery status` to look at it, `fooddelivery stop` to end it"
+            )
         }
         let ports = Dictionary(uniqueKeysWithValues: SimulationRun.all.enumerated().map { ($1, basePort + $0) })
         var taken = ports.filter { !LocalPort.isFree($0.value) }
         if dashboardPort > 0 && !LocalPort.isFree(dashboardPort) { taken["dashboard"] = dashboardPort }
         guard taken.isEmpty else {
-            throw CLIError("port(s) \(taken.values.sorted().map(String.init).joined(separator: ", ")) are taken (\(taken.keys.sorted().joined(separator: ", "))): stop what uses them, or pass --base-port")
+            throw CLIError(
+                "port(s) \(taken.values.sorted().map(String.init).joined(separator: ", ")) are taken (\(taken.keys.sorted().joined(separator: ", "))): stop what uses them, or pass --base-port"
+            )
         }
         try await broker.withKafka(clientID: "fooddelivery-up") { kafka, local in
             let brokers = kafka.bootstrapServers.joined(separator: ",")
@@ -74,9 +78,13 @@ struct UpCommand: AsyncParsableCommand {
                     database: name == "orders" ? nil : (directory as NSString).appendingPathComponent("\(name).sqlite"))
             }
             try run.save(dataDir)
-            OutputLine.write("started orders, restaurants, delivery, support and analytics against \(local == nil ? brokers : "the local broker at \(brokers)"); logs in \(logs)")
+            OutputLine.write(
+                "started orders, restaurants, delivery, support and analytics against \(local == nil ? brokers : "the local broker at \(brokers)"); logs in \(logs)"
+            )
             if dashboardPort > 0 { OutputLine.write("dashboard: http://127.0.0.1:\(dashboardPort)/") }
-            OutputLine.write("try: fooddelivery kill support · fooddelivery status · fooddelivery start support · fooddelivery query support late · Ctrl-C to stop everything")
+            OutputLine.write(
+                "try: fooddelivery kill support · fooddelivery status · fooddelivery start support · fooddelivery query support late · Ctrl-C to stop everything"
+            )
 
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
@@ -110,10 +118,14 @@ struct UpCommand: AsyncParsableCommand {
                 try await group.next()
                 group.cancelAll()
             }
-            OutputLine.write("stopping: the consumer services first (they leave their groups), then orders\(local == nil ? "" : ", then the local broker")")
+            OutputLine.write(
+                "stopping: the consumer services first (they leave their groups), then orders\(local == nil ? "" : ", then the local broker")"
+            )
             let final = (try? SimulationRun.load(dataDir)) ?? run
             await withTaskGroup(of: Void.self) { group in
-                for instance in final.consumerInstances { if let pid = final.services[instance.key]?.pid { group.addTask { await ServiceLauncher.stop(pid) } } }
+                for instance in final.consumerInstances {
+                    if let pid = final.services[instance.key]?.pid { group.addTask { await ServiceLauncher.stop(pid) } }
+                }
             }
             if let pid = final.services["orders"]?.pid { await ServiceLauncher.stop(pid) }
             try? FileManager.default.removeItem(atPath: SimulationRun.file(dataDir))

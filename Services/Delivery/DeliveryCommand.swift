@@ -1,7 +1,7 @@
 import ArgumentParser
+import DeliveryProjection
 import ProjectionServer
 import ServiceRuntime
-import DeliveryProjection
 
 /// `delivery`: keeps the delivery read model of the order-event stream (its own consumer group and
 /// SQLite database) and answers its queries over HTTP: couriers and their current assignments, orders awaiting pickup, deliveries in flight, delivery durations.

@@ -44,9 +44,13 @@ final class ConsoleOutput: Service, Sendable {
             let snapshot = counts.withLock { $0 }
             let created = snapshot[.created, default: 0]
             let delivered = snapshot[.delivered, default: 0]
-            let other = [OrderEventType.rejectedByRestaurant, .cancelledByCustomer, .deliveryFailed].map { "\($0.rawValue.dropFirst(6)) \(snapshot[$0, default: 0])" }
+            let other = [OrderEventType.rejectedByRestaurant, .cancelledByCustomer, .deliveryFailed].map {
+                "\($0.rawValue.dropFirst(6)) \(snapshot[$0, default: 0])"
+            }
             let pending = (try? relay.pendingCount()).map(String.init) ?? "?"
-            Self.write("orders: \(created) created, \(delivered) delivered, \(other.joined(separator: ", ")) | outbox: \(relay.publishedCount) published, \(pending) pending")
+            Self.write(
+                "orders: \(created) created, \(delivered) delivered, \(other.joined(separator: ", ")) | outbox: \(relay.publishedCount) published, \(pending) pending"
+            )
         }
     }
 

@@ -1,12 +1,12 @@
 import ArgumentParser
 import Foundation
+import Hummingbird
 import Kafka
 import Logging
 import OrderEvents
 import Orders
 import ServiceLifecycle
 import ServiceRuntime
-import Hummingbird
 
 /// `orders`: simulates a city's orders and publishes every step to the order-event topic through
 /// a transactional outbox in its own SQLite database.
@@ -82,13 +82,18 @@ struct OrdersCommand: AsyncParsableCommand {
             configuration: simulation, ledger: OrderLedger(database: database), logger: logger, onEvent: { console.record($0) })
 
         let router = Router()
-        router.add(middleware: ExplainedErrors(endpoints: "POST /orders, GET /orders/{id}, POST /orders/{id}/cancel, GET /stats, /health, /metrics"))
+        router.add(
+            middleware: ExplainedErrors(
+                endpoints: "POST /orders, GET /orders/{id}, POST /orders/{id}/cancel, GET /stats, /health, /metrics"))
         OrdersAPI(ledger: OrderLedger(database: database), simulator: simulator).addRoutes(to: router)
         OperationalRoutes.add(to: router, registry: registry) { OrdersHealth.report(relay: relay, producer: producer) }
-        let http = Application(router: router, configuration: .init(address: .hostname(httpHost, port: httpPort), serverName: "orders"), logger: logger)
+        let http = Application(
+            router: router, configuration: .init(address: .hostname(httpHost, port: httpPort), serverName: "orders"), logger: logger)
 
         let pending = try relay.pendingCount()
-        logger.info("orders: database \(dataDir)/orders.sqlite, \(pending) outbox rows waiting; publishing to \(topics.events) on \(kafka.bootstrapServers.joined(separator: ","))")
+        logger.info(
+            "orders: database \(dataDir)/orders.sqlite, \(pending) outbox rows waiting; publishing to \(topics.events) on \(kafka.bootstrapServers.joined(separator: ","))"
+        )
         // Shutdown runs in reverse: the simulator stops, the relay drains, the producer flushes.
         let group = ServiceGroup(
             configuration: .init(
@@ -99,7 +104,9 @@ struct OrdersCommand: AsyncParsableCommand {
                     .init(service: http),
                     .init(service: HeapTrimmer(), successTerminationBehavior: .ignore),
                     exitWhenPublished
-                        ? .init(service: SimulateThenDrain(simulator: simulator, relay: relay), successTerminationBehavior: .gracefullyShutdownGroup)
+                        ? .init(
+                            service: SimulateThenDrain(simulator: simulator, relay: relay),
+                            successTerminationBehavior: .gracefullyShutdownGroup)
                         : .init(service: simulator, successTerminationBehavior: .ignore),
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint],
@@ -128,7 +135,9 @@ enum OrdersHealth {
         let outbox: HealthReport.Check
         if let age, age > 10 {
             let reason = producer.lastError.map { "; last Kafka error: \($0)" } ?? ""
-            outbox = .init(name: "outbox", status: .unhealthy, detail: "\(pending) events waiting, the oldest for \(Int(age)) s: Kafka is not taking them\(reason)")
+            outbox = .init(
+                name: "outbox", status: .unhealthy,
+                detail: "\(pending) events waiting, the oldest for \(Int(age)) s: Kafka is not taking them\(reason)")
         } else {
             outbox = .init(name: "outbox", status: .ok, detail: "\(pending) events waiting; \(relay.publishedCount) published since start")
         }

@@ -1,7 +1,7 @@
 import ArgumentParser
 import ProjectionServer
-import ServiceRuntime
 import RestaurantsProjection
+import ServiceRuntime
 
 /// `restaurants`: keeps the restaurants read model of the order-event stream (its own consumer group and
 /// SQLite database) and answers its queries over HTTP: each restaurant's queue of open orders, acceptance and rejection counts, preparation times.
@@ -18,7 +18,8 @@ struct RestaurantsCommand: AsyncParsableCommand {
     static func main() async { await main(ServiceEnvironment.commandLine(service: "restaurants")) }
 
     func run() async throws {
-        try await ProjectionService.run(options, service: "restaurants", defaultPort: 8082, projection: { RestaurantsProjection(name: $0) }) {
+        try await ProjectionService.run(options, service: "restaurants", defaultPort: 8082, projection: { RestaurantsProjection(name: $0) })
+        {
             RestaurantsAPI().addRoutes(to: $0)
         }
     }

@@ -43,26 +43,40 @@ public struct AnalyticsAPI: Sendable {
 
     public func addRoutes(to routes: QueryRoutes) {
         let database = routes.database
-        routes.merged("/regions/orders-per-minute", merge: { (parts: [OrdersPerMinute], _) in
-            var sums: [String: MinuteCount] = [:]
-            for bucket in parts.flatMap(\.buckets) {
-                sums["\(bucket.region)\u{1F}\(bucket.minute)", default: MinuteCount(region: bucket.region, minute: bucket.minute, orders: 0)].orders += bucket.orders
+        routes.merged(
+            "/regions/orders-per-minute",
+            merge: { (parts: [OrdersPerMinute], _) in
+                var sums: [String: MinuteCount] = [:]
+                for bucket in parts.flatMap(\.buckets) {
+                    sums[
+                        "\(bucket.region)\u{1F}\(bucket.minute)",
+                        default: MinuteCount(region: bucket.region, minute: bucket.minute, orders: 0)
+                    ].orders += bucket.orders
+                }
+                return OrdersPerMinute(buckets: sums.values.sorted { ($0.minute, $0.region) < ($1.minute, $1.region) })
             }
-            return OrdersPerMinute(buckets: sums.values.sorted { ($0.minute, $0.region) < ($1.minute, $1.region) })
-        }) { request, _, scope in
-            let region = try request.uri.queryParameters.get("region").map { try QueryParameters.identifier($0, kind: "region", example: "north") }
+        ) { request, _, scope in
+            let region = try request.uri.queryParameters.get("region").map {
+                try QueryParameters.identifier($0, kind: "region", example: "north")
+            }
             let minutes = try QueryParameters.integer(request, "minutes", default: 60, range: 1...10_080)
             let regionFilter: SQL = region.map { "region = \($0)" } ?? "1"
             let buckets = try await database.writer.read { db in
                 let newest = try Int64.fetchOne(db, sql: "SELECT MAX(createdMinute) FROM analytics_order") ?? 0
                 return try Row.fetchAll(
                     db,
-                    SQLRequest<Row>(literal: """
-                        SELECT region, createdMinute, COUNT(*) AS orders FROM analytics_order
-                        WHERE \(regionFilter) AND createdMinute > \(newest - Int64(minutes)) AND \(scope.condition())
-                        GROUP BY region, createdMinute ORDER BY createdMinute, region
-                        """)
-                ).map { MinuteCount(region: $0["region"], minute: Timestamp.format(Timestamp.date(milliseconds: ($0["createdMinute"] as Int64) * 60_000)), orders: $0["orders"]) }
+                    SQLRequest<Row>(
+                        literal: """
+                            SELECT region, createdMinute, COUNT(*) AS orders FROM analytics_order
+                            WHERE \(regionFilter) AND createdMinute > \(newest - Int64(minutes)) AND \(scope.condition())
+                            GROUP BY region, createdMinute ORDER BY createdMinute, region
+                            """)
+                ).map {
+                    MinuteCount(
+                        region: $0["region"],
+                        minute: Timestamp.format(Timestamp.date(milliseconds: ($0["createdMinute"] as Int64) * 60_000)),
+                        orders: $0["orders"])
+                }
             }
             return OrdersPerMinute(buckets: buckets)
         }
@@ -74,21 +88,26 @@ public struct AnalyticsAPI: Sendable {
     static func summary(_ database: ProjectionDatabase, scope: PartitionScope) async throws -> Summary {
         try await database.writer.read { db in
             var statuses: [String: Int] = [:]
-            for row in try Row.fetchAll(db, SQLRequest<Row>(literal: "SELECT status, COUNT(*) AS n FROM analytics_order WHERE \(scope.condition()) GROUP BY status")) {
+            for row in try Row.fetchAll(
+                db, SQLRequest<Row>(literal: "SELECT status, COUNT(*) AS n FROM analytics_order WHERE \(scope.condition()) GROUP BY status")
+            ) {
                 statuses[row["status"]] = row["n"]
             }
             var reached = [Int](repeating: 0, count: AnalyticsProjection.funnel.count)
-            for row in try Row.fetchAll(db, SQLRequest<Row>(literal: "SELECT stage, COUNT(*) AS n FROM analytics_order WHERE \(scope.condition()) GROUP BY stage")) {
+            for row in try Row.fetchAll(
+                db, SQLRequest<Row>(literal: "SELECT stage, COUNT(*) AS n FROM analytics_order WHERE \(scope.condition()) GROUP BY stage"))
+            {
                 let stage: Int = row["stage"]
                 for index in 0...min(stage, reached.count - 1) { reached[index] += row["n"] as Int }
             }
             var histogram = DurationHistogram()
             for row in try Row.fetchAll(
                 db,
-                SQLRequest<Row>(literal: """
-                    SELECT (deliveredAt - createdAt) / 1000 AS seconds, COUNT(*) AS n FROM analytics_order
-                    WHERE deliveredAt IS NOT NULL AND \(scope.condition()) GROUP BY seconds
-                    """))
+                SQLRequest<Row>(
+                    literal: """
+                        SELECT (deliveredAt - createdAt) / 1000 AS seconds, COUNT(*) AS n FROM analytics_order
+                        WHERE deliveredAt IS NOT NULL AND \(scope.condition()) GROUP BY seconds
+                        """))
             {
                 histogram.add(seconds: row["seconds"], count: row["n"])
             }

@@ -12,7 +12,8 @@ public struct AnalyticsProjection: Projection {
 
     /// The funnel's stages, in lifecycle order; an order's `stage` is the furthest it reached.
     public static let funnel: [OrderEventType] = [
-        .created, .placedWithRestaurant, .acceptedByRestaurant, .preparing, .readyForPickup, .courierAssigned, .pickedUp, .outForDelivery, .delivered,
+        .created, .placedWithRestaurant, .acceptedByRestaurant, .preparing, .readyForPickup, .courierAssigned, .pickedUp, .outForDelivery,
+        .delivered,
     ]
 
     public func registerMigrations(in migrator: inout DatabaseMigrator) {

@@ -49,7 +49,8 @@ public struct DeliveryProjection: Projection {
                 """
         ).bind(
             event.orderID, position.partition, order.region, order.restaurant.name, order.customer.name, order.status.rawValue,
-            order.courier?.id, order.courier?.name, event.milliseconds(ifType: .readyForPickup), event.milliseconds(ifType: .courierAssigned),
+            order.courier?.id, order.courier?.name, event.milliseconds(ifType: .readyForPickup),
+            event.milliseconds(ifType: .courierAssigned),
             event.milliseconds(ifType: .pickedUp), event.milliseconds(ifType: .delivered), event.milliseconds(ifType: .deliveryFailed)
         ).execute()
     }

@@ -27,7 +27,9 @@ public enum FetchedLogEnds {
             while ends.count < positions.count && ContinuousClock.now < deadline {
                 _ = try await consumer.nextBatch(maxMessages: 1, maxWait: .milliseconds(10), idleTimeout: .milliseconds(100))
                 for position in positions {
-                    if let high = consumer.cachedWatermarks(position.topicPartition)?.high, high >= 0 { ends[position.topicPartition] = high }
+                    if let high = consumer.cachedWatermarks(position.topicPartition)?.high, high >= 0 {
+                        ends[position.topicPartition] = high
+                    }
                 }
             }
         } catch {

@@ -36,14 +36,17 @@ extension KafkaAdmin {
             }
             let group = groups[0]
             if let error = rd_kafka_ConsumerGroupDescription_error(group) {
-                throw KafkaError(rdError: rd_kafka_error_code(error), context: "describe group \(groupID)", reason: String(cString: rd_kafka_error_string(error)))
+                throw KafkaError(
+                    rdError: rd_kafka_error_code(error), context: "describe group \(groupID)",
+                    reason: String(cString: rd_kafka_error_string(error)))
             }
             let members = (0..<rd_kafka_ConsumerGroupDescription_member_count(group)).map { index in
                 let member = rd_kafka_ConsumerGroupDescription_member(group, index)
                 let assignment = rd_kafka_MemberDescription_assignment(member)
-                let partitions = rd_kafka_MemberAssignment_partitions(assignment).map {
-                    UnsafeMutablePointer(mutating: $0).entries().map(\.0.topicPartition)
-                } ?? []
+                let partitions =
+                    rd_kafka_MemberAssignment_partitions(assignment).map {
+                        UnsafeMutablePointer(mutating: $0).entries().map(\.0.topicPartition)
+                    } ?? []
                 return ConsumerGroupDescription.Member(
                     memberID: String(cString: rd_kafka_MemberDescription_consumer_id(member)),
                     clientID: String(cString: rd_kafka_MemberDescription_client_id(member)),
@@ -62,7 +65,9 @@ extension KafkaAdmin {
     }
 
     /// The group's committed offsets (OffsetFetch): for `partitions`, or all it has committed.
-    public func committedOffsets(group groupID: String, partitions: [TopicPartition]? = nil) async throws(KafkaError) -> [TopicPartitionOffset] {
+    public func committedOffsets(group groupID: String, partitions: [TopicPartition]? = nil) async throws(KafkaError)
+        -> [TopicPartitionOffset]
+    {
         try await request("committed offsets of \(groupID)") { rk, options, queue in
             let list = partitions.map { RdTopicPartitionList($0) }
             var request = rd_kafka_ListConsumerGroupOffsets_new(groupID, list?.pointer)
@@ -78,7 +83,9 @@ extension KafkaAdmin {
     /// Moves a group's committed offsets. The group must have no active members (Kafka refuses to
     /// change a live group's offsets: stop its consumers first).
     @discardableResult
-    public func resetGroupOffsets(group groupID: String, partitions: [TopicPartition], to target: OffsetResetTarget) async throws(KafkaError) -> [TopicPartitionOffset] {
+    public func resetGroupOffsets(group groupID: String, partitions: [TopicPartition], to target: OffsetResetTarget)
+        async throws(KafkaError) -> [TopicPartitionOffset]
+    {
         var offsets: [TopicPartitionOffset] = []
         switch target {
         case .offset(let offset):
@@ -110,10 +117,13 @@ extension KafkaAdmin {
         }
     }
 
-    private static func groupResultOffsets(_ groups: UnsafeMutablePointer<OpaquePointer?>?, _ groupID: String) throws(KafkaError) -> [TopicPartitionOffset] {
+    private static func groupResultOffsets(_ groups: UnsafeMutablePointer<OpaquePointer?>?, _ groupID: String) throws(KafkaError)
+        -> [TopicPartitionOffset]
+    {
         guard let group = groups?[0] else { throw KafkaError(.admin, "no result for group \(groupID)") }
         if let error = rd_kafka_group_result_error(group) {
-            throw KafkaError(rdError: rd_kafka_error_code(error), context: "group \(groupID)", reason: String(cString: rd_kafka_error_string(error)))
+            throw KafkaError(
+                rdError: rd_kafka_error_code(error), context: "group \(groupID)", reason: String(cString: rd_kafka_error_string(error)))
         }
         guard let list = rd_kafka_group_result_partitions(group) else { return [] }
         var offsets: [TopicPartitionOffset] = []

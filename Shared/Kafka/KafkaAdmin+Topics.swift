@@ -8,7 +8,8 @@ extension KafkaAdmin {
         try await request("create topic \(topic.name)") { rk, options, queue in
             var errorText = [CChar](repeating: 0, count: 256)
             _ = rd_kafka_AdminOptions_set_operation_timeout(options, Int32(clamping: timeout.milliseconds), &errorText, errorText.count)
-            var newTopic = rd_kafka_NewTopic_new(topic.name, Int32(topic.partitions), Int32(topic.replicationFactor), &errorText, errorText.count)
+            var newTopic = rd_kafka_NewTopic_new(
+                topic.name, Int32(topic.partitions), Int32(topic.replicationFactor), &errorText, errorText.count)
             defer { rd_kafka_NewTopic_destroy(newTopic) }
             for (key, value) in topic.configs.sorted(by: { $0.key < $1.key }) {
                 _ = rd_kafka_NewTopic_set_config(newTopic, key, value)
@@ -28,7 +29,7 @@ extension KafkaAdmin {
         do {
             try await createTopic(topic)
             return true
-        } catch where error.brokerCode == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS.rawValue {
+        } catch  where error.brokerCode == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS.rawValue {
             return false
         }
     }
@@ -78,7 +79,8 @@ extension KafkaAdmin {
     }
 
     /// Throws the first per-topic error of a CreateTopics/CreatePartitions result.
-    private static func checkTopicResults(_ topics: UnsafeMutablePointer<OpaquePointer?>?, _ count: Int, _ what: String) throws(KafkaError) {
+    private static func checkTopicResults(_ topics: UnsafeMutablePointer<OpaquePointer?>?, _ count: Int, _ what: String) throws(KafkaError)
+    {
         guard let topics else { return }
         for index in 0..<count {
             let code = rd_kafka_topic_result_error(topics[index])

@@ -11,7 +11,9 @@ public final class KafkaAdmin: Sendable {
     private let pollThread: PollThread
     public let requestTimeout: Duration
 
-    public static func make(configuration: KafkaConfiguration, logger: Logger, requestTimeout: Duration = .seconds(15)) throws(KafkaError) -> KafkaAdmin {
+    public static func make(configuration: KafkaConfiguration, logger: Logger, requestTimeout: Duration = .seconds(15)) throws(KafkaError)
+        -> KafkaAdmin
+    {
         let events = ClientEvents(logger: logger, metrics: KafkaMetrics(clientID: configuration.clientID))
         var properties = configuration.librdkafkaProperties()
         // A Metadata request must describe the cluster, not create the topic it asks about.
@@ -45,20 +47,25 @@ public final class KafkaAdmin: Sendable {
     /// On Apache Kafka this is the truth. On the local Tansu broker the *high* watermark is wrong
     /// (the base offset of the newest batch + 1; docs/LOCAL-BROKER.md): never decide "caught up" from it
     /// there. Consumers have `cachedWatermarks`, taken from Fetch responses, which are right.
-    public func queryWatermarks(_ partition: TopicPartition, timeout: Duration? = nil) async throws(KafkaError) -> (low: Int64, high: Int64) {
+    public func queryWatermarks(_ partition: TopicPartition, timeout: Duration? = nil) async throws(KafkaError) -> (low: Int64, high: Int64)
+    {
         let client = self.client
         let timeoutMs = Int32(clamping: (timeout ?? requestTimeout).milliseconds)
         return try await Blocking.run { () throws(KafkaError) -> (low: Int64, high: Int64) in
             var low: Int64 = -1
             var high: Int64 = -1
-            try check(rd_kafka_query_watermark_offsets(client.handle, partition.topic, partition.partition, &low, &high, timeoutMs), "watermarks of \(partition)")
+            try check(
+                rd_kafka_query_watermark_offsets(client.handle, partition.topic, partition.partition, &low, &high, timeoutMs),
+                "watermarks of \(partition)")
             return (low, high)
         }
     }
 
     /// The earliest offset whose record timestamp is >= `milliseconds` (ListOffsets by time), or
     /// `nil` when no such record exists. Wrong on the local Tansu broker (answers 0).
-    public func offsetsForTimes(_ partitions: [TopicPartition], milliseconds: Int64, timeout: Duration? = nil) async throws(KafkaError) -> [TopicPartition: Int64?] {
+    public func offsetsForTimes(_ partitions: [TopicPartition], milliseconds: Int64, timeout: Duration? = nil) async throws(KafkaError)
+        -> [TopicPartition: Int64?]
+    {
         let client = self.client
         let timeoutMs = Int32(clamping: (timeout ?? requestTimeout).milliseconds)
         return try await Blocking.run { () throws(KafkaError) -> [TopicPartition: Int64?] in
@@ -95,14 +102,17 @@ public final class KafkaAdmin: Sendable {
                     let options = rd_kafka_AdminOptions_new(client.handle, RD_KAFKA_ADMIN_OP_ANY)!
                     defer { rd_kafka_AdminOptions_destroy(options) }
                     var errorText = [CChar](repeating: 0, count: 256)
-                    _ = rd_kafka_AdminOptions_set_request_timeout(options, Int32(clamping: timeout.milliseconds), &errorText, errorText.count)
+                    _ = rd_kafka_AdminOptions_set_request_timeout(
+                        options, Int32(clamping: timeout.milliseconds), &errorText, errorText.count)
                     send(client.handle, options, queue)
                     // The request carries its own timeout; wait a little longer for its answer.
                     let deadline = ContinuousClock.now + timeout + .seconds(5)
                     var answer: OpaquePointer?
                     while answer == nil {
                         if cancelled.isSet { throw KafkaError(.cancelled, "\(what): cancelled while waiting for the answer") }
-                        guard ContinuousClock.now < deadline else { throw KafkaError(.timeout, "\(what): no answer within \(timeout)", isRetriable: true) }
+                        guard ContinuousClock.now < deadline else {
+                            throw KafkaError(.timeout, "\(what): no answer within \(timeout)", isRetriable: true)
+                        }
                         answer = rd_kafka_queue_poll(queue, 100)
                     }
                     return try Self.read(answer!, what, extract)
@@ -115,7 +125,9 @@ public final class KafkaAdmin: Sendable {
     }
 
     /// The result of one admin request's event, which it destroys.
-    private static func read<T>(_ event: OpaquePointer, _ what: String, _ extract: (_ event: OpaquePointer) throws(KafkaError) -> T) throws(KafkaError) -> T {
+    private static func read<T>(_ event: OpaquePointer, _ what: String, _ extract: (_ event: OpaquePointer) throws(KafkaError) -> T)
+        throws(KafkaError) -> T
+    {
         defer { rd_kafka_event_destroy(event) }
         let code = rd_kafka_event_error(event)
         if code != RD_KAFKA_RESP_ERR_NO_ERROR {
@@ -147,7 +159,8 @@ extension ClusterMetadata {
                     id: partition.id, leader: partition.leader,
                     replicas: (0..<Int(partition.replica_cnt)).map { partition.replicas[$0] },
                     inSyncReplicas: (0..<Int(partition.isr_cnt)).map { partition.isrs[$0] },
-                    error: partition.err == RD_KAFKA_RESP_ERR_NO_ERROR ? nil : KafkaError(rdError: partition.err, context: "partition \(name)[\(partition.id)]")
+                    error: partition.err == RD_KAFKA_RESP_ERR_NO_ERROR
+                        ? nil : KafkaError(rdError: partition.err, context: "partition \(name)[\(partition.id)]")
                 )
             }
             .sorted { $0.id < $1.id }

@@ -22,12 +22,16 @@ extension KafkaConfiguration {
     }
 
     /// Builds a configuration for `bootstrapServers` with the security settings of `environment`.
-    public static func make(bootstrapServers: String, environment: [String: String], clientID: String) throws(EnvironmentError) -> KafkaConfiguration {
+    public static func make(bootstrapServers: String, environment: [String: String], clientID: String) throws(EnvironmentError)
+        -> KafkaConfiguration
+    {
         let servers = bootstrapServers.split(separator: ",").map { $0.trimmingWhitespace() }.filter { !$0.isEmpty }
         for server in servers {
             let parts = server.split(separator: ":")
             guard parts.count >= 2, let port = Int(parts.last!), (1...65535).contains(port) else {
-                throw EnvironmentError(description: "bootstrap server '\(server)' is not host:port (e.g. localhost:9092); fix KAFKA_BOOTSTRAP_SERVERS or --brokers")
+                throw EnvironmentError(
+                    description:
+                        "bootstrap server '\(server)' is not host:port (e.g. localhost:9092); fix KAFKA_BOOTSTRAP_SERVERS or --brokers")
             }
         }
         guard !servers.isEmpty else {
@@ -49,7 +53,8 @@ extension KafkaConfiguration {
                 throw EnvironmentError(description: "KAFKA_SASL_MECHANISM=\(mechanism) is not one of PLAIN, SCRAM-SHA-256, SCRAM-SHA-512")
             }
             guard let username = environment["KAFKA_SASL_USERNAME"], let password = environment["KAFKA_SASL_PASSWORD"] else {
-                throw EnvironmentError(description: "KAFKA_SASL_MECHANISM is set, so KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD must be set too")
+                throw EnvironmentError(
+                    description: "KAFKA_SASL_MECHANISM is set, so KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD must be set too")
             }
             security.sasl = .init(mechanism: parsed, username: username, password: password)
         }
@@ -65,7 +70,7 @@ extension KafkaConfiguration {
     }
 }
 
-extension Optional<String> {
+extension String? {
     fileprivate var nonEmpty: String? { self.flatMap { $0.isEmpty ? nil : $0 } }
 }
 

@@ -70,7 +70,9 @@ extension KafkaConfiguration {
             public var certificateLocation: String?
             public var keyLocation: String?
             public var verifyHostname: Bool
-            public init(caLocation: String? = nil, certificateLocation: String? = nil, keyLocation: String? = nil, verifyHostname: Bool = true) {
+            public init(
+                caLocation: String? = nil, certificateLocation: String? = nil, keyLocation: String? = nil, verifyHostname: Bool = true
+            ) {
                 self.caLocation = caLocation
                 self.certificateLocation = certificateLocation
                 self.keyLocation = keyLocation

@@ -90,7 +90,10 @@ final class RebalanceCoordinator: Sendable {
         }
     }
 
-    private func assign(_ rk: OpaquePointer, _ list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>, _ partitions: [TopicPartition], cooperative: Bool, consumer: KafkaConsumer) {
+    private func assign(
+        _ rk: OpaquePointer, _ list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>, _ partitions: [TopicPartition],
+        cooperative: Bool, consumer: KafkaConsumer
+    ) {
         let listener = self.listener
         let decision: Result<[TopicPartition: KafkaOffset], any Error> = Blocking.wait {
             guard let listener else { return .success([:]) }
@@ -124,10 +127,15 @@ final class RebalanceCoordinator: Sendable {
         }
         logEndGuard.start(starts)
         metrics.rebalance("assign")
-        logger.info("assigned \(starts.map(\.description).joined(separator: ", "))", metadata: ["protocol": "\(cooperative ? "cooperative" : "eager")"])
+        logger.info(
+            "assigned \(starts.map(\.description).joined(separator: ", "))",
+            metadata: ["protocol": "\(cooperative ? "cooperative" : "eager")"])
     }
 
-    private func revoke(_ rk: OpaquePointer, _ list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>, _ partitions: [TopicPartition], cooperative: Bool, consumer: KafkaConsumer) {
+    private func revoke(
+        _ rk: OpaquePointer, _ list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>, _ partitions: [TopicPartition],
+        cooperative: Bool, consumer: KafkaConsumer
+    ) {
         let lost = rd_kafka_assignment_lost(rk) != 0
         if let listener {
             Blocking.wait { await listener.partitionsRevoked(partitions, lost: lost, consumer: consumer) }

@@ -37,7 +37,8 @@ extension KafkaConsumer {
             public mutating func next() async throws(KafkaError) -> ConsumerEvent? {
                 while index == pending.count {
                     guard let batch = try await batches.next() else { return nil }
-                    pending = batch.errors.map(ConsumerEvent.error) + batch.messages.map(ConsumerEvent.message)
+                    pending =
+                        batch.errors.map(ConsumerEvent.error) + batch.messages.map(ConsumerEvent.message)
                         + batch.endOfPartition.map(ConsumerEvent.endOfPartition)
                     index = 0
                 }

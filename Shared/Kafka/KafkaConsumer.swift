@@ -247,7 +247,9 @@ public final class KafkaConsumer: Sendable {
     }
 
     /// The group's committed offsets for these partitions, from the coordinator.
-    public func committed(_ partitions: [TopicPartition], timeout: Duration = .seconds(10)) async throws(KafkaError) -> [TopicPartitionOffset] {
+    public func committed(_ partitions: [TopicPartition], timeout: Duration = .seconds(10)) async throws(KafkaError)
+        -> [TopicPartitionOffset]
+    {
         let client = self.client
         return try await Blocking.run { () throws(KafkaError) -> [TopicPartitionOffset] in
             let list = RdTopicPartitionList(partitions)
@@ -319,19 +321,21 @@ extension KafkaConsumer: Service {
     }
 }
 
-private let rebalanceCallback: @convention(c) (
-    OpaquePointer?, rd_kafka_resp_err_t, UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?, UnsafeMutableRawPointer?
-) -> Void = { rk, code, partitions, opaque in
-    guard let rk, let partitions, let coordinator = ClientEvents.from(opaque)?.rebalance else { return }
-    coordinator.handle(rk, code, partitions)
-}
+private let rebalanceCallback:
+    @convention(c) (
+        OpaquePointer?, rd_kafka_resp_err_t, UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?, UnsafeMutableRawPointer?
+    ) -> Void = { rk, code, partitions, opaque in
+        guard let rk, let partitions, let coordinator = ClientEvents.from(opaque)?.rebalance else { return }
+        coordinator.handle(rk, code, partitions)
+    }
 
-private let offsetCommitCallback: @convention(c) (
-    OpaquePointer?, rd_kafka_resp_err_t, UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?, UnsafeMutableRawPointer?
-) -> Void = { _, code, partitions, opaque in
-    guard let events = ClientEvents.from(opaque) else { return }
-    // _NO_OFFSET: nothing was stored to commit; not an error.
-    guard code != RD_KAFKA_RESP_ERR_NO_ERROR && code != RD_KAFKA_RESP_ERR__NO_OFFSET else { return }
-    let what = partitions.map { $0.entries().map { "\($0.0)" }.joined(separator: ", ") } ?? ""
-    events.record(KafkaError(rdError: code, context: "commit \(what)"))
-}
+private let offsetCommitCallback:
+    @convention(c) (
+        OpaquePointer?, rd_kafka_resp_err_t, UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?, UnsafeMutableRawPointer?
+    ) -> Void = { _, code, partitions, opaque in
+        guard let events = ClientEvents.from(opaque) else { return }
+        // _NO_OFFSET: nothing was stored to commit; not an error.
+        guard code != RD_KAFKA_RESP_ERR_NO_ERROR && code != RD_KAFKA_RESP_ERR__NO_OFFSET else { return }
+        let what = partitions.map { $0.entries().map { "\($0.0)" }.joined(separator: ", ") } ?? ""
+        events.record(KafkaError(rdError: code, context: "commit \(what)"))
+    }

@@ -62,7 +62,8 @@ public struct KafkaError: Error, Sendable, CustomStringConvertible {
     ) {
         let name = String(cString: rd_kafka_err2name(rdError))
         let text = reason ?? String(cString: rd_kafka_err2str(rdError))
-        self.code = rdError == RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET || rdError == RD_KAFKA_RESP_ERR_OFFSET_OUT_OF_RANGE
+        self.code =
+            rdError == RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET || rdError == RD_KAFKA_RESP_ERR_OFFSET_OUT_OF_RANGE
             ? .offsetOutOfRange : .librdkafka
         self.message = "\(context): \(text)"
         self.brokerCode = rdError.rawValue
@@ -125,7 +126,9 @@ extension rd_kafka_resp_err_t: @retroactive Hashable {}
 
 /// Throws a `KafkaError` for a non-zero librdkafka result.
 @inline(__always)
-func check(_ result: rd_kafka_resp_err_t, _ context: @autoclosure () -> String, file: String = #fileID, line: UInt = #line) throws(KafkaError) {
+func check(_ result: rd_kafka_resp_err_t, _ context: @autoclosure () -> String, file: String = #fileID, line: UInt = #line)
+    throws(KafkaError)
+{
     if result != RD_KAFKA_RESP_ERR_NO_ERROR {
         throw KafkaError(rdError: result, context: context(), file: file, line: line)
     }

@@ -15,7 +15,7 @@ public struct KafkaHeader: Hashable, Sendable {
     public var stringValue: String? { value.map { String(decoding: $0, as: UTF8.self) } }
 }
 
-extension Array<KafkaHeader> {
+extension [KafkaHeader] {
     /// The last value of the header named `key` (Kafka allows repeats; the last one wins).
     public func last(named key: String) -> KafkaHeader? { last { $0.key == key } }
 }

@@ -15,9 +15,12 @@ final class KafkaMetrics: Sendable {
     }
 
     func recordError(_ error: KafkaError) {
-        Counter(label: "kafka_client_errors_total", dimensions: [
-            ("client", clientLabel), ("code", error.brokerCodeName ?? error.code.description), ("fatal", String(error.isFatal)),
-        ]).increment()
+        Counter(
+            label: "kafka_client_errors_total",
+            dimensions: [
+                ("client", clientLabel), ("code", error.brokerCodeName ?? error.code.description), ("fatal", String(error.isFatal)),
+            ]
+        ).increment()
     }
 
     func produced(topic: String, ok: Bool) {

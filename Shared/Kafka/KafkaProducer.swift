@@ -140,8 +140,14 @@ public final class KafkaProducer: Sendable {
                         }
                         add(RD_KAFKA_VTYPE_TOPIC) { $0.cstr = topic }
                         if let partition = message.partition { add(RD_KAFKA_VTYPE_PARTITION) { $0.i32 = partition } }
-                        if let key { add(RD_KAFKA_VTYPE_KEY) { $0.mem = .init(ptr: UnsafeMutableRawPointer(mutating: key.baseAddress), size: key.count) } }
-                        add(RD_KAFKA_VTYPE_VALUE) { $0.mem = .init(ptr: UnsafeMutableRawPointer(mutating: value.baseAddress), size: value.count) }
+                        if let key {
+                            add(RD_KAFKA_VTYPE_KEY) {
+                                $0.mem = .init(ptr: UnsafeMutableRawPointer(mutating: key.baseAddress), size: key.count)
+                            }
+                        }
+                        add(RD_KAFKA_VTYPE_VALUE) {
+                            $0.mem = .init(ptr: UnsafeMutableRawPointer(mutating: value.baseAddress), size: value.count)
+                        }
                         add(RD_KAFKA_VTYPE_MSGFLAGS) { $0.i = RD_KAFKA_MSG_F_COPY }
                         add(RD_KAFKA_VTYPE_OPAQUE) { $0.ptr = opaque }
                         if let headers { add(RD_KAFKA_VTYPE_HEADERS) { $0.headers = headers } }
@@ -183,21 +189,22 @@ private func withOptionalBytes<R>(_ bytes: [UInt8]?, _ body: (UnsafeRawBufferPoi
     return bytes.withUnsafeBytes { body($0) }
 }
 
-
 /// Runs on the poll thread for every record: routes the report to its awaiting task or stream.
-private let deliveryReportCallback: @convention(c) (OpaquePointer?, UnsafePointer<rd_kafka_message_t>?, UnsafeMutableRawPointer?) -> Void = {
-    _, message, opaque in
-    guard let message, let routeOpaque = message.pointee._private, let events = ClientEvents.from(opaque) else { return }
-    let route = DeliveryRoute(consuming: routeOpaque)
-    let m = message.pointee
-    let topic = String(cString: rd_kafka_topic_name(m.rkt))
-    let error = m.err == RD_KAFKA_RESP_ERR_NO_ERROR ? nil : KafkaError(rdError: m.err, context: "delivery to \(topic)")
-    events.metrics.produced(topic: topic, ok: error == nil)
-    func report(_ id: UInt64) -> DeliveryReport {
-        DeliveryReport(messageID: id, topicPartition: TopicPartition(topic, m.partition), offset: error == nil ? m.offset : nil, error: error)
+private let deliveryReportCallback: @convention(c) (OpaquePointer?, UnsafePointer<rd_kafka_message_t>?, UnsafeMutableRawPointer?) -> Void =
+    {
+        _, message, opaque in
+        guard let message, let routeOpaque = message.pointee._private, let events = ClientEvents.from(opaque) else { return }
+        let route = DeliveryRoute(consuming: routeOpaque)
+        let m = message.pointee
+        let topic = String(cString: rd_kafka_topic_name(m.rkt))
+        let error = m.err == RD_KAFKA_RESP_ERR_NO_ERROR ? nil : KafkaError(rdError: m.err, context: "delivery to \(topic)")
+        events.metrics.produced(topic: topic, ok: error == nil)
+        func report(_ id: UInt64) -> DeliveryReport {
+            DeliveryReport(
+                messageID: id, topicPartition: TopicPartition(topic, m.partition), offset: error == nil ? m.offset : nil, error: error)
+        }
+        switch route {
+        case .ticket(let ticket): ticket.complete(report(ticket.id))
+        case .stream(let id): events.deliveryReports?.yield(report(id))
+        }
     }
-    switch route {
-    case .ticket(let ticket): ticket.complete(report(ticket.id))
-    case .stream(let id): events.deliveryReports?.yield(report(id))
-    }
-}

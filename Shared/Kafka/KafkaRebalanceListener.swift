@@ -24,7 +24,9 @@ public protocol KafkaRebalanceListener: Sendable {
 }
 
 extension KafkaRebalanceListener {
-    public func partitionsAssigned(_ partitions: [TopicPartition], consumer: KafkaConsumer) async throws -> [TopicPartition: KafkaOffset] { [:] }
+    public func partitionsAssigned(_ partitions: [TopicPartition], consumer: KafkaConsumer) async throws -> [TopicPartition: KafkaOffset] {
+        [:]
+    }
     public func partitionsRevoked(_ partitions: [TopicPartition], lost: Bool, consumer: KafkaConsumer) async {}
 }
 

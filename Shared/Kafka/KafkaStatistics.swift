@@ -95,7 +95,9 @@ public struct KafkaStatistics: Decodable, Sendable {
     public func silentBrokers(threshold: Duration) -> [(name: String, silentFor: Duration, waiting: Int64)] {
         let limit = threshold.microseconds
         return (brokers ?? [:]).values.compactMap { broker in
-            guard let waiting = broker.waitingResponses, waiting > 0, let idle = broker.receiveIdleMicroseconds, idle >= limit else { return nil }
+            guard let waiting = broker.waitingResponses, waiting > 0, let idle = broker.receiveIdleMicroseconds, idle >= limit else {
+                return nil
+            }
             return (broker.name, .microseconds(idle), waiting)
         }
         .sorted { $0.name < $1.name }

@@ -32,7 +32,9 @@ public struct TimestampOffsetLookup: Sendable {
         self.logger = logger
     }
 
-    public func offsets(topic: String, partitions: [Int32], atOrAfter milliseconds: Int64, admin: KafkaAdmin) async throws -> [Int32: Answer] {
+    public func offsets(topic: String, partitions: [Int32], atOrAfter milliseconds: Int64, admin: KafkaAdmin) async throws -> [Int32:
+        Answer]
+    {
         let brokerAnswers = try await admin.offsetsForTimes(partitions.map { TopicPartition(topic, $0) }, milliseconds: milliseconds)
         var answers: [Int32: Answer] = [:]
         for partition in partitions {
@@ -55,14 +57,18 @@ public struct TimestampOffsetLookup: Sendable {
                 scan = try await firstRecord(in: tp, from: max(low, 0), atOrAfter: milliseconds)
                 scan.read += read
             }
-            logger.info("offsetsForTimes(\(milliseconds)) on \(tp) answered \(claimed); the records say \(scan.offset.map(String.init) ?? "log end")")
+            logger.info(
+                "offsetsForTimes(\(milliseconds)) on \(tp) answered \(claimed); the records say \(scan.offset.map(String.init) ?? "log end")"
+            )
             answers[partition] = Answer(offset: scan.offset, method: .recordScan, recordsRead: scan.read)
         }
         return answers
     }
 
     /// Reads `partition` from `from` until a record at or after `milliseconds`, or the log end.
-    private func firstRecord(in partition: TopicPartition, from: Int64, atOrAfter milliseconds: Int64) async throws -> (offset: Int64?, read: Int) {
+    private func firstRecord(in partition: TopicPartition, from: Int64, atOrAfter milliseconds: Int64) async throws -> (
+        offset: Int64?, read: Int
+    ) {
         var settings = KafkaConsumerConfiguration(common: configuration, groupID: "timestamp-lookup-\(UUID().uuidString.lowercased())")
         settings.partitionEOF = true
         let consumer = try KafkaConsumer.make(configuration: settings, logger: logger)

@@ -38,7 +38,9 @@ public final class LocalBroker: Sendable {
     }
 
     /// Starts a broker. `port` 0 picks a free one. Logs go to `logFile` (default: a temp file).
-    public static func start(port: Int = 0, logFile: URL? = nil, logger: Logger, readyTimeout: Duration = .seconds(30)) async throws -> LocalBroker {
+    public static func start(port: Int = 0, logFile: URL? = nil, logger: Logger, readyTimeout: Duration = .seconds(30)) async throws
+        -> LocalBroker
+    {
         let installation = try await TansuInstallation.locateOrInstall(logger: logger)
         var lastFailure = ""
         // A port picked by binding port 0 can be taken by someone else before Tansu binds it: retry.
@@ -54,7 +56,8 @@ public final class LocalBroker: Sendable {
                 if port != 0 { break }
                 continue
             }
-            logger.info("local Kafka broker (Tansu) ready at \(address)", metadata: ["pid": "\(process.processIdentifier)", "log": "\(log.path)"])
+            logger.info(
+                "local Kafka broker (Tansu) ready at \(address)", metadata: ["pid": "\(process.processIdentifier)", "log": "\(log.path)"])
             return broker
         }
         throw LocalBrokerError("the local broker did not start: \(lastFailure)")
@@ -62,7 +65,12 @@ public final class LocalBroker: Sendable {
 
     /// Stops the broker (SIGTERM, then SIGKILL after 5 s) and waits for it to exit.
     public func stop() async {
-        guard let process = process.withLock({ process in defer { process = nil }; return process }) else { return }
+        guard
+            let process = process.withLock({ process in
+                defer { process = nil }
+                return process
+            })
+        else { return }
         guard process.isRunning else { return }
         let tansu = brokerPID(watchdog: process.processIdentifier)
         process.terminate()

@@ -1,5 +1,5 @@
-public import Foundation
 import Dispatch
+public import Foundation
 public import Logging
 
 /// Finds the Tansu broker binary, installing it on first use.
@@ -24,7 +24,8 @@ public struct TansuInstallation: Sendable {
     public static func locateOrInstall(logger: Logger) async throws(LocalBrokerError) -> TansuInstallation {
         let result: Result<TansuInstallation, LocalBrokerError> = await withCheckedContinuation { continuation in
             DispatchQueue.global().async {
-                continuation.resume(returning: Result { () throws(LocalBrokerError) -> TansuInstallation in try locateOrInstallBlocking(logger: logger) })
+                continuation.resume(
+                    returning: Result { () throws(LocalBrokerError) -> TansuInstallation in try locateOrInstallBlocking(logger: logger) })
             }
         }
         return try result.get()
@@ -43,7 +44,9 @@ public struct TansuInstallation: Sendable {
 
         try? FileManager.default.createDirectory(at: cacheDirectory, withIntermediateDirectories: true)
         let lock = open(cacheDirectory.appendingPathComponent("tansu-install.lock").path, O_CREAT | O_RDWR, 0o644)
-        guard lock >= 0 else { throw LocalBrokerError("cannot create a lock file in \(cacheDirectory.path) (errno \(errno)); check its permissions") }
+        guard lock >= 0 else {
+            throw LocalBrokerError("cannot create a lock file in \(cacheDirectory.path) (errno \(errno)); check its permissions")
+        }
         defer { close(lock) }
         flock(lock, LOCK_EX)  // released by close()
         // Another process may have installed it while this one waited.

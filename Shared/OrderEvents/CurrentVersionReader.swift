@@ -41,8 +41,14 @@ private struct JSONCursor {
     // MARK: - The envelope and the order snapshot
 
     mutating func envelope() throws(Declined) -> OrderEvent {
-        var version: Int?, eventID: UUID?, type: OrderEventType?, orderID: String?, sequence: Int?
-        var occurredAt: Date?, producer: String?, order: OrderSnapshot?
+        var version: Int?
+        var eventID: UUID?
+        var type: OrderEventType?
+        var orderID: String?
+        var sequence: Int?
+        var occurredAt: Date?
+        var producer: String?
+        var order: OrderSnapshot?
         var reason: String??
         try members { cursor, key throws(Declined) in
             switch key {
@@ -58,7 +64,8 @@ private struct JSONCursor {
             default: throw Declined()
             }
         }
-        guard version == OrderEvent.currentSchemaVersion, let eventID, let type, let orderID, let sequence, let occurredAt, let producer, let order
+        guard version == OrderEvent.currentSchemaVersion, let eventID, let type, let orderID, let sequence, let occurredAt, let producer,
+            let order
         else { throw Declined() }
         return OrderEvent(
             eventID: eventID, type: type, orderID: orderID, sequence: sequence, occurredAt: occurredAt, producer: producer, order: order,
@@ -66,8 +73,14 @@ private struct JSONCursor {
     }
 
     private mutating func snapshot() throws(Declined) -> OrderSnapshot {
-        var status: OrderStatus?, customer: OrderSnapshot.Customer?, restaurant: OrderSnapshot.Restaurant?, region: String?
-        var items: [OrderSnapshot.Item]?, totalCents: Int?, currency: String?, promisedBy: Date?
+        var status: OrderStatus?
+        var customer: OrderSnapshot.Customer?
+        var restaurant: OrderSnapshot.Restaurant?
+        var region: String?
+        var items: [OrderSnapshot.Item]?
+        var totalCents: Int?
+        var currency: String?
+        var promisedBy: Date?
         var courier: OrderSnapshot.Courier??
         try members { cursor, key throws(Declined) in
             switch key {
@@ -81,15 +94,19 @@ private struct JSONCursor {
             case "totalCents": try once(&totalCents, cursor.integer())
             case "currency": try once(&currency, cursor.string())
             case "courier":
-                try once(&courier, cursor.nullOr { cursor throws(Declined) in
-                    let (id, name) = try cursor.idAndName()
-                    return OrderSnapshot.Courier(id: id, name: name)
-                })
+                try once(
+                    &courier,
+                    cursor.nullOr { cursor throws(Declined) in
+                        let (id, name) = try cursor.idAndName()
+                        return OrderSnapshot.Courier(id: id, name: name)
+                    })
             case "promisedBy": try once(&promisedBy, cursor.date())
             default: throw Declined()
             }
         }
-        guard let status, let customer, let restaurant, let region, let items, let totalCents, let currency, let promisedBy else { throw Declined() }
+        guard let status, let customer, let restaurant, let region, let items, let totalCents, let currency, let promisedBy else {
+            throw Declined()
+        }
         return OrderSnapshot(
             status: status, customer: customer, restaurant: restaurant, region: region, items: items, totalCents: totalCents,
             currency: currency, courier: courier ?? nil, promisedBy: promisedBy)
@@ -97,7 +114,8 @@ private struct JSONCursor {
 
     /// `{"id": …, "name": …}` (customer, courier).
     private mutating func idAndName() throws(Declined) -> (String, String) {
-        var id: String?, name: String?
+        var id: String?
+        var name: String?
         try members { cursor, key throws(Declined) in
             switch key {
             case "id": try once(&id, cursor.string())
@@ -110,7 +128,9 @@ private struct JSONCursor {
     }
 
     private mutating func restaurant() throws(Declined) -> OrderSnapshot.Restaurant {
-        var id: String?, name: String?, region: String?
+        var id: String?
+        var name: String?
+        var region: String?
         try members { cursor, key throws(Declined) in
             switch key {
             case "id": try once(&id, cursor.string())
@@ -126,7 +146,10 @@ private struct JSONCursor {
     private mutating func items() throws(Declined) -> [OrderSnapshot.Item] {
         var items: [OrderSnapshot.Item] = []
         try elements { cursor throws(Declined) in
-            var sku: String?, name: String?, quantity: Int?, unitPriceCents: Int?
+            var sku: String?
+            var name: String?
+            var quantity: Int?
+            var unitPriceCents: Int?
             try cursor.members { cursor, key throws(Declined) in
                 switch key {
                 case "sku": try once(&sku, cursor.string())
@@ -261,7 +284,9 @@ private struct JSONCursor {
     private mutating func nullOr<Value>(_ value: (inout JSONCursor) throws(Declined) -> Value) throws(Declined) -> Value? {
         skipWhitespace()
         guard index + 4 <= bytes.count, bytes[index] == UInt8(ascii: "n") else { return try value(&self) }
-        guard bytes[index + 1] == UInt8(ascii: "u"), bytes[index + 2] == UInt8(ascii: "l"), bytes[index + 3] == UInt8(ascii: "l") else { throw Declined() }
+        guard bytes[index + 1] == UInt8(ascii: "u"), bytes[index + 2] == UInt8(ascii: "l"), bytes[index + 3] == UInt8(ascii: "l") else {
+            throw Declined()
+        }
         index += 4
         return nil
     }

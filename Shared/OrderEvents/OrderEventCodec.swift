@@ -46,7 +46,9 @@ public enum OrderEventCodec {
             guard let version = try? container.decode(Int.self, forKey: .schemaVersion) else {
                 throw OrderEventDecodingError.invalidField("schemaVersion", "missing or not an integer")
             }
-            guard (1...OrderEvent.currentSchemaVersion).contains(version) else { throw OrderEventDecodingError.unsupportedSchemaVersion(version) }
+            guard (1...OrderEvent.currentSchemaVersion).contains(version) else {
+                throw OrderEventDecodingError.unsupportedSchemaVersion(version)
+            }
             guard let typeName = try? container.decode(String.self, forKey: .type) else {
                 throw OrderEventDecodingError.invalidField("type", "missing or not a string")
             }
@@ -60,9 +62,13 @@ public enum OrderEventCodec {
         if event.orderID.isEmpty { throw .invalidEvent("orderId is empty") }
         if event.sequence < 1 { throw .invalidEvent("sequence \(event.sequence) is not >= 1") }
         if event.order.status != event.type.resultingStatus {
-            throw .invalidEvent("type \(event.type.rawValue) implies status \(event.type.resultingStatus.rawValue), but order.status is \(event.order.status.rawValue)")
+            throw .invalidEvent(
+                "type \(event.type.rawValue) implies status \(event.type.resultingStatus.rawValue), but order.status is \(event.order.status.rawValue)"
+            )
         }
-        if event.type == .created && event.sequence != 1 { throw .invalidEvent("order.created must have sequence 1, has \(event.sequence)") }
+        if event.type == .created && event.sequence != 1 {
+            throw .invalidEvent("order.created must have sequence 1, has \(event.sequence)")
+        }
         if event.type.requiresReason && (event.reason ?? "").isEmpty { throw .invalidEvent("\(event.type.rawValue) needs a reason") }
         if !event.type.requiresReason && event.reason != nil { throw .invalidEvent("\(event.type.rawValue) takes no reason") }
         if event.order.items.isEmpty { throw .invalidEvent("order has no items") }
@@ -104,12 +110,14 @@ public enum OrderEventCodec {
     private static func describe(_ error: DecodingError) -> OrderEventDecodingError {
         func path(_ context: DecodingError.Context, _ key: (any CodingKey)? = nil) -> String {
             let keys = context.codingPath + (key.map { [$0] } ?? [])
-            return keys.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".").replacingOccurrences(of: ".[", with: "[")
+            return keys.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".").replacingOccurrences(
+                of: ".[", with: "[")
         }
         switch error {
         // Nothing decoded yet: the bytes are not JSON, or not a JSON object.
         case .dataCorrupted(let context) where context.codingPath.isEmpty:
-            return .malformedJSON("\((context.underlyingError as? NSError)?.userInfo[NSDebugDescriptionErrorKey] ?? context.debugDescription)")
+            return .malformedJSON(
+                "\((context.underlyingError as? NSError)?.userInfo[NSDebugDescriptionErrorKey] ?? context.debugDescription)")
         case .typeMismatch(_, let context) where context.codingPath.isEmpty:
             return .malformedJSON("the top level is not an object")
         case .keyNotFound(let key, let context): return .invalidField(path(context, key), "missing")

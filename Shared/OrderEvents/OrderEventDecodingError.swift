@@ -15,7 +15,8 @@ public enum OrderEventDecodingError: Error, Sendable, Hashable, CustomStringConv
         switch self {
         case .malformedJSON(let detail): "malformed JSON: \(detail)"
         case .invalidField(let field, let detail): "field '\(field)': \(detail)"
-        case .unknownEventType(let type): "unknown event type '\(type)'; known: \(OrderEventType.allCases.map(\.rawValue).joined(separator: ", "))"
+        case .unknownEventType(let type):
+            "unknown event type '\(type)'; known: \(OrderEventType.allCases.map(\.rawValue).joined(separator: ", "))"
         case .unsupportedSchemaVersion(let version):
             "schema version \(version) is not supported (this build reads 1...\(OrderEvent.currentSchemaVersion)); upgrade the consumer"
         case .invalidEvent(let detail): "invalid event: \(detail)"

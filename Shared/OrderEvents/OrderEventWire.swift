@@ -16,7 +16,8 @@ struct WireEnvelope<Order: Codable>: Codable {
     func event(_ convert: (Order) -> OrderSnapshot) throws(OrderEventDecodingError) -> OrderEvent {
         guard let id = UUID(uuidString: eventId) else { throw .invalidField("eventId", "'\(eventId)' is not a UUID") }
         return OrderEvent(
-            eventID: id, type: type, orderID: orderId, sequence: sequence, occurredAt: occurredAt, producer: producer, order: convert(order),
+            eventID: id, type: type, orderID: orderId, sequence: sequence, occurredAt: occurredAt, producer: producer,
+            order: convert(order),
             reason: reason)
     }
 }

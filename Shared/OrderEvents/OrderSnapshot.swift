@@ -5,20 +5,30 @@ public struct OrderSnapshot: Sendable, Hashable, Codable {
     public struct Customer: Sendable, Hashable, Codable {
         public var id: String
         public var name: String
-        public init(id: String, name: String) { self.id = id; self.name = name }
+        public init(id: String, name: String) {
+            self.id = id
+            self.name = name
+        }
     }
 
     public struct Restaurant: Sendable, Hashable, Codable {
         public var id: String
         public var name: String
         public var region: String
-        public init(id: String, name: String, region: String) { self.id = id; self.name = name; self.region = region }
+        public init(id: String, name: String, region: String) {
+            self.id = id
+            self.name = name
+            self.region = region
+        }
     }
 
     public struct Courier: Sendable, Hashable, Codable {
         public var id: String
         public var name: String
-        public init(id: String, name: String) { self.id = id; self.name = name }
+        public init(id: String, name: String) {
+            self.id = id
+            self.name = name
+        }
     }
 
     public struct Item: Sendable, Hashable, Codable {
@@ -27,7 +37,10 @@ public struct OrderSnapshot: Sendable, Hashable, Codable {
         public var quantity: Int
         public var unitPriceCents: Int
         public init(sku: String, name: String, quantity: Int, unitPriceCents: Int) {
-            self.sku = sku; self.name = name; self.quantity = quantity; self.unitPriceCents = unitPriceCents
+            self.sku = sku
+            self.name = name
+            self.quantity = quantity
+            self.unitPriceCents = unitPriceCents
         }
     }
 

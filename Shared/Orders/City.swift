@@ -9,7 +9,10 @@ public struct City: Sendable {
         public var couriers: Int
         public var regions: [String]
 
-        public init(customers: Int = 200, restaurants: Int = 20, couriers: Int = 40, regions: [String] = ["north", "south", "east", "west", "center"]) {
+        public init(
+            customers: Int = 200, restaurants: Int = 20, couriers: Int = 40,
+            regions: [String] = ["north", "south", "east", "west", "center"]
+        ) {
             self.customers = customers
             self.restaurants = restaurants
             self.couriers = couriers
@@ -27,7 +30,8 @@ public struct City: Sendable {
     public var couriers: [OrderSnapshot.Courier]
 
     public init(_ configuration: Configuration, using generator: inout some RandomNumberGenerator) {
-        precondition(configuration.customers > 0 && configuration.restaurants > 0 && configuration.couriers > 0 && !configuration.regions.isEmpty)
+        precondition(
+            configuration.customers > 0 && configuration.restaurants > 0 && configuration.couriers > 0 && !configuration.regions.isEmpty)
         let firstNames = ["Ada", "Grace", "Linus", "Margaret", "Alan", "Barbara", "Dennis", "Frances", "Ken", "Radia", "Tim", "Hedy"]
         let lastNames = ["Lovelace", "Hopper", "Torvalds", "Hamilton", "Turing", "Liskov", "Ritchie", "Allen", "Thompson", "Perlman"]
         let kitchens: [(name: String, dishes: [(String, Int)])] = [
@@ -47,7 +51,8 @@ public struct City: Sendable {
             let branch = (index - 1) / kitchens.count
             let region = configuration.regions[(index - 1) % configuration.regions.count]
             return Restaurant(
-                info: .init(id: "res-\(index.padded(3))", name: branch == 0 ? kitchen.name : "\(kitchen.name) #\(branch + 1)", region: region),
+                info: .init(
+                    id: "res-\(index.padded(3))", name: branch == 0 ? kitchen.name : "\(kitchen.name) #\(branch + 1)", region: region),
                 menu: kitchen.dishes.map { .init(sku: Self.sku($0.0), name: $0.0, quantity: 1, unitPriceCents: $0.1) })
         }
         couriers = (1...configuration.couriers).map { .init(id: "cou-\($0.padded(3))", name: name()) }

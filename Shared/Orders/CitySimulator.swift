@@ -36,7 +36,9 @@ public final class CitySimulator: Service, Sendable {
     private let logger: Logger
     private let onEvent: @Sendable (OrderEvent) -> Void
 
-    public init(configuration: Configuration, ledger: OrderLedger, logger: Logger, onEvent: @escaping @Sendable (OrderEvent) -> Void = { _ in }) {
+    public init(
+        configuration: Configuration, ledger: OrderLedger, logger: Logger, onEvent: @escaping @Sendable (OrderEvent) -> Void = { _ in }
+    ) {
         self.configuration = configuration
         var cityRandom = SplitMix64(seed: configuration.seed)
         self.city = City(configuration.city, using: &cityRandom)
@@ -45,7 +47,10 @@ public final class CitySimulator: Service, Sendable {
         self.onEvent = onEvent
     }
 
-    private enum Action { case arrival, step(String) }
+    private enum Action {
+        case arrival
+        case step(String)
+    }
 
     /// Carries an order created elsewhere through the rest of its lifecycle.
     public func adopt(_ orderID: String) { adopted.withLock { $0.append(orderID) } }
@@ -69,7 +74,10 @@ public final class CitySimulator: Service, Sendable {
         func simulatedNow() -> Double { (ContinuousClock.now - start) / .seconds(1) * configuration.speed }
 
         while !Task.isShuttingDownGracefully {
-            for orderID in adopted.withLock({ list in defer { list.removeAll() }; return list }) {
+            for orderID in adopted.withLock({ list in
+                defer { list.removeAll() }
+                return list
+            }) {
                 agenda.schedule(.step(orderID), at: simulatedNow() + Double.random(in: 1...4, using: &random))
             }
             guard let nextTime = agenda.nextTime else { break }
@@ -82,7 +90,10 @@ public final class CitySimulator: Service, Sendable {
                 guard configuration.maxOrders.map({ created < $0 }) ?? true else { continue }
                 created += 1
                 let orderID = prefix + created.padded(6)
-                try record(try await ledger.create(orderID: orderID, snapshot: newOrder(in: city, time: time, using: &random), at: Date(), trace: .random(using: &random)))
+                try record(
+                    try await ledger.create(
+                        orderID: orderID, snapshot: newOrder(in: city, time: time, using: &random), at: Date(),
+                        trace: .random(using: &random)))
                 agenda.schedule(.step(orderID), at: time + Double.random(in: 0.5...2, using: &random))
                 let gap = -log(1 - Double.random(in: 0..<1, using: &random)) / configuration.ordersPerSecond  // Poisson arrivals
                 agenda.schedule(.arrival, at: time + gap)
@@ -91,7 +102,9 @@ public final class CitySimulator: Service, Sendable {
                 let (type, delay, reason) = nextStep(after: snapshot.status, using: &random)
                 let courier = type == .courierAssigned ? city.couriers.randomElement(using: &random) : nil
                 do {
-                    let event = try await ledger.advance(orderID: orderID, to: type, reason: reason, at: Date(), trace: .random(using: &random)) { order in
+                    let event = try await ledger.advance(
+                        orderID: orderID, to: type, reason: reason, at: Date(), trace: .random(using: &random)
+                    ) { order in
                         if let courier { order.courier = courier }
                     }
                     try record(event)
@@ -130,7 +143,9 @@ public final class CitySimulator: Service, Sendable {
         switch status {
         case .created: return roll < cancel ? (.cancelledByCustomer, 0, "changed my mind") : (.placedWithRestaurant, delay(1...4), nil)
         case .placed:
-            if roll < configuration.rejectionRate { return (.rejectedByRestaurant, 0, ["kitchen closing", "out of ingredients", "too busy"].randomElement(using: &random)) }
+            if roll < configuration.rejectionRate {
+                return (.rejectedByRestaurant, 0, ["kitchen closing", "out of ingredients", "too busy"].randomElement(using: &random))
+            }
             if roll < configuration.rejectionRate + cancel { return (.cancelledByCustomer, 0, "took too long to accept") }
             return (.acceptedByRestaurant, delay(0.5...2), nil)
         case .accepted: return roll < cancel ? (.cancelledByCustomer, 0, "ordered by mistake") : (.preparing, delay(5...15), nil)

@@ -55,7 +55,8 @@ public struct OrderLedger: Sendable {
                 throw Failure.illegal(error)
             }
             change(&snapshot)
-            return try append(db, type: type, orderID: orderID, sequence: record.sequence + 1, snapshot: snapshot, reason: reason, at: time, trace: trace)
+            return try append(
+                db, type: type, orderID: orderID, sequence: record.sequence + 1, snapshot: snapshot, reason: reason, at: time, trace: trace)
         }
     }
 
@@ -65,7 +66,9 @@ public struct OrderLedger: Sendable {
         try await database.writer.read { db in
             let terminal = OrderStatus.allCases.filter(\.isTerminal).map(\.rawValue)
             let unfinished = try String.fetchAll(
-                db, sql: "SELECT id FROM \"order\" WHERE id LIKE ? AND status NOT IN (\(terminal.map { _ in "?" }.joined(separator: ","))) ORDER BY id",
+                db,
+                sql:
+                    "SELECT id FROM \"order\" WHERE id LIKE ? AND status NOT IN (\(terminal.map { _ in "?" }.joined(separator: ","))) ORDER BY id",
                 arguments: StatementArguments([idPrefix + "%"] + terminal))
             let existing = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \"order\" WHERE id LIKE ?", arguments: [idPrefix + "%"]) ?? 0
             return (unfinished, existing)
@@ -94,7 +97,8 @@ public struct OrderLedger: Sendable {
         }
         let now = Date().timeIntervalSince1970
         try OrderRecord(
-            id: orderID, status: snapshot.status.rawValue, sequence: sequence, snapshot: try JSONEncoder.orders.encode(snapshot), updatedAt: now
+            id: orderID, status: snapshot.status.rawValue, sequence: sequence, snapshot: try JSONEncoder.orders.encode(snapshot),
+            updatedAt: now
         ).save(db)
         let row = OutboxRecord(
             id: nil, eventId: event.eventID.uuidString.lowercased(), orderId: orderID, sequence: sequence, type: type.rawValue,

@@ -8,7 +8,8 @@ public struct OrderTopics: Sendable {
     /// -1: the broker's default (3 on the compose cluster).
     public var replicationFactor: Int
 
-    public init(events: String = "order-events", deadLetters: String = "order-events.dlq", partitions: Int = 6, replicationFactor: Int = -1) {
+    public init(events: String = "order-events", deadLetters: String = "order-events.dlq", partitions: Int = 6, replicationFactor: Int = -1)
+    {
         self.events = events
         self.deadLetters = deadLetters
         self.partitions = partitions
@@ -25,7 +26,8 @@ public struct OrderTopics: Sendable {
     public func ensure(using admin: KafkaAdmin) async throws {
         for name in [events, deadLetters] {
             do {
-                try await admin.ensureTopic(NewTopic(name: name, partitions: partitions, replicationFactor: replicationFactor, configs: Self.retention))
+                try await admin.ensureTopic(
+                    NewTopic(name: name, partitions: partitions, replicationFactor: replicationFactor, configs: Self.retention))
             } catch {
                 throw KafkaError(
                     .admin,

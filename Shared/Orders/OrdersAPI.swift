@@ -59,13 +59,17 @@ public struct OrdersAPI: Sendable {
     public func addRoutes<Context: RequestContext>(to router: Router<Context>) {
         router.get("/stats") { _, _ -> Stats in
             try await ledger.database.writer.read { db in
-                var stats = Stats(orders: try Int.fetchOne(db, sql: #"SELECT COUNT(*) FROM "order""#) ?? 0, events: 0, published: 0, publishedByType: [:], partitionEnds: [:])
+                var stats = Stats(
+                    orders: try Int.fetchOne(db, sql: #"SELECT COUNT(*) FROM "order""#) ?? 0, events: 0, published: 0, publishedByType: [:],
+                    partitionEnds: [:])
                 for row in try Row.fetchAll(db, sql: "SELECT type, COUNT(*) AS total, COUNT(sentAt) AS sent FROM outbox GROUP BY type") {
                     stats.events += row["total"] as Int
                     stats.published += row["sent"] as Int
                     stats.publishedByType[row["type"]] = row["sent"]
                 }
-                for row in try Row.fetchAll(db, sql: "SELECT partition, MAX(offset) + 1 AS end FROM outbox WHERE offset IS NOT NULL GROUP BY partition") {
+                for row in try Row.fetchAll(
+                    db, sql: "SELECT partition, MAX(offset) + 1 AS end FROM outbox WHERE offset IS NOT NULL GROUP BY partition")
+                {
                     stats.partitionEnds[String(row["partition"] as Int32)] = row["end"]
                 }
                 return stats
@@ -115,26 +119,44 @@ public struct OrdersAPI: Sendable {
         } catch let DecodingError.keyNotFound(key, _) {
             throw HTTPError(.badRequest, message: "missing field '\(key.stringValue)'")
         } catch let DecodingError.typeMismatch(_, context) {
-            throw HTTPError(.badRequest, message: "field '\(context.codingPath.map(\.stringValue).joined(separator: "."))' has the wrong type")
+            throw HTTPError(
+                .badRequest, message: "field '\(context.codingPath.map(\.stringValue).joined(separator: "."))' has the wrong type")
         } catch {
-            throw HTTPError(.badRequest, message: "the body is not valid JSON for this request: send {\"customerId\": …, \"restaurantId\": …, \"items\": [{\"sku\": …, \"quantity\": …}]}")
+            throw HTTPError(
+                .badRequest,
+                message:
+                    "the body is not valid JSON for this request: send {\"customerId\": …, \"restaurantId\": …, \"items\": [{\"sku\": …, \"quantity\": …}]}"
+            )
         }
     }
 
     private func validate(_ body: PlaceOrder) throws -> OrderSnapshot {
         let city = simulator.city
         guard let customer = city.customers.first(where: { $0.customer.id == body.customerId }) else {
-            throw HTTPError(.badRequest, message: "unknown customerId '\(body.customerId.prefix(64))'; customers are cus-0001 … cus-\(city.customers.count.padded(4))")
+            throw HTTPError(
+                .badRequest,
+                message:
+                    "unknown customerId '\(body.customerId.prefix(64))'; customers are cus-0001 … cus-\(city.customers.count.padded(4))")
         }
         guard let restaurant = city.restaurants.first(where: { $0.info.id == body.restaurantId }) else {
-            throw HTTPError(.badRequest, message: "unknown restaurantId '\(body.restaurantId.prefix(64))'; restaurants are res-001 … res-\(city.restaurants.count.padded(3))")
+            throw HTTPError(
+                .badRequest,
+                message:
+                    "unknown restaurantId '\(body.restaurantId.prefix(64))'; restaurants are res-001 … res-\(city.restaurants.count.padded(3))"
+            )
         }
         guard (1...20).contains(body.items.count) else { throw HTTPError(.badRequest, message: "items: between 1 and 20 lines") }
         let items = try body.items.map { line -> OrderSnapshot.Item in
             guard var item = restaurant.menu.first(where: { $0.sku == line.sku }) else {
-                throw HTTPError(.badRequest, message: "sku '\(line.sku.prefix(64))' is not on \(restaurant.info.name)'s menu: \(restaurant.menu.map(\.sku).joined(separator: ", "))")
+                throw HTTPError(
+                    .badRequest,
+                    message:
+                        "sku '\(line.sku.prefix(64))' is not on \(restaurant.info.name)'s menu: \(restaurant.menu.map(\.sku).joined(separator: ", "))"
+                )
             }
-            guard (1...20).contains(line.quantity) else { throw HTTPError(.badRequest, message: "quantity of \(line.sku): between 1 and 20") }
+            guard (1...20).contains(line.quantity) else {
+                throw HTTPError(.badRequest, message: "quantity of \(line.sku): between 1 and 20")
+            }
             item.quantity = line.quantity
             return item
         }
@@ -153,6 +175,8 @@ public struct OrdersAPI: Sendable {
         }
         return OrderView(
             orderId: id, status: snapshot.status, sequence: sequence, order: snapshot,
-            events: rows.map { .init(sequence: $0.sequence, type: $0.type, published: $0.sentAt != nil, partition: $0.partition, offset: $0.offset) })
+            events: rows.map {
+                .init(sequence: $0.sequence, type: $0.type, published: $0.sentAt != nil, partition: $0.partition, offset: $0.offset)
+            })
     }
 }

@@ -199,10 +199,10 @@ public final class OutboxRelay: Service, Sendable {
         try await database.writer.write { db in
             for row in rows {
                 try db.execute(
-                    sql: "UPDATE outbox SET sentAt = ?, partition = ?, offset = ? WHERE id = ?", arguments: [now, row.partition, row.offset, row.row])
+                    sql: "UPDATE outbox SET sentAt = ?, partition = ?, offset = ? WHERE id = ?",
+                    arguments: [now, row.partition, row.offset, row.row])
             }
         }
         state.withLock { $0.published += rows.count }
     }
 }
-

@@ -6,12 +6,17 @@ import OrderEvents
 enum BatchDecoder {
     static func decode(_ messages: [KafkaConsumerMessage]) async -> [Result<OrderEvent, OrderEventDecodingError>] {
         let chunk = 500
-        guard messages.count > chunk else { return messages.map { message in Result { () throws(OrderEventDecodingError) in try OrderEventCodec.decode(message.value) } } }
+        guard messages.count > chunk else {
+            return messages.map { message in Result { () throws(OrderEventDecodingError) in try OrderEventCodec.decode(message.value) } }
+        }
         return await withTaskGroup(of: (Int, [Result<OrderEvent, OrderEventDecodingError>]).self) { group in
             for start in stride(from: 0, to: messages.count, by: chunk) {
                 let slice = messages[start..<min(start + chunk, messages.count)]
                 group.addTask {
-                    (start, slice.map { message in Result { () throws(OrderEventDecodingError) in try OrderEventCodec.decode(message.value) } })
+                    (
+                        start,
+                        slice.map { message in Result { () throws(OrderEventDecodingError) in try OrderEventCodec.decode(message.value) } }
+                    )
                 }
             }
             var parts: [(Int, [Result<OrderEvent, OrderEventDecodingError>])] = []

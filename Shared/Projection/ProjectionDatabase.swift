@@ -61,8 +61,12 @@ public final class ProjectionDatabase: Sendable {
 
     public func storedPositions(topic: String) async throws -> [Int32: StoredPosition] {
         try await writer.read { db in
-            let rows = try Row.fetchAll(db, sql: "SELECT partition, nextOffset, lastEventAt FROM kafka_offset WHERE topic = ?", arguments: [topic])
-            return Dictionary(uniqueKeysWithValues: rows.map { ($0["partition"] as Int32, StoredPosition(nextOffset: $0["nextOffset"], lastEventAt: $0["lastEventAt"])) })
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT partition, nextOffset, lastEventAt FROM kafka_offset WHERE topic = ?", arguments: [topic])
+            return Dictionary(
+                uniqueKeysWithValues: rows.map {
+                    ($0["partition"] as Int32, StoredPosition(nextOffset: $0["nextOffset"], lastEventAt: $0["lastEventAt"]))
+                })
         }
     }
 
@@ -149,7 +153,9 @@ public final class ProjectionDatabase: Sendable {
             result.applied += 1
         }
         let progress = try db.cachedStatement(
-            sql: "INSERT INTO order_progress (orderId, lastSequence) VALUES (?, ?) ON CONFLICT(orderId) DO UPDATE SET lastSequence = excluded.lastSequence")
+            sql:
+                "INSERT INTO order_progress (orderId, lastSequence) VALUES (?, ?) ON CONFLICT(orderId) DO UPDATE SET lastSequence = excluded.lastSequence"
+        )
         for orderID in changed { try progress.bind(orderID, lastSequences[orderID]!).execute() }
         let now = Date().timeIntervalSince1970
         let store = try db.cachedStatement(
@@ -199,7 +205,11 @@ public final class ProjectionDatabase: Sendable {
             mix("table:\(table)\n")
             let columns = try db.columns(in: table).map(\.name)
             let order = try db.primaryKey(table).columns
-            let rows = try Row.fetchCursor(db, sql: "SELECT * FROM \(table.quotedDatabaseIdentifier) ORDER BY \(order.map(\.quotedDatabaseIdentifier).joined(separator: ", "))")
+            let rows = try Row.fetchCursor(
+                db,
+                sql:
+                    "SELECT * FROM \(table.quotedDatabaseIdentifier) ORDER BY \(order.map(\.quotedDatabaseIdentifier).joined(separator: ", "))"
+            )
             while let row = try rows.next() {
                 mix(columns.map { "\(row[$0] as DatabaseValue)" }.joined(separator: "\u{1F}") + "\n")
             }

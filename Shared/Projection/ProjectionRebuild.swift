@@ -37,7 +37,8 @@ public final class ProjectionRebuild: Sendable {
         self.database = database
         self.topic = topic
         sequenceCheck = midLog ? .acceptFirstSeen : .strict
-        var settings = KafkaConsumerConfiguration(common: kafka, groupID: "\(database.projection.name)-rebuild-\(UUID().uuidString.lowercased())")
+        var settings = KafkaConsumerConfiguration(
+            common: kafka, groupID: "\(database.projection.name)-rebuild-\(UUID().uuidString.lowercased())")
         settings.partitionEOF = true
         settings.boundPrefetchForProjection()
         consumer = try KafkaConsumer.make(configuration: settings, logger: logger)
@@ -56,9 +57,11 @@ public final class ProjectionRebuild: Sendable {
         // From the beginning, the log may start past 0 (retention): then fewer records than this.
         progress.withLock { $0.expected += pending.reduce(0) { $0 + $1.value - (remaining[$1.key] ?? 0) } }
         try await consumer.loadMetadata(topic: topic)
-        try consumer.assign(pending.keys.sorted().map { partition in
-            TopicPartitionOffset(TopicPartition(topic, partition), remaining[partition].map { KafkaOffset($0) } ?? starts[partition] ?? .beginning)
-        })
+        try consumer.assign(
+            pending.keys.sorted().map { partition in
+                TopicPartitionOffset(
+                    TopicPartition(topic, partition), remaining[partition].map { KafkaOffset($0) } ?? starts[partition] ?? .beginning)
+            })
         // A partition paused when an earlier run finished stays paused through a new assignment.
         try consumer.resume(pending.keys.map { TopicPartition(topic, $0) })
         var open = Set(pending.keys)
@@ -67,7 +70,9 @@ public final class ProjectionRebuild: Sendable {
         let consumer = self.consumer
         func fetch() -> Task<(ConsumerBatch, [Result<OrderEvent, OrderEventDecodingError>])?, any Error> {
             Task {
-                guard let batch = try await consumer.nextBatch(maxMessages: 5_000, maxWait: .milliseconds(5), idleTimeout: .milliseconds(200)) else { return nil }
+                guard
+                    let batch = try await consumer.nextBatch(maxMessages: 5_000, maxWait: .milliseconds(5), idleTimeout: .milliseconds(200))
+                else { return nil }
                 return (batch, await BatchDecoder.decode(batch.messages))
             }
         }
@@ -80,7 +85,9 @@ public final class ProjectionRebuild: Sendable {
             defer { waitStarted = .now }
             if let error = batch.errors.first { throw error }
             if batch.messages.isEmpty {
-                if ContinuousClock.now - lastRecord > .seconds(30) { throw RebuildStalled(open: open.sorted(), positions: remaining, targets: targets) }
+                if ContinuousClock.now - lastRecord > .seconds(30) {
+                    throw RebuildStalled(open: open.sorted(), positions: remaining, targets: targets)
+                }
                 next = fetch()
                 continue
             }
@@ -134,6 +141,7 @@ public struct RebuildStalled: Error, CustomStringConvertible {
 
     public var description: String {
         let detail = open.map { "partition \($0) at \(positions[$0].map(String.init) ?? "start"), needs \(targets[$0] ?? 0)" }
-        return "the rebuild read nothing for 30 s before reaching the live offsets (\(detail.joined(separator: "; "))): is the broker reachable, and does the log still hold those records?"
+        return
+            "the rebuild read nothing for 30 s before reaching the live offsets (\(detail.joined(separator: "; "))): is the broker reachable, and does the log still hold those records?"
     }
 }

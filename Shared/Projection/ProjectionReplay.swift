@@ -110,7 +110,8 @@ public final class ProjectionReplay: Sendable {
         let topic = runner.topic
         let admin = try KafkaAdmin.make(configuration: runner.kafkaConfiguration, logger: logger)
         guard let metadata = try await admin.metadata(topic: topic).topic(topic), metadata.error == nil else {
-            throw KafkaError(.admin, "topic \(topic) does not exist: nothing to replay (is the service pointed at the right cluster and --topic?)")
+            throw KafkaError(
+                .admin, "topic \(topic) does not exist: nothing to replay (is the service pointed at the right cluster and --topic?)")
         }
         let partitions = metadata.partitions.map(\.id).sorted()
 
@@ -150,16 +151,19 @@ public final class ProjectionReplay: Sendable {
         guard tooFar.isEmpty else {
             throw ReplayAheadOfLive(partitions: tooFar.keys.sorted(), live: live.offsets, starts: exactStarts)
         }
-        _ = try await shadow.apply([], storing: exactStarts.map { TopicPartitionOffset(TopicPartition(topic, $0.key), KafkaOffset($0.value)) })
+        _ = try await shadow.apply(
+            [], storing: exactStarts.map { TopicPartitionOffset(TopicPartition(topic, $0.key), KafkaOffset($0.value)) })
 
-        let rebuild = try ProjectionRebuild(database: shadow, kafka: runner.kafkaConfiguration, topic: topic, midLog: start != .earliest, logger: logger)
+        let rebuild = try ProjectionRebuild(
+            database: shadow, kafka: runner.kafkaConfiguration, topic: topic, midLog: start != .earliest, logger: logger)
         state.withLock { $0.rebuild = rebuild }
         let replayChecksum: String
         var afterSwap: String?
         do {
             try await rebuild.run(from: [:], to: live.offsets)
             replayChecksum = try await shadow.checksum()
-            logger.info("replay from \(start): \(rebuild.current.applied) events applied, checksum \(replayChecksum) vs live \(live.checksum)")
+            logger.info(
+                "replay from \(start): \(rebuild.current.applied) events applied, checksum \(replayChecksum) vs live \(live.checksum)")
             if swap == .always || (swap == .whenEqual && replayChecksum == live.checksum) {
                 afterSwap = try await runner.applyLock.withLock {
                     let now = try await runner.database.storedOffsets(topic: topic)
@@ -201,6 +205,7 @@ public struct ReplayAheadOfLive: Error, CustomStringConvertible {
     public var starts: [Int32: Int64]
     public var description: String {
         let detail = partitions.map { "partition \($0): start \(starts[$0] ?? 0), live model at \(live[$0] ?? 0)" }
-        return "the replay would start past the live model (\(detail.joined(separator: "; "))); wait until /offsets shows it caught up, or pick an earlier start"
+        return
+            "the replay would start past the live model (\(detail.joined(separator: "; "))); wait until /offsets shows it caught up, or pick an earlier start"
     }
 }

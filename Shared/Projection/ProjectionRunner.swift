@@ -62,7 +62,8 @@ public final class ProjectionRunner: Service, Sendable {
         // (chosen by the listener), and a position outside the log is an error.
         configuration.autoOffsetReset = .error
         consumer = try KafkaConsumer.make(
-            configuration: configuration, rebalanceListener: StoredOffsetsListener(database: database, topic: topic, metrics: metrics), logger: logger)
+            configuration: configuration, rebalanceListener: StoredOffsetsListener(database: database, topic: topic, metrics: metrics),
+            logger: logger)
     }
 
     public var counts: Counters { state.withLock { $0.counters } }
@@ -132,7 +133,9 @@ public final class ProjectionRunner: Service, Sendable {
         let admin = try KafkaAdmin.make(configuration: consumer.configuration.common, logger: logger, requestTimeout: .seconds(5))
         var waiting = false
         while true {
-            if let found = try? await admin.metadata(topic: topic, timeout: .seconds(5)).topic(topic), found.error == nil, !found.partitions.isEmpty {
+            if let found = try? await admin.metadata(topic: topic, timeout: .seconds(5)).topic(topic), found.error == nil,
+                !found.partitions.isEmpty
+            {
                 if waiting { logger.notice("topic \(topic) exists now; subscribing") }
                 return
             }
@@ -184,7 +187,8 @@ public final class ProjectionRunner: Service, Sendable {
         metrics.applyLatency.recordNanoseconds((ContinuousClock.now - started).nanoseconds)
         onCommitted?(events.map(\.0))
         // Rejected by the projection (or out of sequence): written nowhere but the dead-letter topic.
-        try await deadLetter(result.rejected.compactMap { rejection in sources[rejection.event.eventID].map { ($0, "rejected: \(rejection.reason)") } })
+        try await deadLetter(
+            result.rejected.compactMap { rejection in sources[rejection.event.eventID].map { ($0, "rejected: \(rejection.reason)") } })
         state.withLock {
             $0.counters.applied += result.applied
             $0.counters.duplicates += result.duplicates
@@ -206,14 +210,16 @@ public final class ProjectionRunner: Service, Sendable {
     private func deadLetter(_ records: [(KafkaConsumerMessage, String)]) async throws {
         for (message, reason) in records {
             logger.warning("dead-lettering \(message.topicPartition)@\(message.offset): \(reason)")
-            let headers = message.headers + [
-                KafkaHeader(key: "dlq-original-topic", string: message.topicPartition.topic),
-                KafkaHeader(key: "dlq-original-partition", string: String(message.topicPartition.partition)),
-                KafkaHeader(key: "dlq-original-offset", string: String(message.offset)),
-                KafkaHeader(key: "dlq-consumer-group", string: database.projection.name),
-                KafkaHeader(key: "dlq-error", string: reason),
-            ]
-            try await deadLetters.send(KafkaProducerMessage(topic: deadLetterTopic, key: message.key, value: message.value, headers: headers))
+            let headers =
+                message.headers + [
+                    KafkaHeader(key: "dlq-original-topic", string: message.topicPartition.topic),
+                    KafkaHeader(key: "dlq-original-partition", string: String(message.topicPartition.partition)),
+                    KafkaHeader(key: "dlq-original-offset", string: String(message.offset)),
+                    KafkaHeader(key: "dlq-consumer-group", string: database.projection.name),
+                    KafkaHeader(key: "dlq-error", string: reason),
+                ]
+            try await deadLetters.send(
+                KafkaProducerMessage(topic: deadLetterTopic, key: message.key, value: message.value, headers: headers))
         }
     }
 }

@@ -26,7 +26,9 @@ public struct DurationHistogram: Codable, Sendable, Equatable {
             return sorted.last?.key
         }
         let sum = sorted.reduce(0) { $0 + $1.key * $1.value }
-        return Summary(count: total, averageSeconds: total > 0 ? Double(sum) / Double(total) : nil, p50Seconds: percentile(0.5), p95Seconds: percentile(0.95))
+        return Summary(
+            count: total, averageSeconds: total > 0 ? Double(sum) / Double(total) : nil, p50Seconds: percentile(0.5),
+            p95Seconds: percentile(0.95))
     }
 
     public struct Summary: Codable, Sendable, Equatable {

@@ -55,7 +55,8 @@ extension GroupView {
     /// reported. A partition counts as unowned since `previous` said so only when `previous` is at
     /// most `continuity` old: after a gap nobody looked, and the clock starts again.
     static func assemble(
-        topic: String, partitionCount: Int, claims: [MemberClaim], coordinator: (state: String, members: [MemberClaim])?, committed: [Int32: Int64],
+        topic: String, partitionCount: Int, claims: [MemberClaim], coordinator: (state: String, members: [MemberClaim])?,
+        committed: [Int32: Int64],
         logEnds: [Int32: Int64], previous: GroupView?, continuity: TimeInterval, now: Date = Date()
     ) -> GroupView {
         var owners: [Int32: MemberClaim] = [:]
@@ -80,12 +81,14 @@ extension GroupView {
                     lag: end.map { max(0, $0 - (position ?? 0)) }))
         }
         // Unowned since the previous view said so, if it did and is recent.
-        let stillUnowned = previous.map { now.timeIntervalSince($0.takenAt) <= continuity && !Set(unowned).isDisjoint(with: $0.unowned) } ?? false
+        let stillUnowned =
+            previous.map { now.timeIntervalSince($0.takenAt) <= continuity && !Set(unowned).isDisjoint(with: $0.unowned) } ?? false
         let lags = partitions.compactMap(\.lag)
         return GroupView(
             topic: topic, partitions: partitions, unowned: unowned,
             unownedSince: unowned.isEmpty ? nil : (stillUnowned ? previous?.unownedSince ?? now : now),
-            undescribedMembers: undescribed, coordinatorMembers: coordinator.map { $0.members.map(\.memberID).sorted() }, coordinatorState: coordinator?.state,
+            undescribedMembers: undescribed, coordinatorMembers: coordinator.map { $0.members.map(\.memberID).sorted() },
+            coordinatorState: coordinator?.state,
             totalLag: lags.count == partitions.count && !lags.isEmpty ? lags.reduce(0, +) : nil, takenAt: now)
     }
 

@@ -31,7 +31,8 @@ final class GroupWatch: Service, Sendable {
     }
 
     init(
-        runner: ProjectionRunner, routing: PeerRouting, instance: @escaping @Sendable () async -> InstanceInfo, admin: KafkaAdmin, threshold: Duration,
+        runner: ProjectionRunner, routing: PeerRouting, instance: @escaping @Sendable () async -> InstanceInfo, admin: KafkaAdmin,
+        threshold: Duration,
         interval: Duration = .seconds(2), logger: Logger
     ) {
         self.runner = runner
@@ -84,7 +85,9 @@ final class GroupWatch: Service, Sendable {
         let coordinator = (try? await admin.describeGroup(group)).map { description in
             (
                 state: description.state,
-                members: description.members.map { MemberClaim(memberID: $0.memberID, partitions: $0.assignment.filter { $0.topic == topic }.map(\.partition)) }
+                members: description.members.map {
+                    MemberClaim(memberID: $0.memberID, partitions: $0.assignment.filter { $0.topic == topic }.map(\.partition))
+                }
             )
         }
         var committed: [Int32: Int64] = [:]
@@ -95,13 +98,16 @@ final class GroupWatch: Service, Sendable {
         let previous = self.view
         func assemble() -> GroupView {
             GroupView.assemble(
-                topic: topic, partitionCount: me.partitionCount, claims: claims, coordinator: coordinator, committed: committed, logEnds: logEnds,
+                topic: topic, partitionCount: me.partitionCount, claims: claims, coordinator: coordinator, committed: committed,
+                logEnds: logEnds,
                 previous: previous, continuity: interval.seconds * 3, now: started)
         }
         var view = assemble()
         if !view.unowned.isEmpty {
             // Nobody fetches these, so only a fetch of our own tells their true log end.
-            let positions = view.unowned.map { TopicPartitionOffset(TopicPartition(topic, $0), committed[$0].map { KafkaOffset($0) } ?? .beginning) }
+            let positions = view.unowned.map {
+                TopicPartitionOffset(TopicPartition(topic, $0), committed[$0].map { KafkaOffset($0) } ?? .beginning)
+            }
             let fetched = (try? await FetchedLogEnds.read(positions, configuration: runner.kafkaConfiguration, logger: logger)) ?? [:]
             for (partition, end) in fetched { logEnds[partition.partition] = max(end, logEnds[partition.partition] ?? end) }
             view = assemble()
@@ -139,7 +145,9 @@ final class GroupWatch: Service, Sendable {
         }
         var ends: [Int32: Int64] = [:]
         for partition in wanted {
-            if let end = [listed[partition.partition], runner.cachedLogEnd(partition.partition)].compactMap({ $0 }).max() { ends[partition.partition] = end }
+            if let end = [listed[partition.partition], runner.cachedLogEnd(partition.partition)].compactMap({ $0 }).max() {
+                ends[partition.partition] = end
+            }
         }
         return ends
     }

@@ -1,6 +1,6 @@
 public import Foundation
-public import Hummingbird
 public import HTTPTypes
+public import Hummingbird
 import Kafka
 import ServiceHTTPClient
 
@@ -51,13 +51,17 @@ public final class PeerRouting: Sendable {
         let partition = KafkaPartitioner.partition(forKey: key, partitions: me.partitionCount)
         if me.assignment.contains(partition) { return nil }
         for peer in await resolvedPeers() {
-            if let info: InstanceInfo = try? await get(peer.appendingPathComponent("instance"), forwarded: false), info.assignment.contains(partition) {
+            if let info: InstanceInfo = try? await get(peer.appendingPathComponent("instance"), forwarded: false),
+                info.assignment.contains(partition)
+            {
                 return peer
             }
         }
         throw HTTPError(
             .serviceUnavailable,
-            message: "no instance owns partition \(partition) of \(me.topic) right now (a rebalance is in progress, or an instance is down): retry in a few seconds")
+            message:
+                "no instance owns partition \(partition) of \(me.topic) right now (a rebalance is in progress, or an instance is down): retry in a few seconds"
+        )
     }
 
     /// What every peer that answers says of itself (`/instance`), this instance excluded.
@@ -77,7 +81,8 @@ public final class PeerRouting: Sendable {
     /// Sends the same GET to `peer`, marked as forwarded, and relays its answer.
     public func forward(_ request: Request, to peer: URL) async throws -> Response {
         let answer = try await fetch(url(peer, request), forwarded: true)
-        return Response(status: .init(code: answer.status), headers: [.contentType: "application/json"], body: .init(byteBuffer: answer.body))
+        return Response(
+            status: .init(code: answer.status), headers: [.contentType: "application/json"], body: .init(byteBuffer: answer.body))
     }
 
     /// Every reachable peer's answer to the same GET (marked as forwarded), with the partitions
@@ -97,7 +102,8 @@ public final class PeerRouting: Sendable {
                     do {
                         let answer = try await self.get(self.url(peer, request, query: query), forwarded: true)
                         if let member = answer.header(Self.memberHeader.rawName), member == me { return .success(nil) }
-                        let covered = answer.header(Self.partitionsHeader.rawName).map { $0.split(separator: ",").compactMap { Int32($0) } } ?? []
+                        let covered =
+                            answer.header(Self.partitionsHeader.rawName).map { $0.split(separator: ",").compactMap { Int32($0) } } ?? []
                         return .success((try JSONDecoder().decode(Output.self, from: answer.data), covered))
                     } catch {
                         return .failure(error)
@@ -123,10 +129,15 @@ public final class PeerRouting: Sendable {
         let count = await local().partitionCount
         let missing = Set(0..<Int32(count)).subtracting(covered).sorted()
         if count > 0 && (!missing.isEmpty || covered.count != Set(covered).count) {
-            let detail = missing.isEmpty ? "some partitions were answered twice" : "no instance answered for partition(s) \(missing.map(String.init).joined(separator: ", "))"
+            let detail =
+                missing.isEmpty
+                ? "some partitions were answered twice"
+                : "no instance answered for partition(s) \(missing.map(String.init).joined(separator: ", "))"
             throw HTTPError(
                 .serviceUnavailable,
-                message: "\(detail) (a rebalance is in progress, or an instance is down\(unreachable.isEmpty ? "" : ": " + unreachable.joined(separator: "; "))); retry in a few seconds")
+                message:
+                    "\(detail) (a rebalance is in progress, or an instance is down\(unreachable.isEmpty ? "" : ": " + unreachable.joined(separator: "; "))); retry in a few seconds"
+            )
         }
         return answers
     }
@@ -180,7 +191,8 @@ public final class PeerRouting: Sendable {
     private func get(_ url: URL, forwarded: Bool) async throws -> ServiceHTTPAnswer {
         let answer = try await fetch(url, forwarded: forwarded)
         guard answer.status == 200 else {
-            throw HTTPError(.badGateway, message: "peer \(url.host ?? "?"):\(url.port ?? 0) answered \(answer.status): \(answer.text.prefix(300))")
+            throw HTTPError(
+                .badGateway, message: "peer \(url.host ?? "?"):\(url.port ?? 0) answered \(answer.status): \(answer.text.prefix(300))")
         }
         return answer
     }
@@ -199,11 +211,15 @@ public final class PeerRouting: Sendable {
     private func fetch(_ url: URL, forwarded: Bool) async throws -> ServiceHTTPAnswer {
         let headers = forwarded ? [(name: Self.hopHeader.rawName, value: "1")] : []
         do {
-            return try await ServiceHTTPRequest(url.absoluteString, headers: headers, timeout: .seconds(5), maxAnswerBytes: Self.maxAnswerBytes).send()
+            return try await ServiceHTTPRequest(
+                url.absoluteString, headers: headers, timeout: .seconds(5), maxAnswerBytes: Self.maxAnswerBytes
+            ).send()
         } catch {
             throw HTTPError(
                 .badGateway,
-                message: "peer \(url.host ?? "?"):\(url.port ?? 0) did not answer (\(error)); the answer would be incomplete. Is every --peer running?")
+                message:
+                    "peer \(url.host ?? "?"):\(url.port ?? 0) did not answer (\(error)); the answer would be incomplete. Is every --peer running?"
+            )
         }
     }
 }

@@ -13,15 +13,22 @@ enum ProjectionHealth {
         var checks: [HealthReport.Check] = []
         if let failure = runner.failure {
             let seconds = Int(Date().timeIntervalSince(failure.since))
-            checks.append(.init(name: "projection", status: .unhealthy, detail: "batches failing for \(seconds) s, retrying: \(failure.error)"))
+            checks.append(
+                .init(name: "projection", status: .unhealthy, detail: "batches failing for \(seconds) s, retrying: \(failure.error)"))
         } else {
-            checks.append(.init(name: "projection", status: .ok, detail: "\(counts.applied) events applied, \(counts.deadLettered) dead-lettered since start"))
+            checks.append(
+                .init(
+                    name: "projection", status: .ok,
+                    detail: "\(counts.applied) events applied, \(counts.deadLettered) dead-lettered since start"))
         }
         checks.append(.kafka(runner.consumerStatistics))
         let owned = runner.assignment.count
         if let stalled = groupWatch.stalled, let view = groupWatch.view {
             let lag = view.partitions.filter { stalled.partitions.contains($0.partition) }.compactMap(\.lag).reduce(0, +)
-            let rejoined = groupWatch.rejoins.last.map { " This member rejoined the group \(Int(Date().timeIntervalSince($0))) s ago to make it rebalance." } ?? ""
+            let rejoined =
+                groupWatch.rejoins.last.map {
+                    " This member rejoined the group \(Int(Date().timeIntervalSince($0))) s ago to make it rebalance."
+                } ?? ""
             checks.append(
                 .init(
                     name: "consumer-group", status: .unhealthy,
@@ -32,7 +39,8 @@ enum ProjectionHealth {
             checks.append(
                 .init(
                     name: "consumer-group", status: owned > 0 ? .ok : .degraded,
-                    detail: owned > 0 ? "owns \(owned) partition(s)" : "owns no partition (joining, rebalancing, or more instances than partitions)"))
+                    detail: owned > 0
+                        ? "owns \(owned) partition(s)" : "owns no partition (joining, rebalancing, or more instances than partitions)"))
         }
         return HealthReport(checks: checks)
     }

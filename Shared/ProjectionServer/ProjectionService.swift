@@ -28,7 +28,9 @@ public enum ProjectionService {
         guard (1...5_000).contains(options.fetchWaitMs) else { throw ValidationError("--fetch-wait-ms must be 1…5000") }
         let peers = try options.peers.map { text in
             guard let url = URL(string: text), ["http", "dns+http"].contains(url.scheme ?? ""), url.host != nil else {
-                throw ValidationError("--peer \(text): give an instance's base URL, like http://127.0.0.1:8085, or dns+http://<headless service>:<port> for every address of a name")
+                throw ValidationError(
+                    "--peer \(text): give an instance's base URL, like http://127.0.0.1:8085, or dns+http://<headless service>:<port> for every address of a name"
+                )
             }
             return url
         }
@@ -36,7 +38,8 @@ public enum ProjectionService {
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         } catch {
-            throw ValidationError("cannot create the data directory \(directory) (\(error.localizedDescription)): pass a writable --data-dir")
+            throw ValidationError(
+                "cannot create the data directory \(directory) (\(error.localizedDescription)): pass a writable --data-dir")
         }
         let path = (directory as NSString).appendingPathComponent("\(service).sqlite")
         let database = try ProjectionDatabase(path: path, projection: projection(group))
@@ -70,7 +73,9 @@ public enum ProjectionService {
             admin: try KafkaAdmin.make(configuration: kafka, logger: logger, requestTimeout: .seconds(60)),
             threshold: .seconds(2 * options.sessionTimeout), logger: logger)
         let router = Router()
-        router.add(middleware: ExplainedErrors(endpoints: "its queries (README: The consumer services), /offsets, /instance, /replay, /health, /metrics"))
+        router.add(
+            middleware: ExplainedErrors(
+                endpoints: "its queries (README: The consumer services), /offsets, /instance, /replay, /health, /metrics"))
         queries(QueryRoutes(router: router, database: database, routing: routing))
         OperationsRoutes(runner: runner, replay: replay, groupWatch: groupWatch, instance: instance).add(to: router)
         OperationalRoutes.add(to: router, registry: registry) { ProjectionHealth.report(runner, groupWatch: groupWatch) }
@@ -81,7 +86,8 @@ public enum ProjectionService {
         let services = ServiceGroup(
             configuration: .init(
                 services: [
-                    .init(service: deadLetters), .init(service: runner), .init(service: http), .init(service: groupWatch, successTerminationBehavior: .ignore),
+                    .init(service: deadLetters), .init(service: runner), .init(service: http),
+                    .init(service: groupWatch, successTerminationBehavior: .ignore),
                     .init(service: HeapTrimmer(), successTerminationBehavior: .ignore),
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

@@ -1,6 +1,6 @@
+import Foundation
 public import Hummingbird
 public import Projection
-import Foundation
 import ServiceRuntime
 
 /// How a projection's API declares its queries: each is either about one key (answered by the
@@ -19,9 +19,11 @@ public struct QueryRoutes {
 
     /// A single-instance set of routes (tests, and services run without `--peer`).
     public init(router: Router<BasicRequestContext>, database: ProjectionDatabase) {
-        self.init(router: router, database: database, routing: PeerRouting(peers: []) {
-            InstanceInfo(group: database.projection.name, topic: "", partitionCount: 0, assignment: [], peers: [])
-        })
+        self.init(
+            router: router, database: database,
+            routing: PeerRouting(peers: []) {
+                InstanceInfo(group: database.projection.name, topic: "", partitionCount: 0, assignment: [], peers: [])
+            })
     }
 
     /// A query about one order (the topic's key): forwarded to the owner of its partition.

@@ -20,7 +20,9 @@ actor TopicPartitionCount {
         if let known { return known }
         do {
             let admin = try KafkaAdmin.make(configuration: kafka, logger: logger, requestTimeout: .seconds(3))
-            if let metadata = try await admin.metadata(topic: topic, timeout: .seconds(3)).topic(topic), metadata.error == nil, !metadata.partitions.isEmpty {
+            if let metadata = try await admin.metadata(topic: topic, timeout: .seconds(3)).topic(topic), metadata.error == nil,
+                !metadata.partitions.isEmpty
+            {
                 known = metadata.partitions.count
             }
         } catch {

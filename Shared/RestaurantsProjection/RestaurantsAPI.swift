@@ -41,7 +41,8 @@ public struct RestaurantsAPI: Sendable {
     public func addRoutes(to routes: QueryRoutes) {
         let database = routes.database
         let statuses = RestaurantsProjection.openStatuses.map(\.rawValue)
-        routes.paged("/restaurants/:id/queue", by: { ($0.placedAt ?? "", $0.orderId) < ($1.placedAt ?? "", $1.orderId) }) { request, context, scope, limit, offset in
+        routes.paged("/restaurants/:id/queue", by: { ($0.placedAt ?? "", $0.orderId) < ($1.placedAt ?? "", $1.orderId) }) {
+            request, context, scope, limit, offset in
             let id = try QueryParameters.identifier(context.parameters.require("id"), kind: "restaurant id", example: "res-03")
             let status = try QueryParameters.choice(request, "status", default: "open", allowed: ["open"] + statuses)
             let wanted = status == "open" ? statuses : [status]
@@ -49,16 +50,18 @@ public struct RestaurantsAPI: Sendable {
             return try await database.writer.read { db in
                 try Row.fetchAll(
                     db,
-                    SQLRequest<Row>(literal: """
-                        SELECT orderId, status, itemCount, totalCents, placedAt FROM restaurant_order
-                        WHERE restaurantId = \(id) AND status IN \(wanted) AND \(scope.condition())
-                        ORDER BY placedAt, orderId LIMIT \(limit) OFFSET \(offset)
-                        """)
+                    SQLRequest<Row>(
+                        literal: """
+                            SELECT orderId, status, itemCount, totalCents, placedAt FROM restaurant_order
+                            WHERE restaurantId = \(id) AND status IN \(wanted) AND \(scope.condition())
+                            ORDER BY placedAt, orderId LIMIT \(limit) OFFSET \(offset)
+                            """)
                 ).map { row in
                     let placed: Int64? = row["placedAt"]
                     return QueuedOrder(
                         orderId: row["orderId"], status: row["status"], itemCount: row["itemCount"], totalCents: row["totalCents"],
-                        placedAt: placed.map { Timestamp.format(Timestamp.date(milliseconds: $0)) }, waitingSeconds: placed.map { Int((now - $0) / 1000) })
+                        placedAt: placed.map { Timestamp.format(Timestamp.date(milliseconds: $0)) },
+                        waitingSeconds: placed.map { Int((now - $0) / 1000) })
                 }
             }
         }
@@ -78,23 +81,26 @@ public struct RestaurantsAPI: Sendable {
             var stats: [String: RestaurantStats] = [:]
             let rows = try Row.fetchAll(
                 db,
-                SQLRequest<Row>(literal: """
-                    SELECT restaurantId, MAX(restaurantName) AS name, COUNT(*) AS orders,
-                      SUM(status IN \(open)) AS open, SUM(acceptedAt IS NOT NULL) AS accepted, SUM(rejectedAt IS NOT NULL) AS rejected
-                    FROM restaurant_order WHERE \(filter) AND \(scope.condition()) GROUP BY restaurantId
-                    """))
+                SQLRequest<Row>(
+                    literal: """
+                        SELECT restaurantId, MAX(restaurantName) AS name, COUNT(*) AS orders,
+                          SUM(status IN \(open)) AS open, SUM(acceptedAt IS NOT NULL) AS accepted, SUM(rejectedAt IS NOT NULL) AS rejected
+                        FROM restaurant_order WHERE \(filter) AND \(scope.condition()) GROUP BY restaurantId
+                        """))
             for row in rows {
                 let id: String = row["restaurantId"]
                 stats[id] = RestaurantStats(
                     restaurantId: id, restaurantName: row["name"], orders: row["orders"], open: row["open"], accepted: row["accepted"],
-                    rejected: row["rejected"], acceptanceRate: nil, preparation: DurationHistogram().summary, preparationHistogram: DurationHistogram())
+                    rejected: row["rejected"], acceptanceRate: nil, preparation: DurationHistogram().summary,
+                    preparationHistogram: DurationHistogram())
             }
             let durations = try Row.fetchAll(
                 db,
-                SQLRequest<Row>(literal: """
-                    SELECT restaurantId, (readyAt - acceptedAt) / 1000 AS seconds, COUNT(*) AS n FROM restaurant_order
-                    WHERE readyAt IS NOT NULL AND acceptedAt IS NOT NULL AND \(filter) AND \(scope.condition()) GROUP BY restaurantId, seconds
-                    """))
+                SQLRequest<Row>(
+                    literal: """
+                        SELECT restaurantId, (readyAt - acceptedAt) / 1000 AS seconds, COUNT(*) AS n FROM restaurant_order
+                        WHERE readyAt IS NOT NULL AND acceptedAt IS NOT NULL AND \(filter) AND \(scope.condition()) GROUP BY restaurantId, seconds
+                        """))
             for row in durations { stats[row["restaurantId"]]?.preparationHistogram.add(seconds: row["seconds"], count: row["n"]) }
             return stats.values.map(Self.finished).sorted { $0.restaurantId < $1.restaurantId }
         }

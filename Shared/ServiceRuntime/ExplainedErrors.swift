@@ -15,7 +15,11 @@ public struct ExplainedErrors<Context: RequestContext>: RouterMiddleware {
             throw HTTPError(.notFound, message: "no endpoint \(request.method) \(request.uri.path); this service has: \(endpoints)")
         } catch let error as any HTTPResponseError where error.status == .contentTooLarge && (error as? HTTPError)?.body == nil {
             // NIO's "too many bytes" (a body over the upload limit) says nothing by itself.
-            throw HTTPError(.contentTooLarge, message: "the request body is larger than this service accepts (\(context.maxUploadSize) bytes); requests here are a few hundred bytes of JSON")
+            throw HTTPError(
+                .contentTooLarge,
+                message:
+                    "the request body is larger than this service accepts (\(context.maxUploadSize) bytes); requests here are a few hundred bytes of JSON"
+            )
         }
     }
 }

@@ -11,7 +11,9 @@ public struct KafkaConnectionOptions: ParsableArguments {
     public init() {}
 
     /// The configured cluster, or nil when neither `--brokers` nor `KAFKA_BOOTSTRAP_SERVERS` is set.
-    public func configuration(clientID: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> KafkaConfiguration? {
+    public func configuration(clientID: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws
+        -> KafkaConfiguration?
+    {
         try Librdkafka.requireSupportedVersion()
         do {
             if let brokers { return try KafkaConfiguration.make(bootstrapServers: brokers, environment: environment, clientID: clientID) }
@@ -24,7 +26,8 @@ public struct KafkaConnectionOptions: ParsableArguments {
     /// For services, which need a cluster: fails with what to pass when none is given.
     public func requiredConfiguration(clientID: String) throws -> KafkaConfiguration {
         guard let configuration = try configuration(clientID: clientID) else {
-            throw ValidationError("no Kafka given: pass --brokers host:port or set KAFKA_BOOTSTRAP_SERVERS (a local broker: `fooddelivery broker`)")
+            throw ValidationError(
+                "no Kafka given: pass --brokers host:port or set KAFKA_BOOTSTRAP_SERVERS (a local broker: `fooddelivery broker`)")
         }
         return configuration
     }

@@ -12,9 +12,12 @@ extension HealthReport.Check {
             let connected = (statistics.brokers ?? [:]).values.filter { ($0.nodeID ?? -1) >= 0 && $0.state == "UP" }.count
             return .init(name: "kafka", status: .ok, detail: "\(connected) broker connection(s) up and answering")
         }
-        let detail = silent.map { "\($0.name) has not answered for \($0.silentFor.components.seconds) s (\($0.waiting) request(s) waiting)" }
+        let detail = silent.map {
+            "\($0.name) has not answered for \($0.silentFor.components.seconds) s (\($0.waiting) request(s) waiting)"
+        }
         return .init(
             name: "kafka", status: .unhealthy,
-            detail: detail.joined(separator: "; ") + ": is the broker running and reachable? The service keeps retrying and catches up when it answers")
+            detail: detail.joined(separator: "; ")
+                + ": is the broker running and reachable? The service keeps retrying and catches up when it answers")
     }
 }

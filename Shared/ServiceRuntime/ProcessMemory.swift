@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-internal import CMalloc
+    internal import CMalloc
 #endif
 
 /// How a long-running service's heap gives memory back.
@@ -12,8 +12,8 @@ public enum ProcessMemory {
     /// Call once, first thing in `main`.
     public static func returnLargeBlocksToTheSystem() {
         #if canImport(Glibc)
-        _ = mallopt(M_MMAP_THRESHOLD, 128 * 1024)
-        _ = mallopt(M_ARENA_MAX, 2)
+            _ = mallopt(M_MMAP_THRESHOLD, 128 * 1024)
+            _ = mallopt(M_ARENA_MAX, 2)
         #endif
     }
 
@@ -24,7 +24,7 @@ public enum ProcessMemory {
     /// good. Cheap (it walks the free lists), so `HeapTrimmer` calls it every few seconds.
     public static func returnFreePages() {
         #if canImport(Glibc)
-        _ = malloc_trim(0)
+            _ = malloc_trim(0)
         #endif
     }
 }

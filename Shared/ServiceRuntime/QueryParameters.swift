@@ -6,7 +6,8 @@ public enum QueryParameters {
     /// An id from a path: letters, digits, '-' and '_' only (ids go into SQL only as bound
     /// parameters, but a clear 400 beats an empty 404 for a typo'd URL).
     public static func identifier(_ text: String, kind: String, example: String) throws -> String {
-        guard (1...64).contains(text.count), text.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) else {
+        guard (1...64).contains(text.count), text.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") })
+        else {
             throw HTTPError(.badRequest, message: "\(kind) must be 1–64 letters, digits, '-' or '_' (e.g. \(example))")
         }
         return text

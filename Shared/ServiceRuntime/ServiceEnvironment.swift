@@ -21,24 +21,50 @@ public enum ServiceEnvironment {
     public static let services = ["orders"] + consumers
 
     public static let variables: [Variable] = [
-        Variable(name: "FOODDELIVERY_DATA_DIR", flag: "--data-dir", kind: .text, meaning: "directory of the service's SQLite database (mount a volume here)", services: services),
-        Variable(name: "FOODDELIVERY_TOPIC", flag: "--topic", kind: .text, meaning: "the order-event topic; dead letters go to <topic>.dlq", services: services),
-        Variable(name: "FOODDELIVERY_HTTP_HOST", flag: "--http-host", kind: .text, meaning: "address the HTTP API listens on (0.0.0.0 in containers)", services: services + ["dashboard"]),
-        Variable(name: "FOODDELIVERY_HTTP_PORT", flag: "--http-port", kind: .integer, meaning: "port of the HTTP API (/health, /metrics, queries)", services: services + ["dashboard"]),
+        Variable(
+            name: "FOODDELIVERY_DATA_DIR", flag: "--data-dir", kind: .text,
+            meaning: "directory of the service's SQLite database (mount a volume here)", services: services),
+        Variable(
+            name: "FOODDELIVERY_TOPIC", flag: "--topic", kind: .text, meaning: "the order-event topic; dead letters go to <topic>.dlq",
+            services: services),
+        Variable(
+            name: "FOODDELIVERY_HTTP_HOST", flag: "--http-host", kind: .text,
+            meaning: "address the HTTP API listens on (0.0.0.0 in containers)", services: services + ["dashboard"]),
+        Variable(
+            name: "FOODDELIVERY_HTTP_PORT", flag: "--http-port", kind: .integer,
+            meaning: "port of the HTTP API (/health, /metrics, queries)", services: services + ["dashboard"]),
         Variable(
             name: "FOODDELIVERY_SUPERVISOR_PID", flag: "--supervisor-pid", kind: .integer,
             meaning: "stop when this process is gone (set by `fooddelivery up` for the processes it starts)", services: services),
-        Variable(name: "FOODDELIVERY_LOG_LEVEL", flag: "--log-level", kind: .text, meaning: "trace, debug, info, notice, warning, error or critical", services: services),
-        Variable(name: "FOODDELIVERY_PARTITIONS", flag: "--partitions", kind: .integer, meaning: "partitions of the order-event topic when orders creates it", services: ["orders"]),
-        Variable(name: "FOODDELIVERY_RATE", flag: "--rate", kind: .number, meaning: "new orders per simulated second", services: ["orders"]),
-        Variable(name: "FOODDELIVERY_SPEED", flag: "--speed", kind: .number, meaning: "simulated seconds per real second", services: ["orders"]),
+        Variable(
+            name: "FOODDELIVERY_LOG_LEVEL", flag: "--log-level", kind: .text,
+            meaning: "trace, debug, info, notice, warning, error or critical", services: services),
+        Variable(
+            name: "FOODDELIVERY_PARTITIONS", flag: "--partitions", kind: .integer,
+            meaning: "partitions of the order-event topic when orders creates it", services: ["orders"]),
+        Variable(
+            name: "FOODDELIVERY_RATE", flag: "--rate", kind: .number, meaning: "new orders per simulated second", services: ["orders"]),
+        Variable(
+            name: "FOODDELIVERY_SPEED", flag: "--speed", kind: .number, meaning: "simulated seconds per real second", services: ["orders"]),
         Variable(name: "FOODDELIVERY_SEED", flag: "--seed", kind: .integer, meaning: "random seed of the simulation", services: ["orders"]),
-        Variable(name: "FOODDELIVERY_GROUP", flag: "--group", kind: .text, meaning: "consumer group id (and projection name); default: the service's name", services: consumers),
-        Variable(name: "FOODDELIVERY_INSTANCE_ID", flag: "--instance-id", kind: .text, meaning: "static group membership id (a StatefulSet pod's name)", services: consumers),
-        Variable(name: "FOODDELIVERY_ASSIGNOR", flag: "--assignor", kind: .text, meaning: "range, roundrobin or cooperative-sticky (Apache Kafka: cooperative-sticky)", services: consumers),
-        Variable(name: "FOODDELIVERY_SESSION_TIMEOUT", flag: "--session-timeout", kind: .integer, meaning: "consumer session timeout, seconds", services: consumers),
-        Variable(name: "FOODDELIVERY_FETCH_WAIT_MS", flag: "--fetch-wait-ms", kind: .integer, meaning: "longest a broker may hold an empty fetch, ms", services: consumers),
-        Variable(name: "FOODDELIVERY_PEERS", flag: "--peer", kind: .list, meaning: "comma-separated base URLs of the service's instances (itself may be listed)", services: consumers),
+        Variable(
+            name: "FOODDELIVERY_GROUP", flag: "--group", kind: .text,
+            meaning: "consumer group id (and projection name); default: the service's name", services: consumers),
+        Variable(
+            name: "FOODDELIVERY_INSTANCE_ID", flag: "--instance-id", kind: .text,
+            meaning: "static group membership id (a StatefulSet pod's name)", services: consumers),
+        Variable(
+            name: "FOODDELIVERY_ASSIGNOR", flag: "--assignor", kind: .text,
+            meaning: "range, roundrobin or cooperative-sticky (Apache Kafka: cooperative-sticky)", services: consumers),
+        Variable(
+            name: "FOODDELIVERY_SESSION_TIMEOUT", flag: "--session-timeout", kind: .integer, meaning: "consumer session timeout, seconds",
+            services: consumers),
+        Variable(
+            name: "FOODDELIVERY_FETCH_WAIT_MS", flag: "--fetch-wait-ms", kind: .integer,
+            meaning: "longest a broker may hold an empty fetch, ms", services: consumers),
+        Variable(
+            name: "FOODDELIVERY_PEERS", flag: "--peer", kind: .list,
+            meaning: "comma-separated base URLs of the service's instances (itself may be listed)", services: consumers),
         Variable(
             name: "FOODDELIVERY_DASHBOARD_SERVICES", flag: "--service", kind: .list,
             meaning: "`fooddelivery dashboard`: comma-separated <service>=<base URL> of the services to show", services: ["dashboard"]),

@@ -51,11 +51,12 @@ public struct SupportAPI: Sendable {
             return try await database.writer.read { db in
                 try Row.fetchAll(
                     db,
-                    SQLRequest<Row>(literal: """
-                        SELECT * FROM support_order
-                        WHERE ((finished = 0 AND promisedBy < \(now)) OR (status = 'delivered' AND lastEventAt > promisedBy)) AND \(scope.condition())
-                        ORDER BY promisedBy, orderId LIMIT \(limit) OFFSET \(offset)
-                        """)
+                    SQLRequest<Row>(
+                        literal: """
+                            SELECT * FROM support_order
+                            WHERE ((finished = 0 AND promisedBy < \(now)) OR (status = 'delivered' AND lastEventAt > promisedBy)) AND \(scope.condition())
+                            ORDER BY promisedBy, orderId LIMIT \(limit) OFFSET \(offset)
+                            """)
                 ).map { Self.summary($0, now: now) }
             }
         }
@@ -66,12 +67,16 @@ public struct SupportAPI: Sendable {
             let asOf = try QueryParameters.optionalInteger(request, "asOfOffset", range: 0...Int64.max)
             let now = Timestamp.milliseconds(Date())
             let timeline: Timeline? = try await database.writer.read { db in
-                guard let row = try Row.fetchOne(db, sql: "SELECT * FROM support_order WHERE orderId = ?", arguments: [id]) else { return nil }
+                guard let row = try Row.fetchOne(db, sql: "SELECT * FROM support_order WHERE orderId = ?", arguments: [id]) else {
+                    return nil
+                }
                 let events = try Row.fetchAll(
-                    db, sql: "SELECT * FROM support_timeline WHERE orderId = ? AND offset < ? ORDER BY sequence", arguments: [id, asOf ?? Int64.max]
+                    db, sql: "SELECT * FROM support_timeline WHERE orderId = ? AND offset < ? ORDER BY sequence",
+                    arguments: [id, asOf ?? Int64.max]
                 ).map {
                     TimelineEntry(
-                        sequence: $0["sequence"], type: $0["type"], occurredAt: Timestamp.format(Timestamp.date(milliseconds: $0["occurredAt"])),
+                        sequence: $0["sequence"], type: $0["type"],
+                        occurredAt: Timestamp.format(Timestamp.date(milliseconds: $0["occurredAt"])),
                         reason: $0["reason"], partition: $0["partition"], offset: $0["offset"])
                 }
                 var summary = Self.summary(row, now: now)
@@ -83,23 +88,26 @@ public struct SupportAPI: Sendable {
                 return Timeline(order: summary, events: events, asOfOffset: asOf)
             }
             guard let timeline else {
-                throw HTTPError(.notFound, message: "no order '\(id)' in support's projection (yet): check the id, or the projection's lag at /offsets")
+                throw HTTPError(
+                    .notFound, message: "no order '\(id)' in support's projection (yet): check the id, or the projection's lag at /offsets")
             }
             if asOf != nil && timeline.events.isEmpty {
                 throw HTTPError(.notFound, message: "order '\(id)' had no events before offset \(asOf ?? 0) of its partition")
             }
             return timeline
         }
-        routes.paged("/customers/:id/orders", by: { ($1.lastEventAt, $1.orderId) < ($0.lastEventAt, $0.orderId) }) { _, context, scope, limit, offset in
+        routes.paged("/customers/:id/orders", by: { ($1.lastEventAt, $1.orderId) < ($0.lastEventAt, $0.orderId) }) {
+            _, context, scope, limit, offset in
             let id = try QueryParameters.identifier(context.parameters.require("id"), kind: "customer id", example: "cus-0007")
             let now = Timestamp.milliseconds(Date())
             return try await database.writer.read { db in
                 try Row.fetchAll(
                     db,
-                    SQLRequest<Row>(literal: """
-                        SELECT * FROM support_order WHERE customerId = \(id) AND \(scope.condition())
-                        ORDER BY lastEventAt DESC, orderId DESC LIMIT \(limit) OFFSET \(offset)
-                        """)
+                    SQLRequest<Row>(
+                        literal: """
+                            SELECT * FROM support_order WHERE customerId = \(id) AND \(scope.condition())
+                            ORDER BY lastEventAt DESC, orderId DESC LIMIT \(limit) OFFSET \(offset)
+                            """)
                 ).map { Self.summary($0, now: now) }
             }
         }
@@ -115,9 +123,11 @@ public struct SupportAPI: Sendable {
         let finished: Bool = row["finished"]
         let status: String = row["status"]
         return OrderSummary(
-            orderId: row["orderId"], customerId: row["customerId"], customerName: row["customerName"], restaurantName: row["restaurantName"],
+            orderId: row["orderId"], customerId: row["customerId"], customerName: row["customerName"],
+            restaurantName: row["restaurantName"],
             region: row["region"], status: status, courierName: row["courierName"], totalCents: row["totalCents"],
-            promisedBy: Timestamp.format(Timestamp.date(milliseconds: promised)), lastEventAt: Timestamp.format(Timestamp.date(milliseconds: last)),
+            promisedBy: Timestamp.format(Timestamp.date(milliseconds: promised)),
+            lastEventAt: Timestamp.format(Timestamp.date(milliseconds: last)),
             late: finished ? (status == "delivered" && last > promised) : now > promised)
     }
 }

@@ -40,7 +40,10 @@ public struct SupportProjection: Projection {
         // Scale-out: each instance answers for the partitions it owns, so rows say where they came from.
         migrator.registerMigration("support v2: partition of each order") { db in
             try db.alter(table: "support_order") { table in table.add(column: "partition", .integer).notNull().defaults(to: -1) }
-            try db.execute(sql: "UPDATE support_order SET partition = (SELECT MAX(partition) FROM support_timeline t WHERE t.orderId = support_order.orderId)")
+            try db.execute(
+                sql:
+                    "UPDATE support_order SET partition = (SELECT MAX(partition) FROM support_timeline t WHERE t.orderId = support_order.orderId)"
+            )
         }
     }
 
@@ -54,14 +57,17 @@ public struct SupportProjection: Projection {
                   lastEventAt = excluded.lastEventAt, finished = excluded.finished
                 """
         ).bind(
-            event.orderID, position.partition, order.customer.id, order.customer.name, order.restaurant.name, order.region, order.status.rawValue,
+            event.orderID, position.partition, order.customer.id, order.customer.name, order.restaurant.name, order.region,
+            order.status.rawValue,
             order.courier?.name, order.totalCents, Timestamp.milliseconds(order.promisedBy), Timestamp.milliseconds(event.occurredAt),
             order.status.isTerminal
         ).execute()
         try db.cachedStatement(
-            sql: "INSERT INTO support_timeline (orderId, sequence, eventId, type, occurredAt, reason, partition, offset) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+            sql:
+                "INSERT INTO support_timeline (orderId, sequence, eventId, type, occurredAt, reason, partition, offset) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
         ).bind(
-            event.orderID, event.sequence, event.eventID.uuidString.lowercased(), event.type.rawValue, Timestamp.milliseconds(event.occurredAt),
+            event.orderID, event.sequence, event.eventID.uuidString.lowercased(), event.type.rawValue,
+            Timestamp.milliseconds(event.occurredAt),
             event.reason, position.partition, position.offset
         ).execute()
     }

@@ -1,7 +1,7 @@
 import Foundation
 import Kafka
-import Testing
 import TestSupport
+import Testing
 
 @Suite("Admin: groups and offsets", .timeLimit(.minutes(2)))
 struct AdminConformanceTests {
@@ -64,14 +64,17 @@ struct AdminConformanceTests {
         let group = TestNames.unique("reset-latest")
         // Three separate sends: three record batches, the newest based at offset 2.
         let producer = try await kit.makeProducer()
-        for index in 0..<3 { try await producer.send(KafkaProducerMessage(topic: topic, partition: 0, key: nil, value: Array(String(index).utf8))) }
+        for index in 0..<3 {
+            try await producer.send(KafkaProducerMessage(topic: topic, partition: 0, key: nil, value: Array(String(index).utf8)))
+        }
         await producer.close()
         let latest = try await kit.admin.resetGroupOffsets(group: group, partitions: [partition], to: .latest)
         #expect(latest.first?.offset.rawValue == expectations.listOffsetsHighWatermark(logEnd: 3, newestBatchBaseOffset: 2))
         let future = Int64(Date().timeIntervalSince1970 * 1000) + 3_600_000
         let byTime = try await kit.admin.resetGroupOffsets(group: group, partitions: [partition], to: .timestamp(milliseconds: future))
         // No record that late: Kafka resets to the log end; Tansu answers 0 (BrokerExpectations).
-        let expected = expectations.offsetForTimeAfterLastRecord == nil
+        let expected =
+            expectations.offsetForTimeAfterLastRecord == nil
             ? expectations.listOffsetsHighWatermark(logEnd: 3, newestBatchBaseOffset: 2) : expectations.offsetForTimeAfterLastRecord!
         #expect(byTime.first?.offset.rawValue == expected)
     }

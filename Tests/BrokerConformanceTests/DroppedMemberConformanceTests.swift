@@ -1,7 +1,7 @@
 import Foundation
 import Kafka
-import Testing
 import TestSupport
+import Testing
 
 /// A member SIGKILLed just before its broker freezes. Kafka guarantees that a member which misses
 /// its session timeout is removed *by a rebalance*: the survivors are told to rejoin and its
@@ -17,9 +17,13 @@ struct DroppedMemberConformanceTests {
     static let all = Set<Int32>(0..<6)
     static let sessionTimeout = Duration.seconds(6)
 
-    @Test("Its partitions: reassigned after the session timeout on Kafka; on Tansu 0.6.0 left to nobody in a Stable group until a member rejoins")
+    @Test(
+        "Its partitions: reassigned after the session timeout on Kafka; on Tansu 0.6.0 left to nobody in a Stable group until a member rejoins"
+    )
     func deadMemberDroppedWhileFrozen() async throws {
-        try await KafkaTestKit.withDedicatedBroker("dropped-member") { kit, tansu in try await deadMemberDroppedWhileFrozen(kit, tansu: tansu) }
+        try await KafkaTestKit.withDedicatedBroker("dropped-member") { kit, tansu in
+            try await deadMemberDroppedWhileFrozen(kit, tansu: tansu)
+        }
     }
 
     private func deadMemberDroppedWhileFrozen(_ kit: KafkaTestKit, tansu: Int32) async throws {
@@ -54,10 +58,15 @@ struct DroppedMemberConformanceTests {
             _ = try await survivor.nextBatch(idleTimeout: .milliseconds(200))
             reassigned = Set(survivor.assignment.map(\.partition)) == Self.all
         }
-        let admin = try KafkaAdmin.make(configuration: kit.configuration(clientID: "dropped-member-admin"), logger: TestLogging.logger("admin"))
+        let admin = try KafkaAdmin.make(
+            configuration: kit.configuration(clientID: "dropped-member-admin"), logger: TestLogging.logger("admin"))
         let description = try await admin.describeGroup(group)
-        print("dropped member: after the freeze the survivor owns \(survivor.assignment.map(\.partition)); coordinator: \(description.state), \(description.members.count) member(s)")
-        #expect(reassigned == expectations.reassignsMemberDroppedWhileFrozen, "survivor owns \(survivor.assignment.map(\.partition)) (it owned \(survivorShare.sorted()))")
+        print(
+            "dropped member: after the freeze the survivor owns \(survivor.assignment.map(\.partition)); coordinator: \(description.state), \(description.members.count) member(s)"
+        )
+        #expect(
+            reassigned == expectations.reassignsMemberDroppedWhileFrozen,
+            "survivor owns \(survivor.assignment.map(\.partition)) (it owned \(survivorShare.sorted()))")
         if !reassigned {
             // The coordinator forgot the dead member and calls the group settled, with one member
             // that owns only its own share.
@@ -65,7 +74,9 @@ struct DroppedMemberConformanceTests {
             #expect(Set(survivor.assignment.map(\.partition)) == survivorShare)
             // Leaving and rejoining makes the coordinator rebalance: the lone member gets everything.
             try survivor.rejoinGroup()
-            _ = try await survivor.pollUntilAssignment("every partition after rejoining", timeout: .seconds(40)) { Set($0.map(\.partition)) == Self.all }
+            _ = try await survivor.pollUntilAssignment("every partition after rejoining", timeout: .seconds(40)) {
+                Set($0.map(\.partition)) == Self.all
+            }
         }
         await survivor.close()
     }

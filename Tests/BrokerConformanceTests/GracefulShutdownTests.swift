@@ -1,8 +1,8 @@
 import Kafka
 import ServiceLifecycle
 import ServiceLifecycleTestKit
-import Testing
 import TestSupport
+import Testing
 
 /// Producer and consumer as swift-service-lifecycle `Service`s: a graceful shutdown drains.
 @Suite("Graceful shutdown", .timeLimit(.minutes(2)))
@@ -12,9 +12,10 @@ struct GracefulShutdownTests {
         let kit = try await KafkaTestKit.make("shutdown-producer")
         let topic = try await kit.createTopic(partitions: 2)
         let producer = try await kit.makeProducer("shutdown-producer")
-        let ids = try await producer.enqueue(contentsOf: (0..<2_000).map {
-            KafkaProducerMessage(topic: topic, key: "key-\($0 % 10)", value: String($0))
-        })
+        let ids = try await producer.enqueue(
+            contentsOf: (0..<2_000).map {
+                KafkaProducerMessage(topic: topic, key: "key-\($0 % 10)", value: String($0))
+            })
         try await testGracefulShutdown { trigger in
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await producer.run() }
@@ -45,7 +46,10 @@ struct GracefulShutdownTests {
                     for try await _ in consumer.batches() { batches += 1 }
                     return batches  // the loop ends because the consumer closed
                 }
-                group.addTask { try await consumer.run(); return 0 }
+                group.addTask {
+                    try await consumer.run()
+                    return 0
+                }
                 trigger.triggerGracefulShutdown()
                 for try await _ in group {}
             }

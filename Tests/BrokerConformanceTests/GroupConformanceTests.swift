@@ -1,7 +1,7 @@
 import Foundation
 import Kafka
-import Testing
 import TestSupport
+import Testing
 
 /// Consumer-group membership: join, split, leave, crash. Uses the range assignor with a 6 s
 /// session, the settings measured for the local broker (docs/LOCAL-BROKER.md).
@@ -62,7 +62,10 @@ struct GroupConformanceTests {
         }
         let victimPartitions = victim.assignment
         try await kit.produce(topic, count: 300, keys: 60)
-        try await eventually("the first 300 records are consumed (survivor \(survivor.events.count) events, victim \(victim.events.count))", timeout: .seconds(30)) {
+        try await eventually(
+            "the first 300 records are consumed (survivor \(survivor.events.count) events, victim \(victim.events.count))",
+            timeout: .seconds(30)
+        ) {
             survivor.messages.count + victim.messages.count >= 300
         }
 
@@ -97,9 +100,13 @@ struct MembershipConformanceTests {
         let kit = try await KafkaTestKit.make("cooperative")
         let topic = try await kit.createTopic(partitions: 6)
         let group = TestNames.unique("cooperative")
-        let first = try await kit.makeConsumer(group: group, topic: topic, clientID: "coop-first") { $0.assignmentStrategy = .cooperativeSticky }
+        let first = try await kit.makeConsumer(group: group, topic: topic, clientID: "coop-first") {
+            $0.assignmentStrategy = .cooperativeSticky
+        }
         _ = try await first.pollUntilAssignment("all 6", timeout: .seconds(60)) { $0.count == 6 }
-        let second = try await kit.makeConsumer(group: group, topic: topic, clientID: "coop-second") { $0.assignmentStrategy = .cooperativeSticky }
+        let second = try await kit.makeConsumer(group: group, topic: topic, clientID: "coop-second") {
+            $0.assignmentStrategy = .cooperativeSticky
+        }
         let started = ContinuousClock.now
         try await pollTogether([first, second], until: "the two members split the 6 partitions", timeout: .seconds(90)) {
             let a = Set(first.assignment)

@@ -1,8 +1,8 @@
 import Foundation
 import Kafka
 import LocalBroker
-import Testing
 import TestSupport
+import Testing
 
 /// The managed local broker itself: what starting, stopping and crashing do.
 @Suite("Local broker lifecycle", .timeLimit(.minutes(2)))

@@ -1,8 +1,8 @@
 import Foundation
 import Kafka
 import Synchronization
-import Testing
 import TestSupport
+import Testing
 
 /// Offsets: committed, application-stored, seek, watermarks, partition ends.
 @Suite("Offsets", .timeLimit(.minutes(3)))
@@ -97,7 +97,8 @@ struct OffsetConformanceTests {
         try consumer.pause([paused])
         let producer = try await kit.makeProducer()
         for index in 0..<20 {
-            try await producer.send(KafkaProducerMessage(topic: topic, partition: Int32(index % 2), key: nil, value: Array(String(index).utf8)))
+            try await producer.send(
+                KafkaProducerMessage(topic: topic, partition: Int32(index % 2), key: nil, value: Array(String(index).utf8)))
         }
         let whilePaused = try await consumer.drain(for: .seconds(2))
         #expect(whilePaused.count == 10)
@@ -115,10 +116,14 @@ struct OffsetConformanceTests {
         let kit = try await KafkaTestKit.make("eof")
         let topic = try await kit.createTopic(partitions: 2)
         let producer = try await kit.makeProducer()
-        for index in 0..<7 { try await producer.send(KafkaProducerMessage(topic: topic, partition: 0, key: nil, value: Array(String(index).utf8))) }
+        for index in 0..<7 {
+            try await producer.send(KafkaProducerMessage(topic: topic, partition: 0, key: nil, value: Array(String(index).utf8)))
+        }
         await producer.close()
         let consumer = try await kit.makeConsumer(group: TestNames.unique("eof"), topic: nil) { $0.partitionEOF = true }
-        try consumer.assign([TopicPartitionOffset(TopicPartition(topic, 0), .beginning), TopicPartitionOffset(TopicPartition(topic, 1), .beginning)])
+        try consumer.assign([
+            TopicPartitionOffset(TopicPartition(topic, 0), .beginning), TopicPartitionOffset(TopicPartition(topic, 1), .beginning),
+        ])
         var ends: [TopicPartition: Int64] = [:]
         var records = 0
         let deadline = ContinuousClock.now + .seconds(20)
@@ -143,7 +148,10 @@ struct OffsetConformanceTests {
         configuration.linger = .milliseconds(200)
         let producer = try KafkaProducer.make(configuration: configuration, logger: TestLogging.logger("watermarks"))
         for round in 0..<3 {
-            for index in 0..<100 { try await producer.enqueue(KafkaProducerMessage(topic: topic, partition: 0, key: nil, value: Array(String(round * 100 + index).utf8))) }
+            for index in 0..<100 {
+                try await producer.enqueue(
+                    KafkaProducerMessage(topic: topic, partition: 0, key: nil, value: Array(String(round * 100 + index).utf8)))
+            }
             try await producer.flush()
         }
         await producer.close()
@@ -168,8 +176,10 @@ struct OffsetConformanceTests {
         configuration.linger = .milliseconds(200)
         let producer = try KafkaProducer.make(configuration: configuration, logger: TestLogging.logger("timed"))
         for index in 0..<20 {
-            try await producer.enqueue(KafkaProducerMessage(
-                topic: topic, partition: 0, key: nil, value: Array(String(index).utf8), timestampMilliseconds: base + Int64(index) * 1000))
+            try await producer.enqueue(
+                KafkaProducerMessage(
+                    topic: topic, partition: 0, key: nil, value: Array(String(index).utf8),
+                    timestampMilliseconds: base + Int64(index) * 1000))
         }
         try await producer.flush()
         await producer.close()

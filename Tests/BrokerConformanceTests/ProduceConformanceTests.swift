@@ -1,6 +1,6 @@
 import Kafka
-import Testing
 import TestSupport
+import Testing
 
 @Suite("Producing", .timeLimit(.minutes(2)))
 struct ProduceConformanceTests {

@@ -1,10 +1,11 @@
 import ArgumentParser
 import Foundation
 import Orders
-@testable import OrdersService
 import ProjectionServer
 import ServiceRuntime
 import Yams
+
+@testable import OrdersService
 
 /// What keeps docker-compose.yml, deploy/k8s and deploy/Dockerfile in step with the code. Each
 /// check returns the problems it found (empty: all agree), so tests can also show that a broken
@@ -32,7 +33,8 @@ enum DeploymentChecks {
         let arguments = try ServiceEnvironment.arguments([], service: service, environment: environment)
         if service == "orders" {
             let command = try OrdersCommand.parse(arguments)
-            return ParsedService(dataDirectory: command.dataDir, httpHost: command.httpHost, httpPort: command.httpPort, topic: command.topic)
+            return ParsedService(
+                dataDirectory: command.dataDir, httpHost: command.httpHost, httpPort: command.httpPort, topic: command.topic)
         }
         let options = try ProjectionServiceOptions.parse(arguments)
         return ParsedService(
@@ -45,17 +47,23 @@ enum DeploymentChecks {
     /// service would make of it.
     static func environment(_ environment: [String: String], service: String, where place: String) -> ([String], ParsedService?) {
         var problems: [String] = []
-        let known = Set(ServiceEnvironment.variables.filter { $0.services.contains(service) }.map(\.name) + ServiceEnvironment.kafkaVariables)
+        let known = Set(
+            ServiceEnvironment.variables.filter { $0.services.contains(service) }.map(\.name) + ServiceEnvironment.kafkaVariables)
         for name in environment.keys.sorted() where !known.contains(name) && !name.hasPrefix(ServiceEnvironment.kafkaOverridePrefix) {
             problems.append("\(place): \(name) is not read by \(service) (see docs/CONFIGURATION.md)")
         }
-        for required in ["KAFKA_BOOTSTRAP_SERVERS", "FOODDELIVERY_DATA_DIR", "FOODDELIVERY_HTTP_PORT", "FOODDELIVERY_HTTP_HOST"] where environment[required] == nil {
+        for required in ["KAFKA_BOOTSTRAP_SERVERS", "FOODDELIVERY_DATA_DIR", "FOODDELIVERY_HTTP_PORT", "FOODDELIVERY_HTTP_HOST"]
+        where environment[required] == nil {
             problems.append("\(place): \(required) must be set")
         }
         do {
             let parsed = try parse(service: service, environment: environment)
-            if parsed.httpHost != "0.0.0.0" { problems.append("\(place): the HTTP API listens on \(parsed.httpHost), unreachable from outside the container") }
-            if parsed.topic != OrderTopics().events { problems.append("\(place): topic \(parsed.topic), but the topics are created as \(OrderTopics().events)") }
+            if parsed.httpHost != "0.0.0.0" {
+                problems.append("\(place): the HTTP API listens on \(parsed.httpHost), unreachable from outside the container")
+            }
+            if parsed.topic != OrderTopics().events {
+                problems.append("\(place): topic \(parsed.topic), but the topics are created as \(OrderTopics().events)")
+            }
             return (problems, parsed)
         } catch {
             problems.append("\(place): \(service) would refuse this environment: \(error)")
@@ -89,7 +97,8 @@ enum DeploymentChecks {
             guard let parsed else { continue }
             let test = ((service["healthcheck"] as? [String: Any])?["test"] as? [String] ?? []).joined(separator: " ")
             if !test.contains("http://localhost:\(parsed.httpPort)/health") {
-                problems.append("\(place): the healthcheck (\(test)) does not ask /health on the port the service listens on (\(parsed.httpPort))")
+                problems.append(
+                    "\(place): the healthcheck (\(test)) does not ask /health on the port the service listens on (\(parsed.httpPort))")
             }
             let ports = (service["ports"] as? [Any] ?? []).map { "\($0)" }
             if !ports.contains(where: { $0.hasSuffix(":\(parsed.httpPort)") }) {
@@ -105,7 +114,10 @@ enum DeploymentChecks {
         problems += dashboard(services, copiedExecutables: copiedExecutables)
         let initCommand = ((services["topic-init"] as? [String: Any])?["command"] as? [String] ?? []).joined(separator: "\n")
         let topics = OrderTopics()
-        for expected in ["--partitions \(topics.partitions)", "--replication-factor 3", "min.insync.replicas=2", "retention.ms=\(OrderTopics.retention["retention.ms"]!)", topics.events, topics.deadLetters] where !initCommand.contains(expected) {
+        for expected in [
+            "--partitions \(topics.partitions)", "--replication-factor 3", "min.insync.replicas=2",
+            "retention.ms=\(OrderTopics.retention["retention.ms"]!)", topics.events, topics.deadLetters,
+        ] where !initCommand.contains(expected) {
             problems.append("compose topic-init: does not create the topics with \(expected)")
         }
         return problems
@@ -121,13 +133,20 @@ enum DeploymentChecks {
         }
         let environment = (dashboard["environment"] as? [String: Any] ?? [:]).mapValues { "\($0)" }
         let known = Set(ServiceEnvironment.variables.filter { $0.services.contains("dashboard") }.map(\.name))
-        for name in environment.keys.sorted() where !known.contains(name) { problems.append("compose dashboard: \(name) is not read by the dashboard") }
-        guard let port = environment["FOODDELIVERY_HTTP_PORT"].flatMap(Int.init) else { return problems + ["compose dashboard: FOODDELIVERY_HTTP_PORT must be a number"] }
+        for name in environment.keys.sorted() where !known.contains(name) {
+            problems.append("compose dashboard: \(name) is not read by the dashboard")
+        }
+        guard let port = environment["FOODDELIVERY_HTTP_PORT"].flatMap(Int.init) else {
+            return problems + ["compose dashboard: FOODDELIVERY_HTTP_PORT must be a number"]
+        }
         let test = ((dashboard["healthcheck"] as? [String: Any])?["test"] as? [String] ?? []).joined(separator: " ")
-        if !test.contains("http://localhost:\(port)/health") { problems.append("compose dashboard: the healthcheck does not ask /health on \(port)") }
+        if !test.contains("http://localhost:\(port)/health") {
+            problems.append("compose dashboard: the healthcheck does not ask /health on \(port)")
+        }
         let shown = (environment["FOODDELIVERY_DASHBOARD_SERVICES"] ?? "").split(separator: ",").map(String.init)
         for name in ServiceEnvironment.services {
-            let servicePort = ((services[name] as? [String: Any])?["environment"] as? [String: Any])?["FOODDELIVERY_HTTP_PORT"].map { "\($0)" } ?? "?"
+            let servicePort =
+                ((services[name] as? [String: Any])?["environment"] as? [String: Any])?["FOODDELIVERY_HTTP_PORT"].map { "\($0)" } ?? "?"
             if !shown.contains("\(name)=http://\(name):\(servicePort)") {
                 problems.append("compose dashboard: does not show \(name) at http://\(name):\(servicePort)")
             }
@@ -152,7 +171,9 @@ enum DeploymentChecks {
                 continue
             }
             let command = container["command"] as? [String] ?? []
-            if command.first != name || !copiedExecutables.contains(name) { problems.append("\(place): command \(command) does not run \(name)") }
+            if command.first != name || !copiedExecutables.contains(name) {
+                problems.append("\(place): command \(command) does not run \(name)")
+            }
             var environment: [String: String] = [:]
             for entry in container["env"] as? [[String: Any]] ?? [] {
                 guard let key = entry["name"] as? String else { continue }
@@ -171,12 +192,18 @@ enum DeploymentChecks {
                 }
             }
             let annotations = (template["metadata"] as? [String: Any])?["annotations"] as? [String: Any] ?? [:]
-            if "\(annotations["prometheus.io/port"] ?? "")" != String(parsed.httpPort) || annotations["prometheus.io/path"] as? String != "/metrics" {
+            if "\(annotations["prometheus.io/port"] ?? "")" != String(parsed.httpPort)
+                || annotations["prometheus.io/path"] as? String != "/metrics"
+            {
                 problems.append("\(place): Prometheus scrape annotations do not point at /metrics on \(parsed.httpPort)")
             }
-            let claims = (spec["volumeClaimTemplates"] as? [[String: Any]] ?? []).compactMap { ($0["metadata"] as? [String: Any])?["name"] as? String }
+            let claims = (spec["volumeClaimTemplates"] as? [[String: Any]] ?? []).compactMap {
+                ($0["metadata"] as? [String: Any])?["name"] as? String
+            }
             let mounts = container["volumeMounts"] as? [[String: Any]] ?? []
-            if !mounts.contains(where: { $0["mountPath"] as? String == parsed.dataDirectory && claims.contains($0["name"] as? String ?? "") }) {
+            if !mounts.contains(where: {
+                $0["mountPath"] as? String == parsed.dataDirectory && claims.contains($0["name"] as? String ?? "")
+            }) {
                 problems.append("\(place): no volume claim is mounted at its data directory \(parsed.dataDirectory)")
             }
             guard let service = named("Service", name), let ports = (service["spec"] as? [String: Any])?["ports"] as? [[String: Any]],
@@ -185,18 +212,24 @@ enum DeploymentChecks {
                 problems.append("k8s Service \(name): does not route to port \(parsed.httpPort)")
                 continue
             }
-            if let peers = environment["FOODDELIVERY_PEERS"], let headless = spec["serviceName"] as? String, !peers.contains("\(headless):\(parsed.httpPort)") {
-                problems.append("\(place): FOODDELIVERY_PEERS (\(peers)) does not name its pods' headless service \(headless) on \(parsed.httpPort)")
+            if let peers = environment["FOODDELIVERY_PEERS"], let headless = spec["serviceName"] as? String,
+                !peers.contains("\(headless):\(parsed.httpPort)")
+            {
+                problems.append(
+                    "\(place): FOODDELIVERY_PEERS (\(peers)) does not name its pods' headless service \(headless) on \(parsed.httpPort)")
             }
         }
         let topics = OrderTopics()
         for name in [topics.events, topics.deadLetters] {
             let spec = named("KafkaTopic", name)?["spec"] as? [String: Any]
             let config = spec?["config"] as? [String: Any] ?? [:]
-            if spec?["partitions"] as? Int != topics.partitions || spec?["replicas"] as? Int != 3 || "\(config["min.insync.replicas"] ?? "")" != "2"
+            if spec?["partitions"] as? Int != topics.partitions || spec?["replicas"] as? Int != 3
+                || "\(config["min.insync.replicas"] ?? "")" != "2"
                 || "\(config["retention.ms"] ?? "")" != OrderTopics.retention["retention.ms"]
             {
-                problems.append("k8s KafkaTopic \(name): not \(topics.partitions) partitions, 3 replicas, min.insync.replicas 2, retention \(OrderTopics.retention["retention.ms"]!)")
+                problems.append(
+                    "k8s KafkaTopic \(name): not \(topics.partitions) partitions, 3 replicas, min.insync.replicas 2, retention \(OrderTopics.retention["retention.ms"]!)"
+                )
             }
         }
         return problems
@@ -212,14 +245,21 @@ enum DeploymentChecks {
         let commands = text.replacingOccurrences(of: "\\\n", with: " ").split(separator: "\n").filter { !$0.hasPrefix("#") }
         let instructions = commands.joined(separator: "\n")  // without comments
         for command in commands where command.matches(of: /--product\s/).count > 1 {
-            problems.append("Dockerfile: one swift build is given several --product options, and SwiftPM builds only the last; build each product on its own")
+            problems.append(
+                "Dockerfile: one swift build is given several --product options, and SwiftPM builds only the last; build each product on its own"
+            )
         }
         var built = Set(instructions.matches(of: /--product ([a-z]+)/).map { String($0.1) })
         if let loop = instructions.firstMatch(of: /for product in ([a-z ]+); do\s+swift build [^\n]*--product "\$product"/) {
             built.formUnion(loop.1.split(separator: " ").map(String.init))
         }
-        let copied = Set(instructions.matches(of: /COPY --from=build \/src\/\.build\/release\/([a-z]+) \/usr\/local\/bin\/([a-z]+)/).compactMap { $0.1 == $0.2 ? String($0.1) : nil })
-        for name in built.subtracting(executables) { problems.append("Dockerfile: builds --product \(name), which Package.swift does not have") }
+        let copied = Set(
+            instructions.matches(of: /COPY --from=build \/src\/\.build\/release\/([a-z]+) \/usr\/local\/bin\/([a-z]+)/).compactMap {
+                $0.1 == $0.2 ? String($0.1) : nil
+            })
+        for name in built.subtracting(executables) {
+            problems.append("Dockerfile: builds --product \(name), which Package.swift does not have")
+        }
         for name in copied.subtracting(built) { problems.append("Dockerfile: copies \(name), which it does not build") }
         for name in executables.subtracting(copied) { problems.append("Dockerfile: the image lacks the \(name) executable") }
         if !instructions.contains("USER 10001") { problems.append("Dockerfile: the runtime stage does not run as the non-root user") }
@@ -229,12 +269,21 @@ enum DeploymentChecks {
     /// The runtime stage's packages against what the executables link (`readelf -d`, NEEDED).
     static func runtimeLibraries(_ text: String, executables: Set<String>, buildDirectory: URL) throws -> [String] {
         let runtime = text.components(separatedBy: "FROM ").last ?? ""
-        let packages = Set(runtime.matches(of: /install -y --no-install-recommends ([a-z0-9 .+-]+)/).flatMap { $0.1.split(separator: " ").map(String.init) })
+        let packages = Set(
+            runtime.matches(of: /install -y --no-install-recommends ([a-z0-9 .+-]+)/).flatMap {
+                $0.1.split(separator: " ").map(String.init)
+            })
         // Libraries the base image has, and Swift's own (linked statically: --static-swift-stdlib).
         // (zlib1g is one of Ubuntu's required packages: AsyncHTTPClient's decompression, from
         // swift-nio-extras, links it.)
-        let provided = ["libc.so", "libm.so", "libstdc++.so", "libgcc_s.so", "ld-linux", "libpthread.so", "libdl.so", "librt.so", "libutil.so", "libz.so"]
-        let swift = ["libswift", "libFoundation", "lib_FoundationICU", "libdispatch", "libBlocksRuntime", "libFoundationEssentials", "libFoundationInternationalization", "libTesting", "libXCTest"]
+        let provided = [
+            "libc.so", "libm.so", "libstdc++.so", "libgcc_s.so", "ld-linux", "libpthread.so", "libdl.so", "librt.so", "libutil.so",
+            "libz.so",
+        ]
+        let swift = [
+            "libswift", "libFoundation", "lib_FoundationICU", "libdispatch", "libBlocksRuntime", "libFoundationEssentials",
+            "libFoundationInternationalization", "libTesting", "libXCTest",
+        ]
         let needs: [String: String] = ["librdkafka.so.1": "librdkafka1", "libsqlite3.so.0": "libsqlite3-0"]
         var problems: [String] = []
         var used: Set<String> = []
@@ -248,7 +297,9 @@ enum DeploymentChecks {
                 if library.hasPrefix("libFoundationNetworking") {
                     // Statically linked, Foundation's URLSession needs libcurl at run time.
                     used.insert("libcurl4")
-                    if !packages.contains("libcurl4") { problems.append("runtime libraries: \(executable) uses URLSession, so the image needs libcurl4") }
+                    if !packages.contains("libcurl4") {
+                        problems.append("runtime libraries: \(executable) uses URLSession, so the image needs libcurl4")
+                    }
                     continue
                 }
                 if provided.contains(where: library.hasPrefix) || swift.contains(where: library.hasPrefix) { continue }
@@ -257,7 +308,9 @@ enum DeploymentChecks {
                     continue
                 }
                 used.insert(package)
-                if !packages.contains(package) { problems.append("runtime libraries: \(executable) links \(library), but the runtime stage does not install \(package)") }
+                if !packages.contains(package) {
+                    problems.append("runtime libraries: \(executable) links \(library), but the runtime stage does not install \(package)")
+                }
             }
         }
         for extra in packages.subtracting(used).subtracting(["curl", "ca-certificates"]) {

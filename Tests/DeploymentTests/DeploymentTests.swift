@@ -43,7 +43,9 @@ struct DeploymentTests {
         #expect(problems.isEmpty, "\(problems)")
     }
 
-    @Test("docker-compose.yml: every service runs its executable with only variables the code reads, its healthcheck, port and volume where the code points them; topics as the code creates them")
+    @Test(
+        "docker-compose.yml: every service runs its executable with only variables the code reads, its healthcheck, port and volume where the code points them; topics as the code creates them"
+    )
     func composeFile() throws {
         let problems = DeploymentChecks.compose(try Self.compose(), copiedExecutables: try Self.image().copied)
         #expect(problems.isEmpty, "\(problems)")
@@ -58,10 +60,13 @@ struct DeploymentTests {
     }
 
     /// Each mutation breaks one thing the checks guard; each must be reported.
-    @Test("A broken compose file is caught", arguments: [
-        "an unknown variable", "a wrong healthcheck port", "a data directory without a volume", "a port that is not a number", "too few partitions",
-        "a dashboard that shows support on the wrong port",
-    ])
+    @Test(
+        "A broken compose file is caught",
+        arguments: [
+            "an unknown variable", "a wrong healthcheck port", "a data directory without a volume", "a port that is not a number",
+            "too few partitions",
+            "a dashboard that shows support on the wrong port",
+        ])
     func brokenCompose(breakage: String) throws {
         var compose = try Self.compose()
         var services = compose["services"] as! [String: Any]
@@ -75,12 +80,15 @@ struct DeploymentTests {
         case "a dashboard that shows support on the wrong port":
             var dashboard = services["dashboard"] as! [String: Any]
             var shown = dashboard["environment"] as! [String: Any]
-            shown["FOODDELIVERY_DASHBOARD_SERVICES"] = "\(shown["FOODDELIVERY_DASHBOARD_SERVICES"]!)".replacingOccurrences(of: "support:8084", with: "support:9999")
+            shown["FOODDELIVERY_DASHBOARD_SERVICES"] = "\(shown["FOODDELIVERY_DASHBOARD_SERVICES"]!)".replacingOccurrences(
+                of: "support:8084", with: "support:9999")
             dashboard["environment"] = shown
             services["dashboard"] = dashboard
         default:
             var topicInit = services["topic-init"] as! [String: Any]
-            topicInit["command"] = (topicInit["command"] as! [String]).map { $0.replacingOccurrences(of: "--partitions 6", with: "--partitions 3") }
+            topicInit["command"] = (topicInit["command"] as! [String]).map {
+                $0.replacingOccurrences(of: "--partitions 6", with: "--partitions 3")
+            }
             services["topic-init"] = topicInit
         }
         support["environment"] = environment
@@ -92,11 +100,16 @@ struct DeploymentTests {
     @Test("Broken manifests and Dockerfiles are caught")
     func brokenKubernetesAndDockerfile() throws {
         let documents = try Self.kubernetes()
-        let index = try #require(documents.firstIndex { $0["kind"] as? String == "StatefulSet" && ($0["metadata"] as? [String: Any])?["name"] as? String == "delivery" })
+        let index = try #require(
+            documents.firstIndex {
+                $0["kind"] as? String == "StatefulSet" && ($0["metadata"] as? [String: Any])?["name"] as? String == "delivery"
+            })
         let text = try #require(String(data: try JSONSerialization.data(withJSONObject: documents[index]), encoding: .utf8))
-        for (from, to) in [("\"\\/health\"", "\"\\/healthz\""), ("\"\\/live\"", "\"\\/health\"")] {  // a wrong path; liveness restarting pods on a Kafka outage
+        // A wrong path; and liveness on /health, which would restart pods during a Kafka outage.
+        for (from, to) in [("\"\\/health\"", "\"\\/healthz\""), ("\"\\/live\"", "\"\\/health\"")] {
             var broken = documents
-            broken[index] = try #require(try JSONSerialization.jsonObject(with: Data(text.replacingOccurrences(of: from, with: to).utf8)) as? [String: Any])
+            broken[index] = try #require(
+                try JSONSerialization.jsonObject(with: Data(text.replacingOccurrences(of: from, with: to).utf8)) as? [String: Any])
             #expect(!DeploymentChecks.kubernetes(broken, copiedExecutables: try Self.image().copied).isEmpty, "\(from) → \(to) not caught")
         }
 
@@ -107,23 +120,30 @@ struct DeploymentTests {
         // The form that built only `analytics`: SwiftPM keeps the last of several --product options.
         let severalInOne = dockerfile.replacing(
             #/RUN for product in [^\n]*\n[^\n]*\n[^\n]*done\n/#,
-            with: "RUN swift build -c release --static-swift-stdlib \\\n      " + executables.sorted().map { "--product \($0)" }.joined(separator: " ") + "\n")
+            with: "RUN swift build -c release --static-swift-stdlib \\\n      "
+                + executables.sorted().map { "--product \($0)" }.joined(separator: " ") + "\n")
         #expect(severalInOne != dockerfile && !DeploymentChecks.dockerfile(severalInOne, executables: executables).problems.isEmpty)
         let build = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
         let noSQLite = try DeploymentChecks.text("deploy/Dockerfile").replacingOccurrences(of: " libsqlite3-0", with: "")
-        #expect(!(try DeploymentChecks.runtimeLibraries(noSQLite, executables: try DeploymentChecks.executables(), buildDirectory: build)).isEmpty)
+        #expect(
+            !(try DeploymentChecks.runtimeLibraries(noSQLite, executables: try DeploymentChecks.executables(), buildDirectory: build))
+                .isEmpty)
     }
 
     @Test("Environment variables become flags; a flag on the command line wins; a bad value says what to fix")
     func environmentContract() throws {
         let arguments = try ServiceEnvironment.arguments(
             ["--http-port", "1234"], service: "support",
-            environment: ["FOODDELIVERY_HTTP_PORT": "9999", "FOODDELIVERY_DATA_DIR": "/data", "FOODDELIVERY_PEERS": "http://a:1, http://b:2", "FOODDELIVERY_RATE": "5"])
+            environment: [
+                "FOODDELIVERY_HTTP_PORT": "9999", "FOODDELIVERY_DATA_DIR": "/data", "FOODDELIVERY_PEERS": "http://a:1, http://b:2",
+                "FOODDELIVERY_RATE": "5",
+            ])
         #expect(arguments == ["--http-port", "1234", "--data-dir", "/data", "--peer", "http://a:1", "--peer", "http://b:2"])
         #expect(throws: ServiceEnvironment.InvalidVariable.self) {
             try ServiceEnvironment.arguments([], service: "orders", environment: ["FOODDELIVERY_SPEED": "fast"])
         }
-        let parsed = try DeploymentChecks.parse(service: "analytics", environment: ["FOODDELIVERY_DATA_DIR": "/data", "FOODDELIVERY_HTTP_PORT": "8085"])
+        let parsed = try DeploymentChecks.parse(
+            service: "analytics", environment: ["FOODDELIVERY_DATA_DIR": "/data", "FOODDELIVERY_HTTP_PORT": "8085"])
         #expect(parsed.dataDirectory == "/data" && parsed.httpPort == 8085)
     }
 

@@ -1,5 +1,6 @@
-@testable import Kafka
 import Testing
+
+@testable import Kafka
 
 @Suite("Configuration → librdkafka properties")
 struct ConfigurationTests {
@@ -36,7 +37,9 @@ struct ConfigurationTests {
         #expect(properties["session.timeout.ms"] == "6000")
         #expect(properties["heartbeat.interval.ms"] == "1000")
         #expect(properties["fetch.wait.max.ms"] == "10")
-        #expect(KafkaConsumerConfiguration(common: common, groupID: "g").librdkafkaProperties()["fetch.wait.max.ms"] == "500", "librdkafka's default elsewhere")
+        #expect(
+            KafkaConsumerConfiguration(common: common, groupID: "g").librdkafkaProperties()["fetch.wait.max.ms"] == "500",
+            "librdkafka's default elsewhere")
     }
 
     @Test("Overrides win over typed fields")
@@ -48,12 +51,14 @@ struct ConfigurationTests {
         #expect(properties["socket.timeout.ms"] == "1234")
     }
 
-    @Test("Security maps to security.protocol, SASL and TLS keys", arguments: [
-        (KafkaConfiguration.Security(), "plaintext"),
-        (.init(tls: .init(caLocation: "/ca.pem")), "ssl"),
-        (.init(sasl: .init(mechanism: .scramSHA512, username: "u", password: "p")), "sasl_plaintext"),
-        (.init(sasl: .init(mechanism: .scramSHA256, username: "u", password: "p"), tls: .init()), "sasl_ssl"),
-    ])
+    @Test(
+        "Security maps to security.protocol, SASL and TLS keys",
+        arguments: [
+            (KafkaConfiguration.Security(), "plaintext"),
+            (.init(tls: .init(caLocation: "/ca.pem")), "ssl"),
+            (.init(sasl: .init(mechanism: .scramSHA512, username: "u", password: "p")), "sasl_plaintext"),
+            (.init(sasl: .init(mechanism: .scramSHA256, username: "u", password: "p"), tls: .init()), "sasl_ssl"),
+        ])
     func security(_ security: KafkaConfiguration.Security, expected: String) {
         var configuration = common
         configuration.security = security
@@ -83,11 +88,13 @@ struct EnvironmentConfigurationTests {
 
     @Test("Servers, SASL, TLS and raw overrides are read")
     func full() throws {
-        let configuration = try #require(try KafkaConfiguration.fromEnvironment([
-            "KAFKA_BOOTSTRAP_SERVERS": "k1:9092, k2:9092",
-            "KAFKA_SASL_MECHANISM": "scram-sha-512", "KAFKA_SASL_USERNAME": "svc", "KAFKA_SASL_PASSWORD": "secret",
-            "KAFKA_TLS_CA_LOCATION": "/etc/ca.pem", "KAFKA_OVERRIDE_SOCKET_TIMEOUT_MS": "10000",
-        ], clientID: "delivery"))
+        let configuration = try #require(
+            try KafkaConfiguration.fromEnvironment(
+                [
+                    "KAFKA_BOOTSTRAP_SERVERS": "k1:9092, k2:9092",
+                    "KAFKA_SASL_MECHANISM": "scram-sha-512", "KAFKA_SASL_USERNAME": "svc", "KAFKA_SASL_PASSWORD": "secret",
+                    "KAFKA_TLS_CA_LOCATION": "/etc/ca.pem", "KAFKA_OVERRIDE_SOCKET_TIMEOUT_MS": "10000",
+                ], clientID: "delivery"))
         #expect(configuration.bootstrapServers == ["k1:9092", "k2:9092"])
         #expect(configuration.clientID == "delivery")
         #expect(configuration.security.sasl == .init(mechanism: .scramSHA512, username: "svc", password: "secret"))
@@ -96,13 +103,15 @@ struct EnvironmentConfigurationTests {
         #expect(configuration.overrides["socket.timeout.ms"] == "10000")
     }
 
-    @Test("Broken settings fail with a message that names the variable and the fix", arguments: [
-        (["KAFKA_BOOTSTRAP_SERVERS": "localhost"], "host:port"),
-        (["KAFKA_BOOTSTRAP_SERVERS": "localhost:99999"], "host:port"),
-        (["KAFKA_BOOTSTRAP_SERVERS": " , "], "KAFKA_BOOTSTRAP_SERVERS"),
-        (["KAFKA_BOOTSTRAP_SERVERS": "k:9092", "KAFKA_SASL_MECHANISM": "GSSAPI"], "KAFKA_SASL_MECHANISM"),
-        (["KAFKA_BOOTSTRAP_SERVERS": "k:9092", "KAFKA_SASL_MECHANISM": "PLAIN"], "KAFKA_SASL_USERNAME"),
-    ])
+    @Test(
+        "Broken settings fail with a message that names the variable and the fix",
+        arguments: [
+            (["KAFKA_BOOTSTRAP_SERVERS": "localhost"], "host:port"),
+            (["KAFKA_BOOTSTRAP_SERVERS": "localhost:99999"], "host:port"),
+            (["KAFKA_BOOTSTRAP_SERVERS": " , "], "KAFKA_BOOTSTRAP_SERVERS"),
+            (["KAFKA_BOOTSTRAP_SERVERS": "k:9092", "KAFKA_SASL_MECHANISM": "GSSAPI"], "KAFKA_SASL_MECHANISM"),
+            (["KAFKA_BOOTSTRAP_SERVERS": "k:9092", "KAFKA_SASL_MECHANISM": "PLAIN"], "KAFKA_SASL_USERNAME"),
+        ])
     func broken(_ environment: [String: String], mentions: String) {
         let error = #expect(throws: KafkaConfiguration.EnvironmentError.self) {
             try KafkaConfiguration.fromEnvironment(environment, clientID: "x")

@@ -1,6 +1,7 @@
 import Foundation
-@testable import Kafka
 import Testing
+
+@testable import Kafka
 
 @Suite("Offsets, batches and errors")
 struct ModelTests {
@@ -20,9 +21,10 @@ struct ModelTests {
         for (partition, offset) in [(0, 5), (1, 9), (0, 6), (0, 7), (1, 10)] as [(Int32, Int64)] {
             batch.messages.append(KafkaConsumerMessage(topicPartition: TopicPartition("t", partition), offset: offset, key: nil, value: []))
         }
-        #expect(batch.nextOffsets == [
-            TopicPartitionOffset(TopicPartition("t", 0), KafkaOffset(8)), TopicPartitionOffset(TopicPartition("t", 1), KafkaOffset(11)),
-        ])
+        #expect(
+            batch.nextOffsets == [
+                TopicPartitionOffset(TopicPartition("t", 0), KafkaOffset(8)), TopicPartitionOffset(TopicPartition("t", 1), KafkaOffset(11)),
+            ])
         #expect(ConsumerBatch().nextOffsets.isEmpty)
     }
 
@@ -92,10 +94,13 @@ struct LogEndGuardTests {
 
 @Suite("Partitioner")
 struct PartitionerTests {
-    @Test("murmur2 matches the Java client's test vectors", arguments: [
-        ("21", -973_932_308), ("foobar", -790_332_482), ("a-little-bit-long-string", -985_981_536),
-        ("a-little-bit-longer-string", -1_486_304_829), ("lkjh234lh9fiuh90y23oiuhsafujhadof229phr9h19h89h8", -58_897_971), ("abc", 479_470_107),
-    ])
+    @Test(
+        "murmur2 matches the Java client's test vectors",
+        arguments: [
+            ("21", -973_932_308), ("foobar", -790_332_482), ("a-little-bit-long-string", -985_981_536),
+            ("a-little-bit-longer-string", -1_486_304_829), ("lkjh234lh9fiuh90y23oiuhsafujhadof229phr9h19h89h8", -58_897_971),
+            ("abc", 479_470_107),
+        ])
     func murmur2(key: String, javaValue: Int32) {
         #expect(Int32(bitPattern: KafkaPartitioner.murmur2(key.utf8)) == javaValue)
     }

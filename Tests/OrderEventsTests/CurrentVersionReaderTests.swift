@@ -1,6 +1,7 @@
 import Foundation
-@testable import OrderEvents
 import Testing
+
+@testable import OrderEvents
 
 /// The hand-written reader is a fast path for `JSONDecoder`: wherever it answers, the answer must be
 /// `JSONDecoder`'s; where it declines, decoding still succeeds or fails exactly as before.
@@ -40,9 +41,11 @@ struct CurrentVersionReaderTests {
         let text = String(decoding: OrderEventCodec.encode(event), as: UTF8.self)
         let readEqual = [
             // Whitespace anywhere JSON allows it, and keys in another order.
-            text.replacingOccurrences(of: "\":", with: "\" :\n\t").replacingOccurrences(of: ",\"", with: " , \"").replacingOccurrences(of: "{", with: "{ "),
+            text.replacingOccurrences(of: "\":", with: "\" :\n\t").replacingOccurrences(of: ",\"", with: " , \"").replacingOccurrences(
+                of: "{", with: "{ "),
             " \n" + text + "\r\n",
-            #"{"order":"# + text.components(separatedBy: #""order":"#)[1].dropLast() + "," + text.components(separatedBy: #","order":"#)[0].dropFirst() + "}",
+            #"{"order":"# + text.components(separatedBy: #""order":"#)[1].dropLast() + ","
+                + text.components(separatedBy: #","order":"#)[0].dropFirst() + "}",
         ]
         for spelling in readEqual {
             #expect(CurrentVersionReader.event(Array(spelling.utf8)) == event, "\(spelling)")
@@ -71,7 +74,9 @@ struct CurrentVersionReaderTests {
         var generator = SeededGenerator(seed: 11)
         let originals = OrderEventType.allCases.map { OrderEventCodec.encode(OrderEventFixtures.event($0)) }
         let significant = Array(#"{}[]:,"\ -0123456789.eEnulltrfas"#.utf8) + [0x00, 0x1f, 0x7f, 0xc3, 0xff]
-        var readByBoth = 0, declined = 0, disagreements: [String] = []
+        var readByBoth = 0
+        var declined = 0
+        var disagreements: [String] = []
         for _ in 0..<30_000 {
             var bytes = originals.randomElement(using: &generator)!
             for _ in 0..<Int.random(in: 1...3, using: &generator) {
@@ -94,7 +99,9 @@ struct CurrentVersionReaderTests {
                 disagreements.append(String(decoding: bytes, as: UTF8.self))
             }
         }
-        print("current-version reader, damaged records: \(readByBoth) read equal by both, \(declined) declined, \(disagreements.count) disagreements")
+        print(
+            "current-version reader, damaged records: \(readByBoth) read equal by both, \(declined) declined, \(disagreements.count) disagreements"
+        )
         #expect(disagreements.isEmpty, "\(disagreements.prefix(5))")
         // Damage inside a name or id leaves a valid event; the comparison must have been exercised.
         #expect(readByBoth > 1_000)

@@ -41,11 +41,12 @@ struct DecodingErrorTests {
 
     @Test("Missing and mistyped fields name the field")
     func fields() {
-        let missingCustomer = Self.decodeError(Self.bytes { object in
-            var order = object["order"] as! [String: Any]
-            order["customer"] = nil
-            object["order"] = order
-        })
+        let missingCustomer = Self.decodeError(
+            Self.bytes { object in
+                var order = object["order"] as! [String: Any]
+                order["customer"] = nil
+                object["order"] = order
+            })
         #expect(missingCustomer == .invalidField("order.customer", "missing"))
         if case .invalidField(let field, _) = Self.decodeError(Self.bytes { $0["sequence"] = "six" }) {
             #expect(field == "sequence")

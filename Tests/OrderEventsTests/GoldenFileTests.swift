@@ -40,6 +40,6 @@ struct GoldenFileTests {
     }
 }
 
-extension Array<UInt8> {
+extension [UInt8] {
     fileprivate func dropLastNewline() -> [UInt8] { last == UInt8(ascii: "\n") ? Array(dropLast()) : self }
 }

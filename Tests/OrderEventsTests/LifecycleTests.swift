@@ -1,6 +1,7 @@
 import Foundation
-@testable import OrderEvents
 import Testing
+
+@testable import OrderEvents
 
 @Suite("Order lifecycle")
 struct LifecycleTests {
@@ -17,11 +18,13 @@ struct LifecycleTests {
         #expect(Set(OrderStatus.allCases.filter(\.isTerminal)) == [.delivered, .rejected, .cancelled, .deliveryFailed])
     }
 
-    @Test("Illegal steps are rejected with the allowed alternatives", arguments: [
-        (OrderStatus?.none, OrderEventType.placedWithRestaurant),
-        (.created, .delivered), (.placed, .pickedUp), (.pickedUp, .cancelledByCustomer),
-        (.delivered, .cancelledByCustomer), (.rejected, .acceptedByRestaurant), (.outForDelivery, .created),
-    ])
+    @Test(
+        "Illegal steps are rejected with the allowed alternatives",
+        arguments: [
+            (OrderStatus?.none, OrderEventType.placedWithRestaurant),
+            (.created, .delivered), (.placed, .pickedUp), (.pickedUp, .cancelledByCustomer),
+            (.delivered, .cancelledByCustomer), (.rejected, .acceptedByRestaurant), (.outForDelivery, .created),
+        ])
     func illegal(from status: OrderStatus?, event: OrderEventType) {
         let error = #expect(throws: IllegalTransition.self) { try OrderLifecycle.apply(event, to: status) }
         #expect(error?.description.isEmpty == false)
@@ -60,8 +63,10 @@ struct TraceContextTests {
     func traceparent() {
         let valid = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
         #expect(TraceContext(traceparent: valid)?.traceparent == valid)
-        for invalid in ["", "01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", "00-00000000000000000000000000000000-00f067aa0ba902b7-01",
-                        "00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01", "00-4bf92f35-00f067aa0ba902b7-01", "00-zz-00f067aa0ba902b7-01"] {
+        for invalid in [
+            "", "01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", "00-00000000000000000000000000000000-00f067aa0ba902b7-01",
+            "00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01", "00-4bf92f35-00f067aa0ba902b7-01", "00-zz-00f067aa0ba902b7-01",
+        ] {
             #expect(TraceContext(traceparent: invalid) == nil, "\(invalid)")
         }
         var generator = SeededGenerator(seed: 7)
@@ -105,7 +110,10 @@ struct CanonicalTimestampTests {
             let general = try Date.ISO8601FormatStyle(timeZone: .gmt).parse(whole)
             #expect(Timestamp.canonicalMilliseconds(whole) == Timestamp.milliseconds(general), "\(whole)")
         }
-        for odd in ["2026-02-30T00:00:00Z", "2026-13-01T00:00:00Z", "2026-11-22T24:00:00.000Z", "2026-11-22T05:00:00+01:00", "2026-11-22 05:00:00Z", "x"] {
+        for odd in [
+            "2026-02-30T00:00:00Z", "2026-13-01T00:00:00Z", "2026-11-22T24:00:00.000Z", "2026-11-22T05:00:00+01:00", "2026-11-22 05:00:00Z",
+            "x",
+        ] {
             #expect(Timestamp.canonicalMilliseconds(odd) == nil, "\(odd) goes to the general parser")
         }
         #expect(Timestamp.parse("2024-02-29T23:59:59.999Z").map(Timestamp.milliseconds) == 1_709_251_199_999)

@@ -66,12 +66,16 @@ enum OrderEventFixtures {
             var bytes = (0..<16).map { _ in UInt8.random(in: 0...255, using: &generator) }
             bytes[6] = bytes[6] & 0x0f | 0x40
             bytes[8] = bytes[8] & 0x3f | 0x80
-            let uuid = UUID(uuid: (bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
-                                   bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]))
+            let uuid = UUID(
+                uuid: (
+                    bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
+                    bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]
+                ))
             time = time.addingTimeInterval(Double(Int.random(in: 1...900_000, using: &generator)) / 1000)
-            events.append(OrderEvent(
-                eventID: uuid, type: type, orderID: orderID, sequence: events.count + 1, occurredAt: time, producer: "orders",
-                order: snapshot(status: status!, courier: courier), reason: reason))
+            events.append(
+                OrderEvent(
+                    eventID: uuid, type: type, orderID: orderID, sequence: events.count + 1, occurredAt: time, producer: "orders",
+                    order: snapshot(status: status!, courier: courier), reason: reason))
             let next = OrderLifecycle.next(after: status!)
             guard let chosen = next.randomElement(using: &generator) else { return events }
             type = chosen

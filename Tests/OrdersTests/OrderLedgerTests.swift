@@ -1,8 +1,9 @@
 import Foundation
 import GRDB
 import OrderEvents
-@testable import Orders
 import Testing
+
+@testable import Orders
 
 /// The ledger against real SQLite (in memory): state and outbox move together, or not at all.
 @Suite("Order ledger")
@@ -80,7 +81,8 @@ struct OrderLedgerTests {
             return try await ledger.database.writer.read { db in
                 try OutboxRecord.order(OutboxRecord.Columns.orderId, Column("sequence")).fetchAll(db).map {
                     let event = try OrderEventCodec.decode(Array($0.payload))
-                    return "\(event.orderID) \(event.sequence) \(event.type.rawValue) \(event.order.customer.id) \(event.order.totalCents) \(event.order.courier?.id ?? "-")"
+                    return
+                        "\(event.orderID) \(event.sequence) \(event.type.rawValue) \(event.order.customer.id) \(event.order.totalCents) \(event.order.courier?.id ?? "-")"
                 }
             }
         }

@@ -4,8 +4,8 @@ import Kafka
 import OrderEvents
 import Orders
 import ServiceLifecycle
-import Testing
 import TestSupport
+import Testing
 
 @Suite("Orders → Kafka", .timeLimit(.minutes(4)))
 struct OrderPublishingTests {
@@ -25,7 +25,8 @@ struct OrderPublishingTests {
         configuration.speed = 200
         configuration.ordersPerSecond = 20
         configuration.maxOrders = 60
-        let simulator = CitySimulator(configuration: configuration, ledger: OrderLedger(database: database), logger: TestLogging.logger("simulator"))
+        let simulator = CitySimulator(
+            configuration: configuration, ledger: OrderLedger(database: database), logger: TestLogging.logger("simulator"))
 
         let relaying = Task { try await relay.run() }
         try await simulator.run()

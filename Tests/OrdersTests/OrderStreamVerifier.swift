@@ -32,13 +32,18 @@ struct OrderStreamVerifier {
                 result.duplicates += 1
                 continue
             }
-            #expect(event.sequence == lastSequence[event.orderID, default: 0] + 1, "\(event.orderID): sequence \(event.sequence) follows \(lastSequence[event.orderID, default: 0])")
+            #expect(
+                event.sequence == lastSequence[event.orderID, default: 0] + 1,
+                "\(event.orderID): sequence \(event.sequence) follows \(lastSequence[event.orderID, default: 0])")
             lastSequence[event.orderID] = event.sequence
             seen[event.orderID, default: [:]][event.sequence] = event
         }
         let published = Set(seen.flatMap { order, events in events.keys.map { "\(order)#\($0)" } })
         let committed = Set(outbox.map { "\($0.orderId)#\($0.sequence)" })
-        #expect(published == committed, "missing: \(committed.subtracting(published).sorted().prefix(5)), unexpected: \(published.subtracting(committed).sorted().prefix(5))")
+        #expect(
+            published == committed,
+            "missing: \(committed.subtracting(published).sorted().prefix(5)), unexpected: \(published.subtracting(committed).sorted().prefix(5))"
+        )
         #expect(outbox.allSatisfy { $0.sentAt != nil }, "every outbox row is marked sent")
         result.orders = seen.count
         result.events = published.count

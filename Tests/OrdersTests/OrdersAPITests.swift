@@ -3,8 +3,9 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import OrderEvents
-@testable import Orders
 import Testing
+
+@testable import Orders
 
 /// The HTTP API through Hummingbird's router test client, on a real (in-memory) SQLite ledger.
 @Suite("Orders HTTP API")
@@ -24,7 +25,8 @@ struct OrdersAPITests {
         return decoder
     }()
 
-    static let valid = #"{"customerId":"cus-0001","restaurantId":"res-001","items":[{"sku":"pho-bo","quantity":2},{"sku":"spring-rolls","quantity":1}]}"#
+    static let valid =
+        #"{"customerId":"cus-0001","restaurantId":"res-001","items":[{"sku":"pho-bo","quantity":2},{"sku":"spring-rolls","quantity":1}]}"#
 
     @Test("POST /orders places an order; GET shows it with its outbox events; cancel ends it")
     func placeShowCancel() async throws {
@@ -41,7 +43,8 @@ struct OrdersAPITests {
             try await client.execute(uri: "/orders/\(id)", method: .get) { response in
                 #expect(response.status == .ok)
             }
-            try await client.execute(uri: "/orders/\(id)/cancel", method: .post, body: ByteBuffer(string: #"{"reason":"wrong address"}"#)) { response in
+            try await client.execute(uri: "/orders/\(id)/cancel", method: .post, body: ByteBuffer(string: #"{"reason":"wrong address"}"#)) {
+                response in
                 #expect(response.status == .ok)
                 let view = try Self.decoder.decode(OrdersAPI.OrderView.self, from: Data(buffer: response.body))
                 #expect(view.status == .cancelled && view.events.count == 2)
@@ -53,17 +56,19 @@ struct OrdersAPITests {
         }
     }
 
-    @Test("Bad requests get a 4xx that says what to fix, and write nothing", arguments: [
-        ("{", "not valid JSON"),
-        (#"{"customerId":"cus-0001","restaurantId":"res-001"}"#, "missing field 'items'"),
-        (#"{"customerId":"nobody","restaurantId":"res-001","items":[{"sku":"pho-bo","quantity":1}]}"#, "unknown customerId"),
-        (#"{"customerId":"cus-0001","restaurantId":"res-999","items":[{"sku":"pho-bo","quantity":1}]}"#, "unknown restaurantId"),
-        (#"{"customerId":"cus-0001","restaurantId":"res-001","items":[{"sku":"pizza","quantity":1}]}"#, "not on Pho Real's menu"),
-        (#"{"customerId":"cus-0001","restaurantId":"res-001","items":[{"sku":"pho-bo","quantity":0}]}"#, "between 1 and 20"),
-        (#"{"customerId":"cus-0001","restaurantId":"res-001","items":[]}"#, "between 1 and 20 lines"),
-        (#"{"customerId":1,"restaurantId":"res-001","items":[]}"#, "wrong type"),
-        (#"{"customerId":"' OR 1=1 --","restaurantId":"res-001","items":[{"sku":"pho-bo","quantity":1}]}"#, "unknown customerId"),
-    ])
+    @Test(
+        "Bad requests get a 4xx that says what to fix, and write nothing",
+        arguments: [
+            ("{", "not valid JSON"),
+            (#"{"customerId":"cus-0001","restaurantId":"res-001"}"#, "missing field 'items'"),
+            (#"{"customerId":"nobody","restaurantId":"res-001","items":[{"sku":"pho-bo","quantity":1}]}"#, "unknown customerId"),
+            (#"{"customerId":"cus-0001","restaurantId":"res-999","items":[{"sku":"pho-bo","quantity":1}]}"#, "unknown restaurantId"),
+            (#"{"customerId":"cus-0001","restaurantId":"res-001","items":[{"sku":"pizza","quantity":1}]}"#, "not on Pho Real's menu"),
+            (#"{"customerId":"cus-0001","restaurantId":"res-001","items":[{"sku":"pho-bo","quantity":0}]}"#, "between 1 and 20"),
+            (#"{"customerId":"cus-0001","restaurantId":"res-001","items":[]}"#, "between 1 and 20 lines"),
+            (#"{"customerId":1,"restaurantId":"res-001","items":[]}"#, "wrong type"),
+            (#"{"customerId":"' OR 1=1 --","restaurantId":"res-001","items":[{"sku":"pho-bo","quantity":1}]}"#, "unknown customerId"),
+        ])
     func badRequests(body: String, mentions: String) async throws {
         try await app().test(.router) { client in
             try await client.execute(uri: "/orders", method: .post, body: ByteBuffer(string: body)) { response in

@@ -4,8 +4,8 @@ import Kafka
 import LocalBroker
 import Orders
 import ServiceHTTPClient
-import Testing
 import TestSupport
+import Testing
 
 /// The transactional outbox under fire: a real `orders` process SIGKILLed at random instants
 /// (between a commit and its publish, mid-batch, mid-mark-sent), then restarted on the same
@@ -27,7 +27,8 @@ struct OrdersCrashTests {
         let topic = try await kit.createTopic("order-events", partitions: 6)
         let directory = try TestNames.temporaryDirectory("orders-crash")
         let arguments = [
-            "--brokers", kit.connection.configuration.bootstrapServers.joined(separator: ","), "--data-dir", directory.path, "--topic", topic,
+            "--brokers", kit.connection.configuration.bootstrapServers.joined(separator: ","), "--data-dir", directory.path, "--topic",
+            topic,
             // About 15 s of simulated business in real time, so the kills land while orders are in flight.
             "--speed", "5", "--rate", "4", "--max-orders", String(Self.orders), "--output", "quiet", "--log-level", "error",
         ]
@@ -66,13 +67,16 @@ struct OrdersCrashTests {
         let database = try OrdersDatabase(path: directory.appendingPathComponent("orders.sqlite").path)
         let rows = try await database.writer.read { try OutboxRecord.order(OutboxRecord.Columns.id).fetchAll($0) }
         let unfinished = try await database.writer.read { db in
-            try Int.fetchOne(db, sql: #"SELECT COUNT(*) FROM "order" WHERE status NOT IN ('delivered','rejected','cancelled','delivery_failed')"#)
+            try Int.fetchOne(
+                db, sql: #"SELECT COUNT(*) FROM "order" WHERE status NOT IN ('delivered','rejected','cancelled','delivery_failed')"#)
         }
         #expect(unfinished == 0, "every order reached an end")
         let result = try OrderStreamVerifier.verify(topic: try await kit.readAll(topic, partitions: 6), outbox: rows)
         #expect(result.orders == Self.orders)
         await broker.stop()
-        print("orders crash test: \(Self.kills) SIGKILLs, \(killedWhilePaused) while the broker was paused (after \(killedAfter.map { "\($0.milliseconds) ms" }.joined(separator: ", "))); \(result.orders) orders, \(result.events) events checked, 0 lost, \(result.duplicates) repeated on the topic (exact copies, deduplicated by order id + sequence)")
+        print(
+            "orders crash test: \(Self.kills) SIGKILLs, \(killedWhilePaused) while the broker was paused (after \(killedAfter.map { "\($0.milliseconds) ms" }.joined(separator: ", "))); \(result.orders) orders, \(result.events) events checked, 0 lost, \(result.duplicates) repeated on the topic (exact copies, deduplicated by order id + sequence)"
+        )
     }
 
     static func start(_ arguments: [String]) throws -> Process { try ChildConsumer.launch("orders", arguments) }

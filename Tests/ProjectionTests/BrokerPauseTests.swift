@@ -4,8 +4,8 @@ import Kafka
 import Orders
 import ServiceHTTPClient
 import ServiceRuntime
-import Testing
 import TestSupport
+import Testing
 
 extension SystemTests {
     /// A broker that stops answering without closing anything (SIGSTOP: the process is frozen, its
@@ -30,10 +30,14 @@ extension SystemTests {
             // orders: ~150 orders over about a minute of real time, so they keep coming before, during and after the pause.
             let ordersDirectory = try TestNames.temporaryDirectory("pause-orders")
             let ordersPort = try LocalPort.free()
-            let orders = try ChildConsumer.launch("orders", [
-                "--brokers", brokers, "--data-dir", ordersDirectory.path, "--topic", topic, "--speed", "3", "--rate", "0.8", "--max-orders", "150",
-                "--seed", String(UInt64.random(in: 1...1_000_000)), "--output", "quiet", "--log-level", "critical", "--http-port", String(ordersPort),
-            ])
+            let orders = try ChildConsumer.launch(
+                "orders",
+                [
+                    "--brokers", brokers, "--data-dir", ordersDirectory.path, "--topic", topic, "--speed", "3", "--rate", "0.8",
+                    "--max-orders", "150",
+                    "--seed", String(UInt64.random(in: 1...1_000_000)), "--output", "quiet", "--log-level", "critical", "--http-port",
+                    String(ordersPort),
+                ])
             defer { if orders.isRunning { kill(orders.processIdentifier, SIGKILL) } }
             let ordersHealth = HealthProbe(name: "orders", port: ordersPort)
 
@@ -41,9 +45,12 @@ extension SystemTests {
             var consumers: [(process: ServiceProcess, database: String)] = []
             for service in IndependentModel.services {
                 let directory = try TestNames.temporaryDirectory(service)
-                let process = try ServiceProcess(service, arguments: [
-                    "--brokers", brokers, "--data-dir", directory.path, "--topic", topic, "--group", "\(service)-\(suffix)", "--log-level", "critical",
-                ])
+                let process = try ServiceProcess(
+                    service,
+                    arguments: [
+                        "--brokers", brokers, "--data-dir", directory.path, "--topic", topic, "--group", "\(service)-\(suffix)",
+                        "--log-level", "critical",
+                    ])
                 consumers.append((process, directory.appendingPathComponent("\(service).sqlite").path))
             }
             let probes = [ordersHealth] + consumers.map { HealthProbe(name: $0.process.service, port: $0.process.port) }
@@ -92,13 +99,16 @@ extension SystemTests {
             // After: healthy again by themselves, and every event applied exactly once.
             var healthyAfter: [String: Duration] = [:]
             for probe in probes {
-                try await eventually("\(probe.name) is healthy again after the broker resumed", timeout: .seconds(60)) { await probe.status() == 200 }
+                try await eventually("\(probe.name) is healthy again after the broker resumed", timeout: .seconds(60)) {
+                    await probe.status() == 200
+                }
                 healthyAfter[probe.name] = ContinuousClock.now - resumedAt
             }
             let ordersDatabase = try OrdersDatabase(path: ordersDirectory.appendingPathComponent("orders.sqlite").path)
             try await eventually("orders has taken and published all 150 orders", timeout: .seconds(120)) {
                 try await ordersDatabase.writer.read { db in
-                    let finished = try Int.fetchOne(db, sql: #"SELECT COUNT(*) FROM "order" WHERE status IN ('delivered','rejected','cancelled','delivery_failed')"#)
+                    let finished = try Int.fetchOne(
+                        db, sql: #"SELECT COUNT(*) FROM "order" WHERE status IN ('delivered','rejected','cancelled','delivery_failed')"#)
                     let unsent = try OutboxRecord.filter(OutboxRecord.Columns.sentAt == nil).fetchCount(db)
                     return finished == 150 && unsent == 0
                 }
@@ -118,9 +128,12 @@ extension SystemTests {
             kill(orders.processIdentifier, SIGTERM)
 
             func seconds(_ duration: Duration?) -> String { duration.map { String(format: "%.1f s", $0.seconds) } ?? "never" }
-            print("broker paused (SIGSTOP) for \(Self.pause): all 5 services stayed up; unhealthy after " + probes.map { "\($0.name) \(seconds(unhealthyAfter[$0.name]))" }.joined(separator: ", ")
-                + "; healthy again " + probes.map { "\($0.name) \(seconds(healthyAfter[$0.name]))" }.joined(separator: ", ")
-                + " after the resume; \(model.count) orders, \(outbox.count) events checked in each of 4 projections: 0 lost, 0 applied twice")
+            print(
+                "broker paused (SIGSTOP) for \(Self.pause): all 5 services stayed up; unhealthy after "
+                    + probes.map { "\($0.name) \(seconds(unhealthyAfter[$0.name]))" }.joined(separator: ", ")
+                    + "; healthy again " + probes.map { "\($0.name) \(seconds(healthyAfter[$0.name]))" }.joined(separator: ", ")
+                    + " after the resume; \(model.count) orders, \(outbox.count) events checked in each of 4 projections: 0 lost, 0 applied twice"
+            )
         }
     }
 }
@@ -133,7 +146,9 @@ private struct HealthProbe: Sendable {
     func health() async -> (status: Int, body: String) { await get("/health") }
 
     func get(_ path: String) async -> (status: Int, body: String) {
-        guard let answer = try? await ServiceHTTPRequest("http://127.0.0.1:\(port)\(path)", timeout: .seconds(2)).send() else { return (0, "") }
+        guard let answer = try? await ServiceHTTPRequest("http://127.0.0.1:\(port)\(path)", timeout: .seconds(2)).send() else {
+            return (0, "")
+        }
         return (answer.status, answer.text)
     }
 

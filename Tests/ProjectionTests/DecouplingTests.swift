@@ -1,8 +1,8 @@
 import Foundation
 import GRDB
 import Orders
-import Testing
 import TestSupport
+import Testing
 
 extension SystemTests {
     /// Decoupling, measured: the `orders` producer publishes at the same rate, with the same relay
@@ -15,18 +15,27 @@ extension SystemTests {
             let topic = TestNames.unique("order-events")
             let brokers = kit.connection.configuration.bootstrapServers.joined(separator: ",")
             let ordersDirectory = try TestNames.temporaryDirectory("orders")
-            let orders = try ChildConsumer.launch("orders", [
-                "--brokers", brokers, "--topic", topic, "--data-dir", ordersDirectory.path, "--rate", "2", "--speed", "20",
-                "--seed", String(UInt64.random(in: 1...1_000_000)), "--output", "quiet", "--http-port", "0", "--log-level", "error",
-            ])
+            let orders = try ChildConsumer.launch(
+                "orders",
+                [
+                    "--brokers", brokers, "--topic", topic, "--data-dir", ordersDirectory.path, "--rate", "2", "--speed", "20",
+                    "--seed", String(UInt64.random(in: 1...1_000_000)), "--output", "quiet", "--http-port", "0", "--log-level", "error",
+                ])
             defer { if orders.isRunning { kill(orders.processIdentifier, SIGKILL) } }
             let ordersDB = ordersDirectory.appendingPathComponent("orders.sqlite").path
             var consumers: [(ServiceProcess, String)] = []
             for service in IndependentModel.services {
                 let directory = try TestNames.temporaryDirectory(service)
-                consumers.append((
-                    try ServiceProcess(service, arguments: ["--brokers", brokers, "--topic", topic, "--data-dir", directory.path, "--group", TestNames.unique(service), "--log-level", "error"]),
-                    directory.appendingPathComponent("\(service).sqlite").path))
+                consumers.append(
+                    (
+                        try ServiceProcess(
+                            service,
+                            arguments: [
+                                "--brokers", brokers, "--topic", topic, "--data-dir", directory.path, "--group", TestNames.unique(service),
+                                "--log-level", "error",
+                            ]),
+                        directory.appendingPathComponent("\(service).sqlite").path
+                    ))
             }
             // Warm up until every consumer applies and the order flow is steady.
             try await eventually("every consumer applies events", timeout: .seconds(60)) {
@@ -48,8 +57,12 @@ extension SystemTests {
             // Coupled, the producer would slow down or stall when its consumers die. It may speed
             // up: on a 2-core machine the dead consumers' CPU goes to it.
             #expect(ratio >= 0.75, "published \(up.published) events with consumers up, \(down.published) with all down")
-            #expect(down.p99LagMilliseconds <= max(2 * up.p99LagMilliseconds, 250), "relay p99 lag \(up.p99LagMilliseconds) ms up vs \(down.p99LagMilliseconds) ms down")
-            print("decoupling: \(up.published) events in \(Int(window)) s with 4 consumers up, \(down.published) with all 4 SIGKILLed (ratio \(String(format: "%.2f", ratio))); relay p99 lag \(up.p99LagMilliseconds) ms vs \(down.p99LagMilliseconds) ms")
+            #expect(
+                down.p99LagMilliseconds <= max(2 * up.p99LagMilliseconds, 250),
+                "relay p99 lag \(up.p99LagMilliseconds) ms up vs \(down.p99LagMilliseconds) ms down")
+            print(
+                "decoupling: \(up.published) events in \(Int(window)) s with 4 consumers up, \(down.published) with all 4 SIGKILLed (ratio \(String(format: "%.2f", ratio))); relay p99 lag \(up.p99LagMilliseconds) ms vs \(down.p99LagMilliseconds) ms"
+            )
         }
 
         /// Events the outbox relay published in the next `seconds`, and the p99 of (sent − created).
@@ -58,7 +71,8 @@ extension SystemTests {
             try await Task.sleep(for: .seconds(seconds))
             let end = start + seconds
             let lags = try await IndependentModel.open(path).read { db in
-                try Double.fetchAll(db, sql: "SELECT sentAt - createdAt FROM outbox WHERE sentAt >= ? AND sentAt < ? ORDER BY 1", arguments: [start, end])
+                try Double.fetchAll(
+                    db, sql: "SELECT sentAt - createdAt FROM outbox WHERE sentAt >= ? AND sentAt < ? ORDER BY 1", arguments: [start, end])
             }
             let p99 = lags.isEmpty ? 0 : lags[min(lags.count - 1, Int(Double(lags.count) * 0.99))]
             return (lags.count, Int(p99 * 1000))

@@ -9,18 +9,22 @@ struct GroupViewTests {
     static let start = Date(timeIntervalSince1970: 1_000_000)
 
     static func view(
-        claims: [MemberClaim], coordinator: (state: String, members: [MemberClaim])?, committed: [Int32: Int64] = [:], logEnds: [Int32: Int64] = [:],
+        claims: [MemberClaim], coordinator: (state: String, members: [MemberClaim])?, committed: [Int32: Int64] = [:],
+        logEnds: [Int32: Int64] = [:],
         previous: GroupView? = nil, at seconds: TimeInterval = 0
     ) -> GroupView {
         GroupView.assemble(
-            topic: "t", partitionCount: 6, claims: claims, coordinator: coordinator, committed: committed, logEnds: logEnds, previous: previous,
+            topic: "t", partitionCount: 6, claims: claims, coordinator: coordinator, committed: committed, logEnds: logEnds,
+            previous: previous,
             continuity: 6, now: start.addingTimeInterval(seconds))
     }
 
     @Test("A Stable group whose only member owns half the topic leaves the other half to nobody")
     func unownedWhenTheCoordinatorListsOnlyMe() {
         let me = MemberClaim(memberID: "a", partitions: [0, 1, 2], positions: [0: 10, 1: 10, 2: 10], logEnds: [0: 12, 1: 10, 2: 10])
-        let view = Self.view(claims: [me], coordinator: ("Stable", [MemberClaim(memberID: "a", partitions: [])]), committed: [3: 5, 4: 5, 5: 5], logEnds: [3: 9, 4: 5, 5: 7])
+        let view = Self.view(
+            claims: [me], coordinator: ("Stable", [MemberClaim(memberID: "a", partitions: [])]), committed: [3: 5, 4: 5, 5: 5],
+            logEnds: [3: 9, 4: 5, 5: 7])
         #expect(view.unowned == [3, 4, 5])
         #expect(view.partitions.map(\.owner) == ["a", "a", "a", nil, nil, nil])
         // Every partition counts: the owner's stored positions, and the group's committed offsets elsewhere.
@@ -34,13 +38,16 @@ struct GroupViewTests {
         let me = MemberClaim(memberID: "a", partitions: [0, 1, 2])
         let rebalancing = Self.view(claims: [me], coordinator: ("PreparingRebalance", [MemberClaim(memberID: "a", partitions: [])]))
         #expect(rebalancing.unowned.isEmpty)
-        let silentMember = Self.view(claims: [me], coordinator: ("Stable", [MemberClaim(memberID: "a", partitions: []), MemberClaim(memberID: "b", partitions: [])]))
+        let silentMember = Self.view(
+            claims: [me], coordinator: ("Stable", [MemberClaim(memberID: "a", partitions: []), MemberClaim(memberID: "b", partitions: [])]))
         #expect(silentMember.unowned.isEmpty)
         #expect(silentMember.undescribedMembers == ["b"])
         let noCoordinator = Self.view(claims: [me], coordinator: nil)
         #expect(noCoordinator.unowned.isEmpty)
         // The coordinator's own word about a member's partitions counts as much as the member's.
-        let described = Self.view(claims: [me], coordinator: ("Stable", [MemberClaim(memberID: "a", partitions: []), MemberClaim(memberID: "b", partitions: [3, 4, 5])]))
+        let described = Self.view(
+            claims: [me],
+            coordinator: ("Stable", [MemberClaim(memberID: "a", partitions: []), MemberClaim(memberID: "b", partitions: [3, 4, 5])]))
         #expect(described.unowned.isEmpty)
         #expect(described.partitions.map(\.owner) == ["a", "a", "a", "b", "b", "b"])
     }
@@ -54,7 +61,8 @@ struct GroupViewTests {
         #expect(second.unownedSince == Self.start)
         let afterGap = Self.view(claims: [me], coordinator: coordinator, previous: second, at: 20)
         #expect(afterGap.unownedSince == Self.start.addingTimeInterval(20))
-        let owned = Self.view(claims: [MemberClaim(memberID: "a", partitions: [0, 1, 2, 3, 4, 5])], coordinator: coordinator, previous: second, at: 6)
+        let owned = Self.view(
+            claims: [MemberClaim(memberID: "a", partitions: [0, 1, 2, 3, 4, 5])], coordinator: coordinator, previous: second, at: 6)
         #expect(owned.unowned.isEmpty && owned.unownedSince == nil)
     }
 

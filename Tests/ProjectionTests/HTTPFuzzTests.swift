@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 extension SystemTests {
     /// The HTTP APIs under garbage: bad JSON, huge bodies, injection strings, bad ids and paging,
@@ -13,20 +13,27 @@ extension SystemTests {
             let kit = try await KafkaTestKit.make("fuzz")
             let topic = try await OrderFlow.topic(kit, partitions: 3)
             let brokers = kit.connection.configuration.bootstrapServers.joined(separator: ",")
-            let orders = try ServiceProcess("orders", arguments: [
-                "--brokers", brokers, "--topic", topic, "--data-dir", try TestNames.temporaryDirectory("orders").path, "--rate", "1", "--speed", "5",
-                "--output", "quiet", "--log-level", "critical",
-            ])
-            let support = try ServiceProcess("support", arguments: [
-                "--brokers", brokers, "--topic", topic, "--data-dir", try TestNames.temporaryDirectory("support").path, "--group", TestNames.unique("support"),
-                "--log-level", "critical",
-            ])
+            let orders = try ServiceProcess(
+                "orders",
+                arguments: [
+                    "--brokers", brokers, "--topic", topic, "--data-dir", try TestNames.temporaryDirectory("orders").path, "--rate", "1",
+                    "--speed", "5",
+                    "--output", "quiet", "--log-level", "critical",
+                ])
+            let support = try ServiceProcess(
+                "support",
+                arguments: [
+                    "--brokers", brokers, "--topic", topic, "--data-dir", try TestNames.temporaryDirectory("support").path, "--group",
+                    TestNames.unique("support"),
+                    "--log-level", "critical",
+                ])
             try await orders.waitUntilServing()
             try await support.waitUntilServing()
 
             var random = SystemRandomNumberGenerator()
             let hostile = [
-                "'; DROP TABLE support_order; --", "../../etc/passwd", "%00", "%FF%FE", String(repeating: "x", count: 5_000), "ord-1-000001' OR '1'='1",
+                "'; DROP TABLE support_order; --", "../../etc/passwd", "%00", "%FF%FE", String(repeating: "x", count: 5_000),
+                "ord-1-000001' OR '1'='1",
                 "<script>alert(1)</script>", "😀😀", "${jndi:ldap://x}", "-1", "0", "9999999999999999999999",
             ]
             let encoded = hostile.map { $0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "x" }
@@ -40,7 +47,8 @@ extension SystemTests {
                 ]
             }
             let bodies: [Data] = [
-                Data(), Data("{".utf8), Data("null".utf8), Data("[]".utf8), Data("{\"customerId\": 7}".utf8), Data(repeating: 0xFF, count: 300),
+                Data(), Data("{".utf8), Data("null".utf8), Data("[]".utf8), Data("{\"customerId\": 7}".utf8),
+                Data(repeating: 0xFF, count: 300),
                 Data(#"{"customerId":"cus-0001","restaurantId":"res-001","items":[]}"#.utf8),
                 Data(#"{"customerId":"cus-0001","restaurantId":"res-001","items":[{"sku":"pho-bo","quantity":-3}]}"#.utf8),
                 Data(#"{"customerId":"cus-0001","restaurantId":"'; DROP TABLE outbox; --","items":[{"sku":"x","quantity":1}]}"#.utf8),
@@ -48,14 +56,21 @@ extension SystemTests {
             ]
             for body in bodies { requests.append((orders, "POST", "/orders", body)) }
             for method in ["PUT", "DELETE", "PATCH", "POST"] {
-                for path in ["/orders/late", "/offsets", "/health", "/metrics", "/customers/cus-0001/orders"] { requests.append((support, method, path, nil)) }
+                for path in ["/orders/late", "/offsets", "/health", "/metrics", "/customers/cus-0001/orders"] {
+                    requests.append((support, method, path, nil))
+                }
                 for path in ["/orders/ord-1-000001", "/stats", "/health"] { requests.append((orders, method, path, Data("x".utf8))) }
             }
             // And random bytes in random places.
             for _ in 0..<600 {
-                let junk = (0..<Int.random(in: 1...40, using: &random)).map { _ in String(UnicodeScalar(UInt8.random(in: 33...126, using: &random))) }.joined()
-                let path = ["/orders/", "/customers/", "/orders/late?limit=", "/regions/", "/replay?from="].randomElement(using: &random)! + (junk.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "x")
-                requests.append((Bool.random(using: &random) ? support : orders, ["GET", "POST", "DELETE"].randomElement(using: &random)!, path, nil))
+                let junk = (0..<Int.random(in: 1...40, using: &random)).map { _ in
+                    String(UnicodeScalar(UInt8.random(in: 33...126, using: &random)))
+                }.joined()
+                let path =
+                    ["/orders/", "/customers/", "/orders/late?limit=", "/regions/", "/replay?from="].randomElement(using: &random)!
+                    + (junk.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "x")
+                requests.append(
+                    (Bool.random(using: &random) ? support : orders, ["GET", "POST", "DELETE"].randomElement(using: &random)!, path, nil))
             }
 
             var statuses: [Int: Int] = [:]
@@ -66,7 +81,9 @@ extension SystemTests {
                 let wellFormedRefusal = (400..<500).contains(status) && String(decoding: answer, as: UTF8.self).contains("\"message\"")
                 // A hostile request may happen to be harmless (a random path that is a valid query): then a 200 is right.
                 if status == 0 || status >= 500 || !(wellFormedRefusal || status == 200) {
-                    problems.append("\(service.service) \(method) \(path.prefix(80)) → \(status) \(String(decoding: answer.prefix(120), as: UTF8.self))")
+                    problems.append(
+                        "\(service.service) \(method) \(path.prefix(80)) → \(status) \(String(decoding: answer.prefix(120), as: UTF8.self))"
+                    )
                 }
             }
             #expect(problems.isEmpty, "\(problems.prefix(10))")
@@ -76,7 +93,9 @@ extension SystemTests {
             #expect(healthy == (200, 200), "both answer /health: \(healthy)")
             try await orders.terminate()
             try await support.terminate()
-            print("HTTP fuzzing: \(requests.count) hostile requests to orders and support; statuses \(statuses.sorted { $0.key < $1.key }.map { "\($0.key)×\($0.value)" }.joined(separator: " ")); 0 crashes, 0 5xx")
+            print(
+                "HTTP fuzzing: \(requests.count) hostile requests to orders and support; statuses \(statuses.sorted { $0.key < $1.key }.map { "\($0.key)×\($0.value)" }.joined(separator: " ")); 0 crashes, 0 5xx"
+            )
         }
     }
 }

@@ -30,14 +30,16 @@ enum IndependentModel {
             switch service {
             case "restaurants":
                 rows[id] = [
-                    partition, last.order.restaurant.id, last.order.status.rawValue, String(last.order.items.reduce(0) { $0 + $1.quantity }),
+                    partition, last.order.restaurant.id, last.order.status.rawValue,
+                    String(last.order.items.reduce(0) { $0 + $1.quantity }),
                     String(last.order.totalCents), time(.placedWithRestaurant), time(.acceptedByRestaurant), time(.rejectedByRestaurant),
                     time(.readyForPickup), finished,
                 ].joined(separator: "|")
             case "delivery":
                 let courier = events.last { $0.event.order.courier != nil }?.event.order.courier
                 rows[id] = [
-                    partition, last.order.region, last.order.status.rawValue, courier?.id ?? "nil", courier?.name ?? "nil", time(.readyForPickup),
+                    partition, last.order.region, last.order.status.rawValue, courier?.id ?? "nil", courier?.name ?? "nil",
+                    time(.readyForPickup),
                     time(.courierAssigned), time(.pickedUp), time(.delivered), time(.deliveryFailed),
                 ].joined(separator: "|")
             case "support":
@@ -51,8 +53,11 @@ enum IndependentModel {
             case "analytics":
                 let created = Timestamp.milliseconds(events[0].event.occurredAt)
                 let stage = events.compactMap { AnalyticsStages.index(of: $0.event.type) }.max() ?? 0
-                rows[id] = [partition, events[0].event.order.region, String(created), String(created / 60_000), String(stage), last.order.status.rawValue, time(.delivered)]
-                    .joined(separator: "|")
+                rows[id] = [
+                    partition, events[0].event.order.region, String(created), String(created / 60_000), String(stage),
+                    last.order.status.rawValue, time(.delivered),
+                ]
+                .joined(separator: "|")
             default:
                 fatalError("unknown service \(service)")
             }
@@ -62,21 +67,37 @@ enum IndependentModel {
 
     /// The same rows, read from a service's SQLite database.
     static func actual(_ service: String, path: String) async throws -> [String: String] {
-        let queries: [(key: String, sql: String)] = switch service {
-        case "restaurants":
-            [("orderId", "SELECT orderId, partition, restaurantId, status, itemCount, totalCents, placedAt, acceptedAt, rejectedAt, readyAt, finishedAt FROM restaurant_order")]
-        case "delivery":
-            [("orderId", "SELECT orderId, partition, region, status, courierId, courierName, readyAt, assignedAt, pickedUpAt, deliveredAt, failedAt FROM delivery_order")]
-        case "support":
-            [
-                ("orderId", "SELECT orderId, partition, customerId, status, courierName, lastEventAt, finished FROM support_order"),
-                ("orderId", "SELECT orderId || '#' || sequence AS orderId, type, partition FROM support_timeline"),
-            ]
-        case "analytics":
-            [("orderId", "SELECT orderId, partition, region, createdAt, createdMinute, stage, status, deliveredAt FROM analytics_order")]
-        default:
-            fatalError("unknown service \(service)")
-        }
+        let queries: [(key: String, sql: String)] =
+            switch service {
+            case "restaurants":
+                [
+                    (
+                        "orderId",
+                        "SELECT orderId, partition, restaurantId, status, itemCount, totalCents, placedAt, acceptedAt, rejectedAt, readyAt, finishedAt FROM restaurant_order"
+                    )
+                ]
+            case "delivery":
+                [
+                    (
+                        "orderId",
+                        "SELECT orderId, partition, region, status, courierId, courierName, readyAt, assignedAt, pickedUpAt, deliveredAt, failedAt FROM delivery_order"
+                    )
+                ]
+            case "support":
+                [
+                    ("orderId", "SELECT orderId, partition, customerId, status, courierName, lastEventAt, finished FROM support_order"),
+                    ("orderId", "SELECT orderId || '#' || sequence AS orderId, type, partition FROM support_timeline"),
+                ]
+            case "analytics":
+                [
+                    (
+                        "orderId",
+                        "SELECT orderId, partition, region, createdAt, createdMinute, stage, status, deliveredAt FROM analytics_order"
+                    )
+                ]
+            default:
+                fatalError("unknown service \(service)")
+            }
         return try await open(path).read { db in
             var rows: [String: String] = [:]
             for (key, sql) in queries {

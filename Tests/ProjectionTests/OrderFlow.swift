@@ -13,7 +13,9 @@ enum OrderFlow {
     }
 
     /// Simulates `orders` orders at full speed into `database` and publishes its outbox, until sent.
-    static func publish(_ kit: KafkaTestKit, topic: String, database: OrdersDatabase, orders: Int, seed: UInt64 = .random(in: 1...1_000_000)) async throws {
+    static func publish(
+        _ kit: KafkaTestKit, topic: String, database: OrdersDatabase, orders: Int, seed: UInt64 = .random(in: 1...1_000_000)
+    ) async throws {
         let producer = try await kit.makeProducer("orders")
         let relay = OutboxRelay(database: database, producer: producer, topic: topic, logger: TestLogging.logger("relay"))
         var configuration = CitySimulator.Configuration()
@@ -22,7 +24,8 @@ enum OrderFlow {
         configuration.maxOrders = orders
         configuration.seed = seed
         let relaying = Task { try await relay.run() }
-        try await CitySimulator(configuration: configuration, ledger: OrderLedger(database: database), logger: TestLogging.logger("sim")).run()
+        try await CitySimulator(configuration: configuration, ledger: OrderLedger(database: database), logger: TestLogging.logger("sim"))
+            .run()
         try await eventually("the outbox is published") { try relay.pendingCount() == 0 }
         relaying.cancel()
         await producer.close()

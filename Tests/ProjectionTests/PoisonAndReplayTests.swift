@@ -5,8 +5,8 @@ import OrderEvents
 import Orders
 import Projection
 import RestaurantsProjection
-import Testing
 import TestSupport
+import Testing
 
 /// Poison mixed into the stream, and replays that start mid-log, against the real broker.
 @Suite("Poison records and partial replays", .timeLimit(.minutes(4)))
@@ -15,15 +15,21 @@ struct PoisonAndReplayTests {
         try ProjectionRunner(
             database: try ProjectionDatabase(path: path, projection: RestaurantsProjection(name: group)),
             consumer: KafkaConsumerConfiguration.localBroker(common: kit.configuration(clientID: group), groupID: group),
-            topic: topic, deadLetterTopic: topic + ".dlq", deadLetters: try await kit.makeProducer("\(group)-dlq"), logger: TestLogging.logger(group))
+            topic: topic, deadLetterTopic: topic + ".dlq", deadLetters: try await kit.makeProducer("\(group)-dlq"),
+            logger: TestLogging.logger(group))
     }
 
-    @Test("1% poison (bad JSON, unknown type, future version) among ~2,000 events: every valid event applied, every bad one in the DLQ with its reason and origin, no partition stalls")
+    @Test(
+        "1% poison (bad JSON, unknown type, future version) among ~2,000 events: every valid event applied, every bad one in the DLQ with its reason and origin, no partition stalls"
+    )
     func poison() async throws {
         let kit = try await KafkaTestKit.make("poison")
         let topic = try await OrderFlow.topic(kit, partitions: 6)
         let ordersDB = try OrdersDatabase(path: try ProjectionRunnerTests.temporaryPath("orders"))
-        let kinds = [("malformed_json", "{\"schemaVersion\":2,"), ("unknown_type", #"{"schemaVersion":2,"type":"order.teleported"}"#), ("unsupported_version", #"{"schemaVersion":7,"type":"order.created"}"#)]
+        let kinds = [
+            ("malformed_json", "{\"schemaVersion\":2,"), ("unknown_type", #"{"schemaVersion":2,"type":"order.teleported"}"#),
+            ("unsupported_version", #"{"schemaVersion":7,"type":"order.created"}"#),
+        ]
         let producer = try await kit.makeProducer("poison")
         var poison: [String: String] = [:]  // key → expected error code
         for round in 0..<2 {
@@ -61,15 +67,21 @@ struct PoisonAndReplayTests {
         for letter in dlq {
             let key = letter.keyString ?? ""
             let origin = try #require(origins[key], "a dead letter for \(key), which was not poison")
-            #expect(letter.headers.last(named: "dlq-error")?.stringValue?.hasPrefix(poison[key]! + ":") == true, "\(key): \(letter.headers.last(named: "dlq-error")?.stringValue ?? "no reason")")
+            #expect(
+                letter.headers.last(named: "dlq-error")?.stringValue?.hasPrefix(poison[key]! + ":") == true,
+                "\(key): \(letter.headers.last(named: "dlq-error")?.stringValue ?? "no reason")")
             #expect(letter.headers.last(named: "dlq-original-partition")?.stringValue == String(origin.topicPartition.partition))
             #expect(letter.headers.last(named: "dlq-original-offset")?.stringValue == String(origin.offset))
             #expect(letter.value == origin.value, "the record is kept byte for byte")
         }
-        print("poison: \(poison.count) poison records (\(String(format: "%.1f", share * 100))%) among \(log.count); \(outbox.count) valid applied, \(dlq.count) dead-lettered with reason and origin, all 6 partitions consumed to their end")
+        print(
+            "poison: \(poison.count) poison records (\(String(format: "%.1f", share * 100))%) among \(log.count); \(outbox.count) valid applied, \(dlq.count) dead-lettered with reason and origin, all 6 partitions consumed to their end"
+        )
     }
 
-    @Test("Replay from a time finds each partition's first record at or after it (and says how); from an offset it builds the later part only, and swaps in")
+    @Test(
+        "Replay from a time finds each partition's first record at or after it (and says how); from an offset it builds the later part only, and swaps in"
+    )
     func partialReplays() async throws {
         let kit = try await KafkaTestKit.make("partial-replay")
         let topic = try await OrderFlow.topic(kit, partitions: 3)
@@ -84,14 +96,21 @@ struct PoisonAndReplayTests {
         let live = try await runner(kit, topic: topic, path: path, group: TestNames.unique("restaurants"))
         let running = Task { try await live.run() }
         let log = try await kit.readAll(topic, partitions: 3)
-        try await eventually("the live model catches up", timeout: .seconds(60)) { try await live.database.storedOffsets(topic: topic).values.reduce(0, +) == Int64(log.count) }
+        try await eventually("the live model catches up", timeout: .seconds(60)) {
+            try await live.database.storedOffsets(topic: topic).values.reduce(0, +) == Int64(log.count)
+        }
         let replay = ProjectionReplay(runner: live, shadowPath: path + ".replay", logger: TestLogging.logger("replay"))
 
         // From a time inside the log: the truth, from the records' own timestamps.
         func truth(_ milliseconds: Int64) -> [String: Int64?] {
-            Dictionary(uniqueKeysWithValues: (0..<3).map { partition in
-                (String(partition), log.filter { $0.topicPartition.partition == Int32(partition) && ($0.timestampMilliseconds ?? 0) >= milliseconds }.map(\.offset).min())
-            })
+            Dictionary(
+                uniqueKeysWithValues: (0..<3).map { partition in
+                    (
+                        String(partition),
+                        log.filter { $0.topicPartition.partition == Int32(partition) && ($0.timestampMilliseconds ?? 0) >= milliseconds }
+                            .map(\.offset).min()
+                    )
+                })
         }
         let fromTime = try await replay.run(from: .timestamp(middle), swap: .never)
         #expect(fromTime.startOffsets.mapValues { $0 ?? -1 } == truth(middle).mapValues { $0 ?? -1 }, "\(fromTime.timestampLookup ?? [:])")
@@ -118,10 +137,13 @@ struct PoisonAndReplayTests {
         #expect(Set(rows) == seen && rows.count == seen.count)
         try await OrderFlow.publish(kit, topic: topic, database: ordersDB, orders: 10)
         try await eventually("the swapped-in model goes on applying", timeout: .seconds(60)) {
-            try await live.database.writer.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM restaurant_order") ?? 0 } == seen.count + 10
+            try await live.database.writer.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM restaurant_order") ?? 0 } == seen.count
+                + 10
         }
         running.cancel()
         _ = await running.result
-        print("partial replays: from a time (\(fromTime.timestampLookup?.values.map(\.rawValue).sorted().joined(separator: ",") ?? "")), after the end (\(expectedMethod.rawValue)), from offset \(from) swapped in and kept applying")
+        print(
+            "partial replays: from a time (\(fromTime.timestampLookup?.values.map(\.rawValue).sorted().joined(separator: ",") ?? "")), after the end (\(expectedMethod.rawValue)), from offset \(from) swapped in and kept applying"
+        )
     }
 }

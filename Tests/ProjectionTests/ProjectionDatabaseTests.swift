@@ -15,7 +15,8 @@ struct ProjectionDatabaseTests {
             eventID: UUID(), type: type, orderID: orderID, sequence: sequence, occurredAt: Date(), producer: "test",
             order: OrderSnapshot(
                 status: type.resultingStatus, customer: .init(id: customer, name: "C"), restaurant: .init(id: "r", name: "R", region: "n"),
-                region: "n", items: [.init(sku: "s", name: "S", quantity: 1, unitPriceCents: 100)], totalCents: 100, currency: "EUR", courier: nil,
+                region: "n", items: [.init(sku: "s", name: "S", quantity: 1, unitPriceCents: 100)], totalCents: 100, currency: "EUR",
+                courier: nil,
                 promisedBy: Date()))
     }
 
@@ -26,14 +27,19 @@ struct ProjectionDatabaseTests {
         let database = try ProjectionDatabase(inMemoryFor: StatusProjection(name: "t"))
         let tp = TopicPartition("order-events", 0)
         let first = try await database.apply(
-            [(Self.event("a", 1), Self.at(0)), (Self.event("a", 2), Self.at(1)), (Self.event("a", 1), Self.at(2)), (Self.event("b", 2), Self.at(3)),
-             (Self.event("c", 1, customer: "cus-refused"), Self.at(4))],
+            [
+                (Self.event("a", 1), Self.at(0)), (Self.event("a", 2), Self.at(1)), (Self.event("a", 1), Self.at(2)),
+                (Self.event("b", 2), Self.at(3)),
+                (Self.event("c", 1, customer: "cus-refused"), Self.at(4)),
+            ],
             storing: [TopicPartitionOffset(tp, KafkaOffset(5))])
         #expect(first.applied == 2 && first.duplicates == 1)
         #expect(first.rejected.map(\.event.orderID) == ["b", "c"])
         #expect(try await database.storedOffsets(topic: "order-events") == [0: 5])
         let status = try await database.writer.read { try String.fetchOne($0, sql: "SELECT status FROM order_status WHERE orderId = 'a'") }
-        let applications = try await database.writer.read { try Int.fetchOne($0, sql: "SELECT applications FROM order_status WHERE orderId = 'a'") }
+        let applications = try await database.writer.read {
+            try Int.fetchOne($0, sql: "SELECT applications FROM order_status WHERE orderId = 'a'")
+        }
         #expect(status == "placed")
         #expect(applications == 2)
     }

@@ -3,9 +3,10 @@ import GRDB
 import Kafka
 import OrderEvents
 import Orders
-@testable import Projection
-import Testing
 import TestSupport
+import Testing
+
+@testable import Projection
 
 /// The runtime against the real broker: orders from the real outbox relay, poison mixed in.
 @Suite("Projection runner", .timeLimit(.minutes(3)))
@@ -20,7 +21,10 @@ struct ProjectionRunnerTests {
         let database = try OrdersDatabase(path: try temporaryPath("orders"))
         try await OrderFlow.publish(kit, topic: topic, database: database, orders: orders)
         return try await database.writer.read { db in
-            Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: #"SELECT id, status FROM "order""#).map { ($0["id"] as String, $0["status"] as String) })
+            Dictionary(
+                uniqueKeysWithValues: try Row.fetchAll(db, sql: #"SELECT id, status FROM "order""#).map {
+                    ($0["id"] as String, $0["status"] as String)
+                })
         }
     }
 
@@ -35,21 +39,27 @@ struct ProjectionRunnerTests {
 
     static func model(_ path: String) async throws -> (statuses: [String: String], maxApplications: Int) {
         try await DatabaseQueue(path: path).read { db in
-            let statuses = Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT orderId, status FROM order_status").map {
-                ($0["orderId"] as String, $0["status"] as String)
-            })
+            let statuses = Dictionary(
+                uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT orderId, status FROM order_status").map {
+                    ($0["orderId"] as String, $0["status"] as String)
+                })
             return (statuses, try Int.fetchOne(db, sql: "SELECT MAX(applications) FROM order_status") ?? 0)
         }
     }
 
-    @Test("Builds the model exactly once, dead-letters poison with its origin, resumes without re-applying, and a replay reproduces the checksum")
+    @Test(
+        "Builds the model exactly once, dead-letters poison with its origin, resumes without re-applying, and a replay reproduces the checksum"
+    )
     func endToEnd() async throws {
         let kit = try await KafkaTestKit.make("projection")
         let topic = try await OrderFlow.topic(kit, partitions: 3)
         let expected = try await Self.publishOrders(kit, topic: topic, orders: 40)
         // Poison: not JSON, an unknown type, a newer schema version.
         let producer = try await kit.makeProducer("poison")
-        for (key, value) in [("ord-bad-1", "{not json"), ("ord-bad-2", #"{"schemaVersion":2,"type":"order.teleported"}"#), ("ord-bad-3", #"{"schemaVersion":9,"type":"order.created"}"#)] {
+        for (key, value) in [
+            ("ord-bad-1", "{not json"), ("ord-bad-2", #"{"schemaVersion":2,"type":"order.teleported"}"#),
+            ("ord-bad-3", #"{"schemaVersion":9,"type":"order.created"}"#),
+        ] {
             try await producer.send(KafkaProducerMessage(topic: topic, key: key, value: value))
         }
         // And exact copies of 25 events, as an orders crash between publish and mark-sent leaves.
@@ -71,8 +81,14 @@ struct ProjectionRunnerTests {
         #expect(first.counts.duplicates == 25)
         let dlq = try await kit.readAll(topic + ".dlq", partitions: 1)
         #expect(dlq.count == 3)
-        #expect(dlq.allSatisfy { $0.headers.last(named: "dlq-original-topic")?.stringValue == topic && $0.headers.last(named: "dlq-error") != nil })
-        #expect(Set(dlq.compactMap { $0.headers.last(named: "dlq-error")?.stringValue?.split(separator: ":").first.map(String.init) }) == ["malformed_json", "unknown_type", "unsupported_version"])
+        #expect(
+            dlq.allSatisfy {
+                $0.headers.last(named: "dlq-original-topic")?.stringValue == topic && $0.headers.last(named: "dlq-error") != nil
+            })
+        #expect(
+            Set(dlq.compactMap { $0.headers.last(named: "dlq-error")?.stringValue?.split(separator: ":").first.map(String.init) }) == [
+                "malformed_json", "unknown_type", "unsupported_version",
+            ])
         running.cancel()
         _ = await running.result
         let checksum = try await first.database.checksum()
@@ -92,7 +108,9 @@ struct ProjectionRunnerTests {
         let replayPath = try Self.temporaryPath("replay")
         let replay = try await runner(kit, name: TestNames.unique("replay"), path: replayPath, topic: topic)
         let replaying = Task { try await replay.run() }
-        try await eventually("the replay catches up", timeout: .seconds(60)) { (try? await Self.model(replayPath).statuses.count) == expected.count }
+        try await eventually("the replay catches up", timeout: .seconds(60)) {
+            (try? await Self.model(replayPath).statuses.count) == expected.count
+        }
         try await Task.sleep(for: .milliseconds(500))
         #expect(try await replay.database.checksum() == checksum)
         replaying.cancel()

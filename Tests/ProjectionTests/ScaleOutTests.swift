@@ -1,14 +1,14 @@
+import AnalyticsProjection
 import Foundation
 import GRDB
 import Kafka
 import OrderEvents
 import Orders
 import ProjectionServer
-import SupportProjection
-import AnalyticsProjection
 import ServiceRuntime
-import Testing
+import SupportProjection
 import TestSupport
+import Testing
 
 extension SystemTests {
     /// Scale-out: two or three instances of a service share its consumer group. Partitions split;
@@ -16,7 +16,9 @@ extension SystemTests {
     /// instance (forwarded to the owner), and lists and aggregates are merged across instances.
     @Suite("Scale-out", .timeLimit(.minutes(6)))
     struct ScaleOutTests {
-        @Test("support ×3 and analytics ×2 in one group each: partitions split, every instance answers every query right; instances leave and join; nothing lost")
+        @Test(
+            "support ×3 and analytics ×2 in one group each: partitions split, every instance answers every query right; instances leave and join; nothing lost"
+        )
         func scaleOut() async throws {
             let kit = try await KafkaTestKit.make("scale-out")
             let topic = try await OrderFlow.topic(kit, partitions: 6)
@@ -24,7 +26,9 @@ extension SystemTests {
             try await OrderFlow.publish(kit, topic: topic, database: ordersDB, orders: 60)
 
             let brokers = kit.connection.configuration.bootstrapServers.joined(separator: ",")
-            func cluster(_ service: String, size: Int) throws -> (ports: [Int], start: (Int) throws -> ServiceProcess, database: (Int) -> String) {
+            func cluster(_ service: String, size: Int) throws -> (
+                ports: [Int], start: (Int) throws -> ServiceProcess, database: (Int) -> String
+            ) {
                 let ports = try (0..<size).map { _ in try LocalPort.free() }
                 let group = TestNames.unique(service)
                 let directories = try (0..<size).map { try TestNames.temporaryDirectory("\(service)-\($0)") }
@@ -32,7 +36,10 @@ extension SystemTests {
                     let peers = ports.indices.filter { $0 != index }.flatMap { ["--peer", "http://127.0.0.1:\(ports[$0])"] }
                     return try ServiceProcess(
                         service,
-                        arguments: ["--brokers", brokers, "--topic", topic, "--group", group, "--data-dir", directories[index].path, "--log-level", "error"] + peers,
+                        arguments: [
+                            "--brokers", brokers, "--topic", topic, "--group", group, "--data-dir", directories[index].path, "--log-level",
+                            "error",
+                        ] + peers,
                         port: ports[index])
                 }
                 return (ports, start, { directories[$0].appendingPathComponent("\(service).sqlite").path })
@@ -52,7 +59,9 @@ extension SystemTests {
             // More orders while the group is split.
             try await OrderFlow.publish(kit, topic: topic, database: ordersDB, orders: 40)
             var outbox = try await ordersDB.writer.read { try OutboxRecord.fetchAll($0) }
-            #expect(outbox.allSatisfy { $0.partition == KafkaPartitioner.partition(forKey: $0.orderId, partitions: 6) }, "routing computes the producer's partition")
+            #expect(
+                outbox.allSatisfy { $0.partition == KafkaPartitioner.partition(forKey: $0.orderId, partitions: 6) },
+                "routing computes the producer's partition")
             try await Self.checkQueries(supports, analyticses, outbox: outbox)
 
             // One support instance leaves cleanly, another is SIGKILLed: the survivor takes over.
@@ -71,16 +80,22 @@ extension SystemTests {
             // Back to one: the survivor's own database equals the independent model.
             try await supports.removeLast().terminate()
             try await Self.waitForSplit(supports, sizes: [6])
-            try await eventually("support-0 catches up alone", timeout: .seconds(60)) { try await IndependentModel.appliedEvents(support.database(0)) == outbox.count }
+            try await eventually("support-0 catches up alone", timeout: .seconds(60)) {
+                try await IndependentModel.appliedEvents(support.database(0)) == outbox.count
+            }
             let expected = IndependentModel.expected("support", try IndependentModel.events(outbox))
             let actual = try await IndependentModel.actual("support", path: support.database(0))
             #expect(actual == expected, "\(IndependentModel.difference(expected: expected, actual: actual))")
             for process in supports + analyticses { try await process.terminate() }
-            print("scale-out: \(outbox.count) events of \(Set(outbox.map(\.orderId)).count) orders; 3→2→1→2→1 support instances, 2 analytics instances; every instance answered every timeline, customer and summary query right")
+            print(
+                "scale-out: \(outbox.count) events of \(Set(outbox.map(\.orderId)).count) orders; 3→2→1→2→1 support instances, 2 analytics instances; every instance answered every timeline, customer and summary query right"
+            )
         }
 
         /// Waits until the instances' assignments have these sizes (in any order) and cover all six partitions.
-        static func waitForSplit(_ instances: [ServiceProcess], sizes: [Int], exact: Bool = true, timeout: Duration = .seconds(45)) async throws {
+        static func waitForSplit(_ instances: [ServiceProcess], sizes: [Int], exact: Bool = true, timeout: Duration = .seconds(45))
+            async throws
+        {
             try await eventually("assignments of \(instances.map(\.port)) become \(sizes)", timeout: timeout) {
                 var owned: [[Int32]] = []
                 for instance in instances {
@@ -115,7 +130,9 @@ extension SystemTests {
                 let expected = Set(orders.filter { $0.value[0].event.order.customer.id == customer }.keys)
                 for instance in supports {
                     let page: Page<SupportAPI.OrderSummary> = try await instance.get("/customers/\(customer)/orders?limit=500")
-                    #expect(Set(page.items.map(\.orderId)) == expected && page.items.count == expected.count, "\(customer) asked of \(instance.port)")
+                    #expect(
+                        Set(page.items.map(\.orderId)) == expected && page.items.count == expected.count,
+                        "\(customer) asked of \(instance.port)")
                 }
             }
             try await eventually("analytics instances have applied every event", timeout: .seconds(60)) {
@@ -126,7 +143,9 @@ extension SystemTests {
             let cancelled = orders.values.filter { $0.last!.event.order.status == .cancelled }.count
             for instance in analyticses {
                 let summary: AnalyticsAPI.Summary = try await instance.get("/summary")
-                #expect(summary.orders == orders.count && summary.delivered == delivered && summary.cancelled == cancelled, "summary asked of \(instance.port)")
+                #expect(
+                    summary.orders == orders.count && summary.delivered == delivered && summary.cancelled == cancelled,
+                    "summary asked of \(instance.port)")
                 #expect(summary.funnel.first?.orders == orders.count)
             }
         }

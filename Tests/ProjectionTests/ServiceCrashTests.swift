@@ -3,8 +3,8 @@ import GRDB
 import Kafka
 import Orders
 import Projection
-import Testing
 import TestSupport
+import Testing
 
 /// `FOODDELIVERY_SOAK=1` turns the crash test into the long run.
 private let soakMode = ProcessInfo.processInfo.environment["FOODDELIVERY_SOAK"] == "1"
@@ -21,7 +21,9 @@ extension SystemTests {
         static let soak = soakMode
         static let kills = soak ? 30 : 20
 
-        @Test("restaurants, delivery, support, analytics: each SIGKILLed 20 times mid-stream while orders flow; 0 lost, 0 applied twice, replay checksum equal")
+        @Test(
+            "restaurants, delivery, support, analytics: each SIGKILLed 20 times mid-stream while orders flow; 0 lost, 0 applied twice, replay checksum equal"
+        )
         func killAndCatchUp() async throws {
             let kit = try await KafkaTestKit.make("services-crash")
             let topic = try await OrderFlow.topic(kit, partitions: 6)
@@ -36,7 +38,11 @@ extension SystemTests {
             simulation.maxOrders = Self.soak ? 11_500 : 150
             simulation.seed = UInt64.random(in: 1...1_000_000)
             let relaying = Task { try await relay.run() }
-            let simulating = Task { try await CitySimulator(configuration: simulation, ledger: OrderLedger(database: ordersDB), logger: TestLogging.logger("sim")).run() }
+            let simulating = Task {
+                try await CitySimulator(
+                    configuration: simulation, ledger: OrderLedger(database: ordersDB), logger: TestLogging.logger("sim")
+                ).run()
+            }
 
             let brokers = kit.connection.configuration.bootstrapServers.joined(separator: ",")
             let suffix = TestNames.unique("g")
@@ -61,7 +67,9 @@ extension SystemTests {
                             // SIGKILL lands mid-stream: between fetch, apply, the SQLite commit and the Kafka commit.
                             try await eventually("\(setup.service) applies events again", timeout: .seconds(60)) {
                                 let now = try await IndependentModel.appliedEvents(setup.database)
-                                let published = try await ordersDB.writer.read { try OutboxRecord.filter(OutboxRecord.Columns.sentAt != nil).fetchCount($0) }
+                                let published = try await ordersDB.writer.read {
+                                    try OutboxRecord.filter(OutboxRecord.Columns.sentAt != nil).fetchCount($0)
+                                }
                                 return now > before || (now > 0 && now >= published)
                             }
                             let lifetime = Int.random(in: 0...1_200)
@@ -75,7 +83,9 @@ extension SystemTests {
                 return try await group.reduce(into: [:]) { $0[$1.0] = $1.1 }
             }
             try await simulating.value
-            try await eventually("the orders outbox is published", timeout: .seconds(Self.soak ? 900 : 60)) { try relay.pendingCount() == 0 }
+            try await eventually("the orders outbox is published", timeout: .seconds(Self.soak ? 900 : 60)) {
+                try relay.pendingCount() == 0
+            }
             relaying.cancel()
             await producer.close()
             let outbox = try await ordersDB.writer.read { try OutboxRecord.fetchAll($0) }
@@ -91,14 +101,18 @@ extension SystemTests {
                 let (status, body) = await final.request("/replay?from=earliest&swap=when-equal", method: "POST")
                 try #require(status == 200, "\(setup.service) /replay: \(String(decoding: body, as: UTF8.self))")
                 let replay = try JSONDecoder().decode(ProjectionReplay.Report.self, from: body)
-                #expect(replay.checksumsMatch && replay.swapped && replay.checksumAfterSwap == replay.liveChecksum, "\(setup.service): \(replay)")
+                #expect(
+                    replay.checksumsMatch && replay.swapped && replay.checksumAfterSwap == replay.liveChecksum,
+                    "\(setup.service): \(replay)")
                 #expect(replay.progress.applied == outbox.count)
                 try await final.terminate()
 
                 let expected = IndependentModel.expected(setup.service, orders)
                 let actual = try await IndependentModel.actual(setup.service, path: setup.database)
                 #expect(actual == expected, "\(setup.service): \(IndependentModel.difference(expected: expected, actual: actual))")
-                print("\(setup.service): \(Self.kills) SIGKILLs (\(lifetimes[setup.service]!.map(String.init).joined(separator: ", ")) ms after it was seen applying); \(orders.count) orders, \(outbox.count) events checked against the independent model: 0 lost, 0 applied twice; replay checksum \(replay.replayChecksum) = live")
+                print(
+                    "\(setup.service): \(Self.kills) SIGKILLs (\(lifetimes[setup.service]!.map(String.init).joined(separator: ", ")) ms after it was seen applying); \(orders.count) orders, \(outbox.count) events checked against the independent model: 0 lost, 0 applied twice; replay checksum \(replay.replayChecksum) = live"
+                )
             }
         }
     }

@@ -1,8 +1,8 @@
 import Foundation
 import ServiceHTTPClient
 import ServiceRuntime
-import Testing
 import TestSupport
+import Testing
 
 extension SystemTests {
     /// The operator's journey, driven through the CLI as a user would: `up`, kill a consumer and see
@@ -39,14 +39,19 @@ extension SystemTests {
             var checksumAfterSwap: String?
         }
 
-        @Test("up → kill support (lag climbs) → start (lag 0) → replay support and analytics (checksums equal) → scale support to 2, kill and start support-2, and back → a merged query with absent peers answers at once → status with the broker frozen answers in time → query → stop, nothing left running")
+        @Test(
+            "up → kill support (lag climbs) → start (lag 0) → replay support and analytics (checksums equal) → scale support to 2, kill and start support-2, and back → a merged query with absent peers answers at once → status with the broker frozen answers in time → query → stop, nothing left running"
+        )
         func operatorJourney() async throws {
             let directory = try TestNames.temporaryDirectory("simulation").path
             // Free for every port the run may use: 5 services and 2 more instances of each consumer.
             let basePort = try LocalPort.freeRange(25)
             let up = Process()
             up.executableURL = ChildConsumer.executable
-            up.arguments = ["up", "--data-dir", directory, "--base-port", String(basePort), "--speed", "20", "--plain", "--refresh", "1", "--log-level", "warning"]
+            up.arguments = [
+                "up", "--data-dir", directory, "--base-port", String(basePort), "--speed", "20", "--plain", "--refresh", "1", "--log-level",
+                "warning",
+            ]
             let upLog = FileManager.default.temporaryDirectory.appendingPathComponent("up-\(UUID().uuidString.prefix(6)).log")
             _ = FileManager.default.createFile(atPath: upLog.path, contents: nil)
             up.standardOutput = try FileHandle(forWritingTo: upLog)
@@ -80,7 +85,8 @@ extension SystemTests {
                 return support?.running == true && support?.totalLag == 0
             }
             for service in ["support", "analytics"] {
-                let replay = try JSONDecoder().decode(Replay.self, from: Data(try Self.cli(["replay", service, "--json", "--data-dir", directory]).utf8))
+                let replay = try JSONDecoder().decode(
+                    Replay.self, from: Data(try Self.cli(["replay", service, "--json", "--data-dir", directory]).utf8))
                 #expect(replay.checksumsMatch && replay.swapped, "\(service): \(replay)")
             }
             // Scale support to two instances in its group, and back. While another program holds the
@@ -136,7 +142,8 @@ extension SystemTests {
             let frozenTook = ContinuousClock.now - frozenAt
             kill(tansu, SIGCONT)
             #expect(frozenTook < .seconds(15), "status took \(frozenTook) with the broker frozen")
-            #expect(frozen?.contains("did not answer in time") == true && frozen?.contains("broker") == true, "\(frozen ?? "status failed")")
+            #expect(
+                frozen?.contains("did not answer in time") == true && frozen?.contains("broker") == true, "\(frozen ?? "status failed")")
             #expect(frozen?.contains("support") == true, "what the services said is still shown: \(frozen ?? "")")
 
             let finalPIDs = try Self.pids(directory)
@@ -149,7 +156,9 @@ extension SystemTests {
             let survivors = Set(pids + finalPIDs).filter { kill($0, 0) == 0 }
             #expect(survivors.isEmpty, "still running: \(survivors)")
             #expect(!FileManager.default.fileExists(atPath: directory + "/run.json"))
-            print("simulation CLI: up, kill support (lag climbed \(lags.map(String.init).joined(separator: " → "))), start (lag 0), replay support and analytics (checksums equal, swapped), scale 2, kill and start support-2, and back, merged query with 2 absent peers in \(took), status with the broker frozen in \(frozenTook), query, stop in \(stopTook): no process left")
+            print(
+                "simulation CLI: up, kill support (lag climbed \(lags.map(String.init).joined(separator: " → "))), start (lag 0), replay support and analytics (checksums equal, swapped), scale 2, kill and start support-2, and back, merged query with 2 absent peers in \(took), status with the broker frozen in \(frozenTook), query, stop in \(stopTook): no process left"
+            )
         }
 
         /// Runs `fooddelivery` with `arguments`; its standard output, or an error with both outputs.
@@ -190,7 +199,8 @@ extension SystemTests {
         /// The local broker `up` started: the tansu process listening where run.json says.
         static func brokerPID(_ directory: String) throws -> Int32 {
             struct Brokers: Decodable { var brokers: String }
-            let brokers = try JSONDecoder().decode(Brokers.self, from: try Data(contentsOf: URL(fileURLWithPath: directory + "/run.json"))).brokers
+            let brokers = try JSONDecoder().decode(Brokers.self, from: try Data(contentsOf: URL(fileURLWithPath: directory + "/run.json")))
+                .brokers
             for entry in try FileManager.default.contentsOfDirectory(atPath: "/proc") {
                 guard let pid = Int32(entry), let data = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline") else { continue }
                 let arguments = data.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }

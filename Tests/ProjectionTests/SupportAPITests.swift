@@ -70,10 +70,13 @@ struct SupportAPITests {
         }
     }
 
-    @Test("Bad ids and paging get a 400 that says what is allowed; unknown orders a 404", arguments: [
-        ("/orders/late?limit=0", "limit"), ("/orders/late?limit=abc", "limit"), ("/orders/late?offset=-1", "offset"),
-        ("/orders/ord%27%3B%20drop%20table/timeline", "order id"), ("/customers/\(String(repeating: "x", count: 65))/orders", "customer id"),
-    ])
+    @Test(
+        "Bad ids and paging get a 400 that says what is allowed; unknown orders a 404",
+        arguments: [
+            ("/orders/late?limit=0", "limit"), ("/orders/late?limit=abc", "limit"), ("/orders/late?offset=-1", "offset"),
+            ("/orders/ord%27%3B%20drop%20table/timeline", "order id"),
+            ("/customers/\(String(repeating: "x", count: 65))/orders", "customer id"),
+        ])
     func badRequests(uri: String, mentions: String) async throws {
         try await app().test(.router) { client in
             try await client.execute(uri: uri, method: .get) { response in

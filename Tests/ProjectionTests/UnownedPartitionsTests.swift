@@ -3,8 +3,8 @@ import Kafka
 import Orders
 import ProjectionServer
 import ServiceRuntime
-import Testing
 import TestSupport
+import Testing
 
 extension SystemTests {
     /// Partitions nobody owns must not hide. Two `support` instances split the topic; the second is
@@ -21,9 +21,12 @@ extension SystemTests {
             var groupView: View?
         }
 
-        @Test("A member dies as the broker freezes: the survivor reports the unowned partitions and their lag, rejoins, and applies everything once")
+        @Test(
+            "A member dies as the broker freezes: the survivor reports the unowned partitions and their lag, rejoins, and applies everything once"
+        )
         func unownedPartitionsShowAndHeal() async throws {
-            try await KafkaTestKit.withDedicatedBroker("unowned") { kit, tansu in try await unownedPartitionsShowAndHeal(kit, tansu: tansu) }
+            try await KafkaTestKit.withDedicatedBroker("unowned") { kit, tansu in try await unownedPartitionsShowAndHeal(kit, tansu: tansu)
+            }
         }
 
         private func unownedPartitionsShowAndHeal(_ kit: KafkaTestKit, tansu: Int32) async throws {
@@ -41,7 +44,10 @@ extension SystemTests {
                 let identity = index == 0 ? ["--instance-id", "\(group)-1"] : []
                 return try ServiceProcess(
                     "support",
-                    arguments: ["--brokers", brokers, "--topic", topic, "--group", group, "--data-dir", directories[index].path, "--log-level", "warning"]
+                    arguments: [
+                        "--brokers", brokers, "--topic", topic, "--group", group, "--data-dir", directories[index].path, "--log-level",
+                        "warning",
+                    ]
                         + peers + identity,
                     port: ports[index])
             }
@@ -82,11 +88,14 @@ extension SystemTests {
             if let reason = unhealthy {
                 // The coordinator left the dead member's partitions to nobody: it must show, and heal.
                 let named = reason.components(separatedBy: "partition(s) ").dropFirst().first?.components(separatedBy: " of ").first ?? ""
-                #expect(Set(named.components(separatedBy: ", ").compactMap { Int32($0) }) == dropped, "the dead member had \(dropped.sorted()): \(reason)")
+                #expect(
+                    Set(named.components(separatedBy: ", ").compactMap { Int32($0) }) == dropped,
+                    "the dead member had \(dropped.sorted()): \(reason)")
                 #expect(unowned.map { Set($0.partitions) == dropped } == true, "/offsets: \(String(describing: unowned))")
                 #expect((unowned?.lag ?? 0) > 0, "/offsets counts the unowned partitions' lag")
             }
-            #expect(unhealthy == nil || unhealthy?.contains("rejoined") == true, "the survivor says it rejoined its group: \(unhealthy ?? "")")
+            #expect(
+                unhealthy == nil || unhealthy?.contains("rejoined") == true, "the survivor says it rejoined its group: \(unhealthy ?? "")")
 
             try await eventually("the survivor applies every event", timeout: .seconds(60)) {
                 (try? await IndependentModel.appliedEvents(directories[0].appendingPathComponent("support.sqlite").path)) == outbox.count
@@ -94,11 +103,15 @@ extension SystemTests {
             let expected = IndependentModel.expected("support", try IndependentModel.events(outbox))
             let actual = try await IndependentModel.actual("support", path: directories[0].appendingPathComponent("support.sqlite").path)
             #expect(actual == expected, "\(IndependentModel.difference(expected: expected, actual: actual))")
-            try await eventually("the survivor is healthy again", timeout: .seconds(30)) { await survivor.request("/health", timeout: 2).status == 200 }
+            try await eventually("the survivor is healthy again", timeout: .seconds(30)) {
+                await survivor.request("/health", timeout: 2).status == 200
+            }
             try await survivor.terminate()
             print(
                 "unowned partitions: after the freeze "
-                    + (unowned.map { "partitions \($0.partitions.map(String.init).joined(separator: ",")) had no owner (group lag \($0.lag.map(String.init) ?? "?")); /health said: \(unhealthy ?? "-"); the survivor rejoined and took them" }
+                    + (unowned.map {
+                        "partitions \($0.partitions.map(String.init).joined(separator: ",")) had no owner (group lag \($0.lag.map(String.init) ?? "?")); /health said: \(unhealthy ?? "-"); the survivor rejoined and took them"
+                    }
                         ?? "the coordinator reassigned the dead member's partitions by itself")
                     + "; \(outbox.count) events checked: 0 lost, 0 applied twice")
         }

@@ -42,7 +42,8 @@ public final class ChildConsumer: Sendable {
         self.name = name
         process = Process()
         process.executableURL = Self.executable
-        process.arguments = ["consume", "--brokers", brokers, "--topic", topic, "--group", group, "--json", "--log-level", "warning"] + extraArguments
+        process.arguments =
+            ["consume", "--brokers", brokers, "--topic", topic, "--group", group, "--json", "--log-level", "warning"] + extraArguments
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.standardError
@@ -98,7 +99,9 @@ public final class ChildConsumer: Sendable {
     }
 
     private static func parse(_ line: Data) -> Event? {
-        guard let object = try? JSONSerialization.jsonObject(with: line) as? [String: Any], let kind = object["event"] as? String else { return nil }
+        guard let object = try? JSONSerialization.jsonObject(with: line) as? [String: Any], let kind = object["event"] as? String else {
+            return nil
+        }
         return Event(
             kind: kind,
             partitions: (object["partitions"] as? [Int])?.map { Int32($0) } ?? [],

@@ -18,7 +18,9 @@ public struct KafkaTestKit: Sendable {
 
     /// Runs `body` against a local broker of the test's own, which it may freeze (SIGSTOP to the
     /// pid it is given) without disturbing other tests; the broker is stopped afterwards.
-    public static func withDedicatedBroker<T: Sendable>(_ name: String, _ body: (KafkaTestKit, _ brokerPID: Int32) async throws -> T) async throws -> T {
+    public static func withDedicatedBroker<T: Sendable>(_ name: String, _ body: (KafkaTestKit, _ brokerPID: Int32) async throws -> T)
+        async throws -> T
+    {
         let broker = try await LocalBroker.start(logger: TestLogging.logger("\(name)-broker"))
         do {
             guard let pid = broker.brokerPID else { throw TestTimeout(description: "the dedicated broker \(name) has no process id") }
@@ -67,21 +69,25 @@ public struct KafkaTestKit: Sendable {
         var configuration = KafkaConsumerConfiguration.localBroker(common: self.configuration(clientID: clientID), groupID: group)
         configuration.autoOffsetReset = .earliest
         configure(&configuration)
-        let consumer = try KafkaConsumer.make(configuration: configuration, rebalanceListener: listener, logger: TestLogging.logger(clientID))
+        let consumer = try KafkaConsumer.make(
+            configuration: configuration, rebalanceListener: listener, logger: TestLogging.logger(clientID))
         if let topic { try consumer.subscribe([topic]) }
         return consumer
     }
 
     /// Every record of `topic`, read from the beginning of each partition until nothing new
     /// arrives for `idle`.
-    public func readAll(_ topic: String, partitions: Int, idle: Duration = .seconds(2), timeout: Duration = .seconds(60)) async throws -> [KafkaConsumerMessage] {
+    public func readAll(_ topic: String, partitions: Int, idle: Duration = .seconds(2), timeout: Duration = .seconds(60)) async throws
+        -> [KafkaConsumerMessage]
+    {
         let consumer = try await makeConsumer(group: TestNames.unique("reader"), topic: nil, clientID: "reader")
         try consumer.assign((0..<partitions).map { TopicPartitionOffset(TopicPartition(topic, Int32($0)), .beginning) })
         var messages: [KafkaConsumerMessage] = []
         var lastNew = ContinuousClock.now
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now - lastNew < idle && ContinuousClock.now < deadline {
-            guard let batch = try await consumer.nextBatch(maxMessages: 5_000, maxWait: .milliseconds(20), idleTimeout: .milliseconds(200)) else { break }
+            guard let batch = try await consumer.nextBatch(maxMessages: 5_000, maxWait: .milliseconds(20), idleTimeout: .milliseconds(200))
+            else { break }
             if !batch.messages.isEmpty { lastNew = .now }
             messages += batch.messages
         }
@@ -91,7 +97,9 @@ public struct KafkaTestKit: Sendable {
 
     /// Sends `count` records keyed `key-<i % keys>` with value `<i>`, awaiting every report.
     @discardableResult
-    public func produce(_ topic: String, count: Int, keys: Int = 20, startingAt first: Int = 0, producer: KafkaProducer? = nil) async throws -> [DeliveryReport] {
+    public func produce(_ topic: String, count: Int, keys: Int = 20, startingAt first: Int = 0, producer: KafkaProducer? = nil) async throws
+        -> [DeliveryReport]
+    {
         let producer = if let producer { producer } else { try await makeProducer() }
         var ids: [UInt64] = []
         for index in first..<(first + count) {
@@ -142,7 +150,9 @@ extension KafkaConsumer {
             guard ContinuousClock.now < deadline else {
                 throw TestTimeout(description: "received \(messages.count) of \(count) records within \(timeout)")
             }
-            guard let batch = try await nextBatch(maxMessages: 1000, maxWait: .milliseconds(50), idleTimeout: .milliseconds(200)) else { break }
+            guard let batch = try await nextBatch(maxMessages: 1000, maxWait: .milliseconds(50), idleTimeout: .milliseconds(200)) else {
+                break
+            }
             messages += batch.messages
             if commit { try await self.commit(batch.nextOffsets) }
         }
@@ -154,7 +164,9 @@ extension KafkaConsumer {
         var messages: [KafkaConsumerMessage] = []
         let deadline = ContinuousClock.now + duration
         while ContinuousClock.now < deadline {
-            guard let batch = try await nextBatch(maxMessages: 1000, maxWait: .milliseconds(50), idleTimeout: .milliseconds(200)) else { break }
+            guard let batch = try await nextBatch(maxMessages: 1000, maxWait: .milliseconds(50), idleTimeout: .milliseconds(200)) else {
+                break
+            }
             messages += batch.messages
             if commit { try await self.commit(batch.nextOffsets) }
         }
@@ -171,7 +183,9 @@ extension KafkaConsumer {
             guard ContinuousClock.now < deadline else {
                 throw TestTimeout(description: "assignment \(assignment) never satisfied \(what) within \(timeout)")
             }
-            guard let batch = try await nextBatch(maxMessages: 1000, maxWait: .milliseconds(20), idleTimeout: .milliseconds(100)) else { break }
+            guard let batch = try await nextBatch(maxMessages: 1000, maxWait: .milliseconds(20), idleTimeout: .milliseconds(100)) else {
+                break
+            }
             messages += batch.messages
         }
         return messages

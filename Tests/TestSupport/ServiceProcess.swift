@@ -33,11 +33,15 @@ public final class ServiceProcess: @unchecked Sendable {
 
     /// Waits until its HTTP API answers (`/health`, whatever its status).
     public func waitUntilServing(timeout: Duration = .seconds(30)) async throws {
-        try await eventually("\(service) serves HTTP on port \(port)", timeout: timeout) { await self.request("/health", timeout: 2).status != 0 }
+        try await eventually("\(service) serves HTTP on port \(port)", timeout: timeout) {
+            await self.request("/health", timeout: 2).status != 0
+        }
     }
 
     /// GET or POST `path`; the status and body (status 0 when nothing answered).
-    public func request(_ path: String, method: String = "GET", timeout: TimeInterval = 120, body: Data? = nil) async -> (status: Int, body: Data) {
+    public func request(_ path: String, method: String = "GET", timeout: TimeInterval = 120, body: Data? = nil) async -> (
+        status: Int, body: Data
+    ) {
         let request = ServiceHTTPRequest(baseURL + path, method: method, body: body, timeout: .seconds(timeout))
         guard let answer = try? await request.send() else { return (0, Data()) }
         return (answer.status, answer.data)
