@@ -88,8 +88,11 @@ let package = Package(
             ],
             path: "Shared/Kafka"
         ),
+        // The names that cross a process boundary, spelled once: topics and their dead-letter
+        // topics, event and dead-letter headers, the consumer-group rule, peer HTTP headers.
+        .target(name: "Contract", path: "Shared/Contract"),
         // The order-event contract every service shares: types, lifecycle, wire format.
-        .target(name: "OrderEvents", path: "Shared/OrderEvents"),
+        .target(name: "OrderEvents", dependencies: ["Contract"], path: "Shared/OrderEvents"),
         // What every executable shares: logging, Kafka connection options.
         .target(
             name: "ServiceRuntime",
@@ -122,7 +125,7 @@ let package = Package(
         .target(
             name: "Orders",
             dependencies: [
-                "Kafka", "OrderEvents", "ServiceRuntime",
+                "Contract", "Kafka", "OrderEvents", "ServiceRuntime",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
@@ -135,7 +138,7 @@ let package = Package(
         .target(
             name: "Projection",
             dependencies: [
-                "Kafka", "OrderEvents",
+                "Contract", "Kafka", "OrderEvents",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -147,7 +150,7 @@ let package = Package(
         .target(
             name: "ProjectionServer",
             dependencies: [
-                "Kafka", "Projection", "ServiceRuntime", "ServiceHTTPClient", "OrderEvents",
+                "Contract", "Kafka", "Projection", "ServiceRuntime", "ServiceHTTPClient", "OrderEvents",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -172,7 +175,7 @@ let package = Package(
         .executableTarget(
             name: "FoodDeliveryCLI",
             dependencies: [
-                "Kafka", "ServiceRuntime", "ServiceHTTPClient", "Orders", "OrderEvents", "Projection",
+                "Contract", "Kafka", "ServiceRuntime", "ServiceHTTPClient", "Orders", "OrderEvents", "Projection",
                 "RestaurantsProjection", "DeliveryProjection", "SupportProjection", "AnalyticsProjection",
                 "LocalBroker",
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -185,7 +188,7 @@ let package = Package(
             path: "Services/CLI"
         ),
 
-        serviceExecutable("OrdersService", path: "Services/Orders", dependencies: ["OrderEvents", "Orders"]),
+        serviceExecutable("OrdersService", path: "Services/Orders", dependencies: ["Contract", "OrderEvents", "Orders"]),
         serviceExecutable("RestaurantsService", path: "Services/Restaurants", dependencies: ["ProjectionServer", "RestaurantsProjection"]),
         serviceExecutable("DeliveryService", path: "Services/Delivery", dependencies: ["ProjectionServer", "DeliveryProjection"]),
         serviceExecutable("SupportService", path: "Services/Support", dependencies: ["ProjectionServer", "SupportProjection"]),
@@ -207,7 +210,7 @@ let package = Package(
         .testTarget(
             name: "OrdersTests",
             dependencies: [
-                "Orders", "OrderEvents", "Kafka", "LocalBroker", "TestSupport", "OrdersService", "ServiceHTTPClient",
+                "Orders", "OrderEvents", "Kafka", "LocalBroker", "TestSupport", "OrdersService", "ServiceHTTPClient", "ServiceRuntime",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
@@ -216,7 +219,7 @@ let package = Package(
         .testTarget(
             name: "ProjectionTests",
             dependencies: [
-                "Projection", "ProjectionServer", "Orders", "OrderEvents", "Kafka", "LocalBroker", "TestSupport",
+                "Contract", "Projection", "ProjectionServer", "Orders", "OrderEvents", "Kafka", "LocalBroker", "TestSupport",
                 "RestaurantsProjection", "DeliveryProjection", "SupportProjection", "AnalyticsProjection",
                 "RestaurantsService", "DeliveryService", "SupportService", "AnalyticsService", "ServiceRuntime", "ServiceHTTPClient",
                 .product(name: "GRDB", package: "GRDB.swift"),

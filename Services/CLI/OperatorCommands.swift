@@ -1,4 +1,5 @@
 import ArgumentParser
+import Contract
 import Foundation
 import Hummingbird
 import Kafka
@@ -353,7 +354,7 @@ struct DashboardCommand: AsyncParsableCommand {
             "<service>=<base URL> of a service to show (repeat). Default: $FOODDELIVERY_DASHBOARD_SERVICES (comma-separated), else the simulation in --data-dir."
     )
     var services: [String] = []
-    @Option(help: "The order-event topic, when showing services by URL.") var topic = "order-events"
+    @Option(help: "The order-event topic, when showing services by URL.") var topic = Topics.orderEvents
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment

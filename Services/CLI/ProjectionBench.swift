@@ -1,4 +1,5 @@
 import AnalyticsProjection
+import Contract
 import DeliveryProjection
 import Foundation
 import GRDB
@@ -188,7 +189,7 @@ struct ProjectionBench {
         let admin = try KafkaAdmin.make(configuration: configuration, logger: logger)
         let topic = "bench-latency-\(UUID().uuidString.prefix(8).lowercased())"
         try await admin.createTopic(NewTopic(name: topic, partitions: 6))
-        _ = try await admin.ensureTopic(NewTopic(name: topic + ".dlq", partitions: 1))
+        _ = try await admin.ensureTopic(NewTopic(name: Topics.deadLetters(of: topic), partitions: 1))
         let samples = Mutex<[Double]>([])
         let database = try ProjectionDatabase(path: freshPath(projection.name + "-latency"), projection: projection)
         let group = "bench-latency-\(UUID().uuidString.prefix(6))"
@@ -198,7 +199,7 @@ struct ProjectionBench {
         runnerLogger.logLevel = max(logger.logLevel, .warning)
         let runner = try ProjectionRunner(
             database: database, consumer: KafkaConsumerConfiguration.localBroker(common: quiet, groupID: group), topic: topic,
-            deadLetterTopic: topic + ".dlq", deadLetters: deadLetters, logger: runnerLogger
+            deadLetterTopic: Topics.deadLetters(of: topic), deadLetters: deadLetters, logger: runnerLogger
         ) { events in
             let now = Date()
             samples.withLock { $0 += events.map { now.timeIntervalSince($0.occurredAt) * 1000 } }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Contract
 import Foundation
 import Hummingbird
 import Kafka
@@ -31,7 +32,7 @@ struct OrdersCommand: AsyncParsableCommand {
     @Option(help: "Restaurants in the city.") var restaurants = 20
     @Option(help: "Couriers in the city.") var couriers = 40
     @Option(help: "Delivery regions, comma-separated.") var regions = "north,south,east,west,center"
-    @Option(help: "The order-event topic (its dead-letter topic is <topic>.dlq).") var topic = "order-events"
+    @Option(help: "The order-event topic (its dead-letter topic is <topic>.dlq).") var topic = Topics.orderEvents
     @Option(help: "Partitions of the order-event topic, if it is created.") var partitions = 6
     @Option(help: "Console output: events (one line each), summary (every 2 s) or quiet.") var output: ConsoleOutput.Mode = .events
     @Option(help: "Address the HTTP API listens on.") var httpHost = "127.0.0.1"
@@ -61,7 +62,7 @@ struct OrdersCommand: AsyncParsableCommand {
 
         try FileManager.default.createDirectory(atPath: dataDir, withIntermediateDirectories: true)
         let database = try OrdersDatabase(path: (dataDir as NSString).appendingPathComponent("orders.sqlite"))
-        let topics = OrderTopics(events: topic, deadLetters: topic + ".dlq", partitions: partitions)
+        let topics = OrderTopics(events: topic, partitions: partitions)
         let admin = try KafkaAdmin.make(configuration: kafka, logger: logger, requestTimeout: .seconds(5))
 
         let producer = try KafkaProducer.make(configuration: KafkaProducerConfiguration(common: kafka), logger: logger)

@@ -1,17 +1,19 @@
-/// What travels as Kafka headers next to each event, so tools can route and trace without
-/// parsing the JSON. The Kafka layer turns these pairs into record headers.
-public enum OrderEventHeaders {
-    public static let eventType = "event-type"
-    public static let schemaVersion = "schema-version"
-    public static let contentType = "content-type"
-    public static let traceparent = "traceparent"
+import Contract
 
+/// What travels as Kafka headers next to each event (names in `EventHeaders`), so tools can route
+/// and trace without parsing the JSON. The Kafka layer turns these pairs into record headers.
+public enum OrderEventHeaders {
     public static func fields(for event: OrderEvent, trace: TraceContext) -> [(key: String, value: String)] {
+        fields(type: event.type.rawValue, traceparent: trace.traceparent)
+    }
+
+    /// The same from what the outbox stores: the event's type and its trace context.
+    public static func fields(type: String, traceparent: String) -> [(key: String, value: String)] {
         [
-            (eventType, event.type.rawValue),
-            (schemaVersion, String(OrderEvent.currentSchemaVersion)),
-            (contentType, "application/json"),
-            (traceparent, trace.traceparent),
+            (EventHeaders.eventType, type),
+            (EventHeaders.schemaVersion, String(OrderEvent.currentSchemaVersion)),
+            (EventHeaders.contentType, "application/json"),
+            (EventHeaders.traceparent, traceparent),
         ]
     }
 }

@@ -1,3 +1,4 @@
+public import Contract
 public import Kafka
 
 /// The topics of the order-event stream, created at start-up if missing.
@@ -8,10 +9,10 @@ public struct OrderTopics: Sendable {
     /// -1: the broker's default (3 on the compose cluster).
     public var replicationFactor: Int
 
-    public init(events: String = "order-events", deadLetters: String = "order-events.dlq", partitions: Int = 6, replicationFactor: Int = -1)
-    {
+    /// `events` and its dead-letter topic (`Topics.deadLetters(of:)`).
+    public init(events: String = Topics.orderEvents, partitions: Int = 6, replicationFactor: Int = -1) {
         self.events = events
-        self.deadLetters = deadLetters
+        self.deadLetters = Topics.deadLetters(of: events)
         self.partitions = partitions
         self.replicationFactor = replicationFactor
     }

@@ -141,12 +141,9 @@ public final class OutboxRelay: Service, Sendable {
             let messages = rows.map { row in
                 KafkaProducerMessage(
                     topic: topic, key: Array(row.orderId.utf8), value: Array(row.payload),
-                    headers: [
-                        KafkaHeader(key: OrderEventHeaders.eventType, string: row.type),
-                        KafkaHeader(key: OrderEventHeaders.schemaVersion, string: String(OrderEvent.currentSchemaVersion)),
-                        KafkaHeader(key: OrderEventHeaders.contentType, string: "application/json"),
-                        KafkaHeader(key: OrderEventHeaders.traceparent, string: row.traceparent),
-                    ])
+                    headers: OrderEventHeaders.fields(type: row.type, traceparent: row.traceparent).map {
+                        KafkaHeader(key: $0.key, string: $0.value)
+                    })
             }
             let ids = try await producer.enqueue(contentsOf: messages)
             state.withLock { state in

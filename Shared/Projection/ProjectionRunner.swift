@@ -1,3 +1,4 @@
+import Contract
 public import Foundation
 public import Kafka
 public import Logging
@@ -212,11 +213,11 @@ public final class ProjectionRunner: Service, Sendable {
             logger.warning("dead-lettering \(message.topicPartition)@\(message.offset): \(reason)")
             let headers =
                 message.headers + [
-                    KafkaHeader(key: "dlq-original-topic", string: message.topicPartition.topic),
-                    KafkaHeader(key: "dlq-original-partition", string: String(message.topicPartition.partition)),
-                    KafkaHeader(key: "dlq-original-offset", string: String(message.offset)),
-                    KafkaHeader(key: "dlq-consumer-group", string: database.projection.name),
-                    KafkaHeader(key: "dlq-error", string: reason),
+                    KafkaHeader(key: DeadLetterHeaders.originalTopic, string: message.topicPartition.topic),
+                    KafkaHeader(key: DeadLetterHeaders.originalPartition, string: String(message.topicPartition.partition)),
+                    KafkaHeader(key: DeadLetterHeaders.originalOffset, string: String(message.offset)),
+                    KafkaHeader(key: DeadLetterHeaders.consumerGroup, string: database.projection.name),
+                    KafkaHeader(key: DeadLetterHeaders.error, string: reason),
                 ]
             try await deadLetters.send(
                 KafkaProducerMessage(topic: deadLetterTopic, key: message.key, value: message.value, headers: headers))

@@ -1,3 +1,4 @@
+import Contract
 public import Foundation
 public import HTTPTypes
 public import Hummingbird
@@ -13,12 +14,11 @@ import ServiceHTTPClient
 /// scaling needs no new list); forwarded requests carry a hop header, so a request is forwarded
 /// at most once.
 public final class PeerRouting: Sendable {
-    public static let hopHeader = HTTPField.Name("x-fooddelivery-forwarded")!
-    /// On a forwarded answer: the partitions it covers (comma-separated).
-    public static let partitionsHeader = HTTPField.Name("x-fooddelivery-partitions")!
-    /// On a forwarded answer: the group member that answered (an instance ignores its own answer,
-    /// so every instance can be given the same peer list, itself included).
-    public static let memberHeader = HTTPField.Name("x-fooddelivery-member")!
+    public static let hopHeader = HTTPField.Name(PeerHeaders.forwarded)!
+    public static let partitionsHeader = HTTPField.Name(PeerHeaders.partitions)!
+    /// An instance ignores its own answer, so every instance can be given the same peer list,
+    /// itself included.
+    public static let memberHeader = HTTPField.Name(PeerHeaders.member)!
 
     public let peers: [URL]
     private var hasPeers: Bool { !peers.isEmpty }

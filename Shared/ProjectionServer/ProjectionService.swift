@@ -1,4 +1,5 @@
 import ArgumentParser
+import Contract
 import Foundation
 import Hummingbird
 import Kafka
@@ -15,7 +16,7 @@ public enum ProjectionService {
         _ options: ProjectionServiceOptions, service: String, defaultPort: Int, projection: (_ group: String) -> any Projection,
         queries: (QueryRoutes) -> Void
     ) async throws {
-        let group = options.group ?? service
+        let group = ConsumerGroups.group(ofService: service, override: options.group)
         ProcessMemory.returnLargeBlocksToTheSystem()
         let logger = ServiceLogging.bootstrap(level: options.logLevel, label: service)
         let registry = OperationalRoutes.bootstrapMetrics()
@@ -53,7 +54,8 @@ public enum ProjectionService {
         consumer.boundPrefetchForProjection()
         let deadLetters = try KafkaProducer.make(configuration: KafkaProducerConfiguration(common: kafka), logger: logger)
         let runner = try ProjectionRunner(
-            database: database, consumer: consumer, topic: options.topic, deadLetterTopic: options.topic + ".dlq", deadLetters: deadLetters,
+            database: database, consumer: consumer, topic: options.topic, deadLetterTopic: Topics.deadLetters(of: options.topic),
+            deadLetters: deadLetters,
             logger: logger)
         let replay = ProjectionReplay(runner: runner, shadowPath: path + ".replay", logger: logger)
         let partitions = TopicPartitionCount(topic: options.topic, kafka: kafka, logger: logger)

@@ -1,4 +1,5 @@
 public import ArgumentParser
+import Contract
 public import Logging
 public import ServiceRuntime
 
@@ -6,7 +7,7 @@ public import ServiceRuntime
 public struct ProjectionServiceOptions: ParsableArguments {
     @OptionGroup public var connection: KafkaConnectionOptions
     @Option(help: "Directory of the service's SQLite database. Default: .fooddelivery/<group>.") public var dataDir: String?
-    @Option(help: "The order-event topic (dead letters go to <topic>.dlq).") public var topic = "order-events"
+    @Option(help: "The order-event topic (dead letters go to <topic>.dlq).") public var topic = Topics.orderEvents
     @Option(help: "Consumer group (and projection) name. Default: the service's name.") public var group: String?
     @Option(help: "Static group membership id: a restarted instance gets its partitions back at once.") public var instanceID: String?
     @Option(help: "Partition assignor: range (local broker), roundrobin or cooperative-sticky (Apache Kafka).") public var assignor =

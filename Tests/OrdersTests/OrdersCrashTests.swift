@@ -4,6 +4,7 @@ import Kafka
 import LocalBroker
 import Orders
 import ServiceHTTPClient
+import ServiceRuntime
 import TestSupport
 import Testing
 
@@ -86,9 +87,11 @@ struct OrdersCrashTests {
 struct OrdersWithoutKafkaTests {
     @Test("Started before the broker exists: takes orders into the outbox, reports unhealthy, drains once Kafka is up")
     func startsBeforeTheBroker() async throws {
-        let port = Int.random(in: 40_000...50_000)
+        // Free ports from the kernel: a random one in the ephemeral range can be some connection's
+        // local port already (the broker then failed to start with 'Address in use').
+        let port = try LocalPort.free()
         let directory = try TestNames.temporaryDirectory("orders-nokafka")
-        let httpPort = Int.random(in: 50_001...60_000)
+        let httpPort = try LocalPort.free()
         let process = try OrdersCrashTests.start([
             "--brokers", "127.0.0.1:\(port)", "--data-dir", directory.path, "--topic", "order-events", "--speed", "20", "--rate", "20",
             "--max-orders", "30", "--output", "quiet", "--log-level", "critical", "--http-port", String(httpPort), "--exit-when-published",
