@@ -64,6 +64,11 @@ struct KillCommand: AsyncParsableCommand {
             ServiceLauncher.reap(service.pid)
             try await Task.sleep(for: .milliseconds(50))
         }
+        guard !SimulationRun.isAlive(service.pid) else {
+            throw CLIError(
+                "sent SIGKILL to \(self.service) (pid \(service.pid)), but it is still there after 5 s: look at it with `ps -o pid,stat,cmd -p \(service.pid)`"
+            )
+        }
         OutputLine.write(
             "killed \(self.service) (pid \(service.pid)) with SIGKILL. Watch its lag climb: `fooddelivery status --watch`; bring it back: `fooddelivery start \(self.service)`"
         )

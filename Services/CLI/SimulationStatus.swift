@@ -121,6 +121,8 @@ struct SimulationStatus: Codable {
         var unowned: [Int32]
         var unownedSince: Date?
         var totalLag: Int64?
+
+        var unownedLag: Int64 { partitions.filter { unowned.contains($0.partition) }.compactMap(\.lag).reduce(0, +) }
     }
 
     var takenAt: Date
@@ -134,6 +136,7 @@ struct SimulationStatus: Codable {
     /// How long each part may take to answer.
     static let serviceTimeout: TimeInterval = 3
     static let brokerTimeout = Duration.seconds(2)
+    static let coordinatorTimeout = Duration.seconds(4)
 
     /// `admin`, when given, adds each group's committed offsets and its coordinator's description
     /// from Kafka beside the services' own reports. Every part is asked with a deadline, the
@@ -224,10 +227,12 @@ struct SimulationStatus: Codable {
         group.stored = service.database.map { (try? storedOffsets($0, topic: topic)) ?? [:] } ?? reported
         guard let admin, instance == 1 else { return (group, notes) }
         do {
-            for offset in try await admin.committedOffsets(group: name) where offset.topicPartition.topic == topic {
+            let (offsets, description) = try await Deadline.run(coordinatorTimeout, "the coordinator of group \(name)") {
+                (try await admin.committedOffsets(group: name), try await admin.describeGroup(name))
+            }
+            for offset in offsets where offset.topicPartition.topic == topic {
                 if let exact = offset.offset.exact { group.committed[offset.topicPartition.partition] = exact }
             }
-            let description = try await admin.describeGroup(name)
             group.coordinator = CoordinatorView(
                 state: description.state, assignor: description.partitionAssignor,
                 members: description.members.map { member in
@@ -298,7 +303,7 @@ struct SimulationStatus: Codable {
             guard let view = groups.first(where: { $0.service == service && !($0.groupView?.unowned.isEmpty ?? true) })?.groupView else {
                 continue
             }
-            let lag = view.partitions.filter { view.unowned.contains($0.partition) }.compactMap(\.lag).reduce(0, +)
+            let lag = view.unownedLag
             let since = view.unownedSince.map { " for \(Int(takenAt.timeIntervalSince($0))) s" } ?? ""
             lines.append(
                 "\(service): partition(s) \(view.unowned.map(String.init).joined(separator: ",")) have no owner in the group\(since), lag there \(lag); group lag \(view.totalLag.map(String.init) ?? "?")"

@@ -1,6 +1,5 @@
 internal import CRdKafka
 public import Logging
-import Synchronization
 
 /// Cluster administration: topics, consumer groups, offsets and watermarks.
 ///
@@ -135,13 +134,6 @@ public final class KafkaAdmin: Sendable {
         }
         return try extract(event)
     }
-}
-
-/// Set once by a task's cancellation handler, read by the thread doing its blocking work.
-final class CancellationFlag: Sendable {
-    private let flag = Atomic<Bool>(false)
-    func set() { flag.store(true, ordering: .releasing) }
-    var isSet: Bool { flag.load(ordering: .acquiring) }
 }
 
 extension ClusterMetadata {

@@ -66,13 +66,18 @@ public final class KafkaConsumer: Sendable {
     /// leaves or misses its session timeout; this is the remedy for a coordinator that did not
     /// (the local broker was seen to drop a dead member and leave its partitions without an
     /// owner). The revoke and the new assignment run through the rebalance listener as usual.
-    public func rejoinGroup() throws(KafkaError) {
-        var current: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?
-        try check(rd_kafka_subscription(client.handle, &current), "read the subscription")
-        guard let current else { return }
-        defer { rd_kafka_topic_partition_list_destroy(current) }
-        try check(rd_kafka_unsubscribe(client.handle), "unsubscribe")
-        try check(rd_kafka_subscribe(client.handle, current), "subscribe again")
+    /// (Unsubscribing and subscribing wait for librdkafka's main thread, so they run off the
+    /// cooperative pool.)
+    public func rejoinGroup() async throws(KafkaError) {
+        let client = self.client
+        try await Blocking.run { () throws(KafkaError) in
+            var current: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?
+            try check(rd_kafka_subscription(client.handle, &current), "read the subscription")
+            guard let current else { return }
+            defer { rd_kafka_topic_partition_list_destroy(current) }
+            try check(rd_kafka_unsubscribe(client.handle), "unsubscribe")
+            try check(rd_kafka_subscribe(client.handle, current), "subscribe again")
+        }
     }
 
     /// Learns the topic's partition leaders, so that an `assign` that follows starts fetching at

@@ -76,7 +76,7 @@ public final class ProjectionRunner: Service, Sendable {
     public var kafkaConfiguration: KafkaConfiguration { consumer.configuration.common }
 
     /// Makes the group rebalance by leaving it and joining again (see `KafkaConsumer.rejoinGroup`).
-    public func rejoinGroup() throws { try consumer.rejoinGroup() }
+    public func rejoinGroup() async throws { try await consumer.rejoinGroup() }
 
     /// The log end of a partition from the latest Fetch response (stale for one not fetched now).
     public func cachedLogEnd(_ partition: Int32) -> Int64? { consumer.cachedWatermarks(TopicPartition(topic, partition))?.high }

@@ -92,6 +92,9 @@ extension GroupView {
             totalLag: lags.count == partitions.count && !lags.isEmpty ? lags.reduce(0, +) : nil, takenAt: now)
     }
 
+    /// The lag of the `unowned` partitions: what nobody is consuming.
+    public var unownedLag: Int64 { partitions.filter { unowned.contains($0.partition) }.compactMap(\.lag).reduce(0, +) }
+
     /// How long `unowned` partitions have had no owner.
     public func unownedFor(now: Date = Date()) -> TimeInterval { unownedSince.map { now.timeIntervalSince($0) } ?? 0 }
 }

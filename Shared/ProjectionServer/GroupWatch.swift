@@ -10,11 +10,12 @@ import Synchronization
 ///
 /// Kafka's coordinator hands a member's partitions to the others when the member leaves or misses
 /// its session timeout. A partition that still has no owner after `threshold` (two session
-/// timeouts: long enough for any rebalance to end) will not get one by itself: the local broker was
-/// seen to drop a dead member without a rebalance, so nobody consumed its partitions for minutes
-/// while the rest of the group looked healthy. Then this member reports it (`/health` unhealthy,
-/// naming the partitions and their lag) and leaves and rejoins the group, which makes the
-/// coordinator rebalance; it tries again after another `threshold` if that did not help.
+/// timeouts: long enough for any rebalance to end) will not get one by itself: the local broker
+/// drops a dead member without a rebalance in some cases, and nobody consumes its partitions while
+/// the rest of the group looks healthy. Then this member reports it (`/health` unhealthy, naming
+/// the partitions and their lag) and, if it has the lowest member id of those it knows, leaves and
+/// rejoins the group, which makes the coordinator rebalance; it tries again after another
+/// `threshold` if that did not help.
 final class GroupWatch: Service, Sendable {
     private let runner: ProjectionRunner
     private let routing: PeerRouting
@@ -27,7 +28,10 @@ final class GroupWatch: Service, Sendable {
 
     private struct State {
         var view: GroupView?
-        var rejoins: [Date] = []
+        var rejoins = 0
+        var lastRejoin: Date?
+        /// The last reason a look at the coordinator failed (logged when it changes).
+        var coordinatorFailure: String?
     }
 
     init(
@@ -44,10 +48,17 @@ final class GroupWatch: Service, Sendable {
         self.logger = logger
     }
 
-    /// The latest view (nil until the topic's partitions are known).
-    var view: GroupView? { state.withLock { $0.view } }
-    /// When this member rejoined its group to heal it, oldest first.
-    var rejoins: [Date] { state.withLock { $0.rejoins } }
+    /// How long a view may be served: a few looks. A look skipped (a silent broker) or failed
+    /// leaves none newer, and an old view would claim the past as the present.
+    private var lifetime: TimeInterval { interval.seconds * 3 }
+
+    /// The latest view, while it is recent (nil until the topic's partitions are known).
+    var view: GroupView? {
+        state.withLock { state in state.view.flatMap { Date().timeIntervalSince($0.takenAt) <= lifetime ? $0 : nil } }
+    }
+
+    /// How often this member rejoined its group to heal it, and when it last did.
+    var rejoins: (count: Int, last: Date?) { state.withLock { ($0.rejoins, $0.lastRejoin) } }
 
     /// Partitions unowned for longer than `threshold`, with how long, when there are any (those
     /// this member has taken since the latest look excepted).
@@ -82,25 +93,33 @@ final class GroupWatch: Service, Sendable {
         let started = Date()
         let claims = ([me] + (await routing.peerInstances())).compactMap(\.claim)
         // One coordinator request at a time, each with a timeout longer than a broker stall.
-        let coordinator = (try? await admin.describeGroup(group)).map { description in
-            (
-                state: description.state,
-                members: description.members.map {
+        var coordinator: (state: String, members: [MemberClaim])?
+        var committed: [Int32: Int64] = [:]
+        do {
+            let description = try await admin.describeGroup(group)
+            coordinator = (
+                description.state,
+                description.members.map {
                     MemberClaim(memberID: $0.memberID, partitions: $0.assignment.filter { $0.topic == topic }.map(\.partition))
                 }
             )
+            for offset in try await admin.committedOffsets(group: group, partitions: all) {
+                committed[offset.topicPartition.partition] = offset.offset.exact
+            }
+            noteCoordinator(failure: nil)
+        } catch {
+            noteCoordinator(failure: "\(error)")
         }
-        var committed: [Int32: Int64] = [:]
-        for offset in (try? await admin.committedOffsets(group: group, partitions: all)) ?? [] {
-            committed[offset.topicPartition.partition] = offset.offset.exact
-        }
+        // What the members said of themselves is as old as the look: a look that took long (a
+        // broker stalled mid-way) describes a past group, so it is not kept.
+        guard Date().timeIntervalSince(started) < interval.seconds * 2 else { return }
         var logEnds = await listedLogEnds(all, reported: Set(claims.flatMap { $0.logEnds.keys }))
-        let previous = self.view
+        let previous = state.withLock { $0.view }
         func assemble() -> GroupView {
             GroupView.assemble(
                 topic: topic, partitionCount: me.partitionCount, claims: claims, coordinator: coordinator, committed: committed,
                 logEnds: logEnds,
-                previous: previous, continuity: interval.seconds * 3, now: started)
+                previous: previous, continuity: lifetime, now: started)
         }
         var view = assemble()
         if !view.unowned.isEmpty {
@@ -112,22 +131,38 @@ final class GroupWatch: Service, Sendable {
             for (partition, end) in fetched { logEnds[partition.partition] = max(end, logEnds[partition.partition] ?? end) }
             view = assemble()
         }
-        // What this member said of itself is as old as the look: a look that took long (a broker
-        // stalled mid-way) describes a past group, so it is not kept.
-        guard Date().timeIntervalSince(started) < interval.seconds * 2 else { return }
         state.withLock { $0.view = view }
+
         guard !view.unowned.isEmpty, view.unownedFor() >= threshold.seconds else { return }
-        let lastRejoin = rejoins.last ?? .distantPast
-        guard Date().timeIntervalSince(lastRejoin) >= threshold.seconds else { return }
-        let lag = view.partitions.filter { view.unowned.contains($0.partition) }.compactMap(\.lag).reduce(0, +)
+        guard Date().timeIntervalSince(rejoins.last ?? .distantPast) >= threshold.seconds else { return }
+        // One member acts, so the group rebalances once: the lowest member id among those known.
+        guard let mine = me.memberID, claims.map(\.memberID).min() == mine else { return }
         logger.warning(
-            "partition(s) \(view.unowned.map(String.init).joined(separator: ", ")) of \(topic) have had no owner in group \(group) for \(Int(view.unownedFor())) s (lag \(lag); the coordinator lists \(view.coordinatorMembers?.count ?? 0) member(s)); rejoining the group so that it rebalances"
+            "partition(s) \(view.unowned.map(String.init).joined(separator: ", ")) of \(topic) have had no owner in group \(group) for \(Int(view.unownedFor())) s (lag \(view.unownedLag); the coordinator lists \(view.coordinatorMembers?.count ?? 0) member(s)); rejoining the group so that it rebalances"
         )
         do {
-            try runner.rejoinGroup()
-            state.withLock { $0.rejoins.append(Date()) }
+            try await runner.rejoinGroup()
+            state.withLock { state in
+                state.rejoins += 1
+                state.lastRejoin = Date()
+            }
         } catch {
             logger.error("could not rejoin group \(group): \(error)")
+        }
+    }
+
+    /// Logs a failed look at the coordinator when the reason changes (and when it recovers), so a
+    /// refused DescribeGroups (missing ACLs on a real cluster) does not stop the watch unseen.
+    private func noteCoordinator(failure: String?) {
+        let previous = state.withLock { state in
+            defer { state.coordinatorFailure = failure }
+            return state.coordinatorFailure
+        }
+        guard previous != failure else { return }
+        if let failure {
+            logger.warning("cannot tell which partitions of the group have no owner: the coordinator did not answer (\(failure))")
+        } else {
+            logger.notice("the group's coordinator answers again")
         }
     }
 

@@ -15,12 +15,16 @@ struct OperationsRoutes: Sendable {
         var group: String
         var assignment: [Int32]
         var partitions: [ProjectionRunner.PartitionReport]
-        /// The lag of every partition of the topic, owned by this instance, another, or nobody
-        /// (this instance's own when the group view is not known yet).
+        /// The lag of the partitions this instance owns.
         var totalLag: Int64?
+        /// The lag of every partition of the topic, owned by this instance, another, or nobody
+        /// (nil while the group view is not known).
+        var groupLag: Int64?
         var counts: ProjectionRunner.Counters
         /// The whole group as this member sees it: owners, positions and lag of every partition.
         var groupView: GroupView?
+        /// How often this member left and rejoined its group because partitions had no owner.
+        var rejoins: Int
     }
 
     struct ReplayProgress: ResponseEncodable {
@@ -35,7 +39,8 @@ struct OperationsRoutes: Sendable {
             let view = groupWatch.view
             return OffsetsResponse(
                 group: runner.database.projection.name, assignment: runner.assignment.map(\.partition), partitions: partitions,
-                totalLag: view?.totalLag ?? (lags.isEmpty ? nil : lags.reduce(0, +)), counts: runner.counts, groupView: view)
+                totalLag: lags.isEmpty ? nil : lags.reduce(0, +), groupLag: view?.totalLag, counts: runner.counts, groupView: view,
+                rejoins: groupWatch.rejoins.count)
         }
         router.get("/instance") { _, _ in await instance() }
         router.get("/replay") { _, _ in ReplayProgress(running: replay.progress != nil, progress: replay.progress) }

@@ -24,10 +24,12 @@ enum ProjectionHealth {
         checks.append(.kafka(runner.consumerStatistics))
         let owned = runner.assignment.count
         if let stalled = groupWatch.stalled, let view = groupWatch.view {
-            let lag = view.partitions.filter { stalled.partitions.contains($0.partition) }.compactMap(\.lag).reduce(0, +)
+            let lag = view.unownedLag
+            // A rejoin counts only if it was for these partitions (since they have had no owner).
             let rejoined =
-                groupWatch.rejoins.last.map {
-                    " This member rejoined the group \(Int(Date().timeIntervalSince($0))) s ago to make it rebalance."
+                groupWatch.rejoins.last.flatMap { last in
+                    (view.unownedSince ?? .distantFuture) <= last
+                        ? " This member rejoined the group \(Int(Date().timeIntervalSince(last))) s ago to make it rebalance." : nil
                 } ?? ""
             checks.append(
                 .init(

@@ -48,8 +48,9 @@ public struct ServiceHTTPRequest: Sendable {
 extension ServiceHTTPRequest {
     /// `HTTPClient.shared`'s settings, except that a connection that cannot be made fails the
     /// request at once. The shared client retries connecting with backoff until the request's
-    /// deadline, so asking an instance that is not running (a peer `scale` has not started, a
-    /// stopped service) cost the whole timeout instead of a refused connection's microseconds.
+    /// deadline, which turns asking an instance that is not running (a peer `scale` has not
+    /// started, a stopped service) into a wait for the whole timeout; a refused connection is an
+    /// answer, and callers decide what it means.
     /// It lives as long as the process, as `HTTPClient.shared` does, so it is never shut down.
     static let client: HTTPClient = {
         var configuration = HTTPClient.Configuration.singletonConfiguration
