@@ -57,7 +57,6 @@ struct OrdersCommand: AsyncParsableCommand {
         ProcessMemory.returnLargeBlocksToTheSystem()
         let logger = ServiceLogging.bootstrap(level: logLevel, label: "orders")
         let registry = OperationalRoutes.bootstrapMetrics()
-        SupervisorWatch.start(pid: supervisorPid, logger: logger)
         let kafka = try connection.requiredConfiguration(clientID: "orders")
 
         try FileManager.default.createDirectory(atPath: dataDir, withIntermediateDirectories: true)
@@ -97,7 +96,7 @@ struct OrdersCommand: AsyncParsableCommand {
         )
         // Shutdown runs in reverse: the simulator stops, the relay drains, the producer flushes.
         let group = ServiceGroup(
-            configuration: .init(
+            configuration: .bounded(
                 services: [
                     .init(service: producer),
                     .init(service: relay),
@@ -109,8 +108,7 @@ struct OrdersCommand: AsyncParsableCommand {
                             service: SimulateThenDrain(simulator: simulator, relay: relay),
                             successTerminationBehavior: .gracefullyShutdownGroup)
                         : .init(service: simulator, successTerminationBehavior: .ignore),
-                ],
-                gracefulShutdownSignals: [.sigterm, .sigint],
+                ] + SupervisorWatch.configurations(pid: supervisorPid, logger: logger),
                 logger: logger))
         try await group.run()
     }

@@ -1,4 +1,3 @@
-import Foundation
 public import Logging
 
 /// The log end of partitions nobody is fetching, as a Fetch response states it.
@@ -13,16 +12,16 @@ public enum FetchedLogEnds {
         _ positions: [TopicPartitionOffset], configuration: KafkaConfiguration, logger: Logger, timeout: Duration = .seconds(3)
     ) async throws -> [TopicPartition: Int64] {
         guard let topic = positions.first?.topicPartition.topic else { return [:] }
-        var settings = KafkaConsumerConfiguration(common: configuration, groupID: "log-end-\(UUID().uuidString.lowercased())")
-        settings.partitionEOF = true
-        settings.prefetchMessages = 1
-        settings.prefetchKilobytes = 64
-        settings.fetchWaitMax = .milliseconds(10)
-        let consumer = try KafkaConsumer.make(configuration: settings, logger: logger)
-        var ends: [TopicPartition: Int64] = [:]
-        do {
+        let adjust = { (settings: inout KafkaConsumerConfiguration) in
+            // One small fetch per partition is all it needs.
+            settings.prefetchMessages = 1
+            settings.prefetchKilobytes = 64
+            settings.fetchWaitMax = .milliseconds(10)
+        }
+        return try await KafkaConsumer.withStandalone(configuration: configuration, logger: logger, adjust: adjust) { consumer in
             try await consumer.loadMetadata(topic: topic)
             try consumer.assign(positions)
+            var ends: [TopicPartition: Int64] = [:]
             let deadline = ContinuousClock.now + timeout
             while ends.count < positions.count && ContinuousClock.now < deadline {
                 _ = try await consumer.nextBatch(maxMessages: 1, maxWait: .milliseconds(10), idleTimeout: .milliseconds(100))
@@ -32,11 +31,7 @@ public enum FetchedLogEnds {
                     }
                 }
             }
-        } catch {
-            await consumer.close()
-            throw error
+            return ends
         }
-        await consumer.close()
-        return ends
     }
 }

@@ -69,21 +69,19 @@ public struct TimestampOffsetLookup: Sendable {
     private func firstRecord(in partition: TopicPartition, from: Int64, atOrAfter milliseconds: Int64) async throws -> (
         offset: Int64?, read: Int
     ) {
-        var settings = KafkaConsumerConfiguration(common: configuration, groupID: "timestamp-lookup-\(UUID().uuidString.lowercased())")
-        settings.partitionEOF = true
-        let consumer = try KafkaConsumer.make(configuration: settings, logger: logger)
-        defer { Task { await consumer.close() } }
-        try await consumer.loadMetadata(topic: partition.topic)
-        try consumer.assign([TopicPartitionOffset(partition, KafkaOffset(from))])
-        var read = 0
-        while let batch = try await consumer.nextBatch(maxMessages: 1_000, maxWait: .milliseconds(20), idleTimeout: .seconds(10)) {
-            for message in batch.messages {
-                read += 1
-                if (message.timestampMilliseconds ?? .min) >= milliseconds { return (message.offset, read) }
+        try await KafkaConsumer.withStandalone(configuration: configuration, logger: logger) { consumer in
+            try await consumer.loadMetadata(topic: partition.topic)
+            try consumer.assign([TopicPartitionOffset(partition, KafkaOffset(from))])
+            var read = 0
+            while let batch = try await consumer.nextBatch(maxMessages: 1_000, maxWait: .milliseconds(20), idleTimeout: .seconds(10)) {
+                for message in batch.messages {
+                    read += 1
+                    if (message.timestampMilliseconds ?? .min) >= milliseconds { return (message.offset, read) }
+                }
+                if let error = batch.errors.first { throw error }
+                if !batch.endOfPartition.isEmpty || batch.isEmpty { break }
             }
-            if let error = batch.errors.first { throw error }
-            if !batch.endOfPartition.isEmpty || batch.isEmpty { break }
+            return (nil, read)
         }
-        return (nil, read)
     }
 }

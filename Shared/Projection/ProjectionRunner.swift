@@ -111,7 +111,13 @@ public final class ProjectionRunner: Service, Sendable {
     }
 
     public func run() async throws {
-        try await waitForTopic()
+        do {
+            // A shutdown while the topic does not exist yet ends the wait: nothing was consumed.
+            try await cancelWhenGracefulShutdown { try await self.waitForTopic() }
+        } catch is CancellationError {
+            await consumer.close()
+            return
+        }
         try consumer.subscribe([topic])
         try await withTaskCancellationOrGracefulShutdownHandler {
             for try await batch in consumer.batches(maxMessages: 2_000, maxWait: .milliseconds(5)) {

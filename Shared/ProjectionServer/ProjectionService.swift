@@ -20,7 +20,6 @@ public enum ProjectionService {
         ProcessMemory.returnLargeBlocksToTheSystem()
         let logger = ServiceLogging.bootstrap(level: options.logLevel, label: service)
         let registry = OperationalRoutes.bootstrapMetrics()
-        SupervisorWatch.start(pid: options.supervisorPid, logger: logger)
         let kafka = try options.connection.requiredConfiguration(clientID: options.instanceID.map { "\(group)-\($0)" } ?? group)
         guard let strategy = KafkaConsumerConfiguration.AssignmentStrategy(rawValue: options.assignor) else {
             throw ValidationError("--assignor must be range, roundrobin or cooperative-sticky")
@@ -86,13 +85,13 @@ public enum ProjectionService {
             configuration: .init(address: .hostname(options.httpHost, port: options.httpPort ?? defaultPort), serverName: service),
             logger: logger)
         let services = ServiceGroup(
-            configuration: .init(
+            configuration: .bounded(
                 services: [
                     .init(service: deadLetters), .init(service: runner), .init(service: http),
                     .init(service: groupWatch, successTerminationBehavior: .ignore),
                     .init(service: HeapTrimmer(), successTerminationBehavior: .ignore),
-                ],
-                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+                ] + SupervisorWatch.configurations(pid: options.supervisorPid, logger: logger),
+                logger: logger))
         try await services.run()
     }
 }
