@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Projection
 
 /// `replay <service> --from …`: rebuild a projection from the log into a shadow database, compare
 /// checksums with the live one, and swap it in.
@@ -13,25 +14,10 @@ struct ReplayCommand: AsyncParsableCommand {
     @Option(help: "never, when-equal or always.") var swap = "when-equal"
     @Flag(help: "Print the report as JSON.") var json = false
 
+    /// What `GET /replay` answers.
     struct ReplayState: Decodable {
         var running: Bool
-        var progress: Report.Progress?
-    }
-
-    struct Report: Codable {
-        var from: String
-        var checksumsMatch: Bool
-        var swapped: Bool
-        var liveChecksum: String
-        var replayChecksum: String
-        var seconds: Double
-        var progress: Progress
-        struct Progress: Codable {
-            var expected: Int64
-            var recordsRead: Int
-            var applied: Int
-            var skipped: Int
-        }
+        var progress: ProjectionRebuild.Progress?
     }
 
     func run() async throws {
@@ -72,7 +58,7 @@ struct ReplayCommand: AsyncParsableCommand {
         guard let outcome else { throw CLIError("the replay request ended without an answer") }
         let data = try outcome.get()
         if json { return OutputLine.write(String(decoding: data, as: UTF8.self)) }
-        let report = try JSONDecoder().decode(Report.self, from: data)
+        let report = try JSONDecoder().decode(ProjectionReplay.Report.self, from: data)
         OutputLine.write(
             """
             replay of \(service) from \(report.from): \(report.progress.recordsRead) records read, \(report.progress.applied) events applied in \(String(format: "%.1f", report.seconds)) s
