@@ -22,7 +22,7 @@ func projectionLibrary(_ name: String) -> Target {
     .target(
         name: name,
         dependencies: [
-            "Projection", "ProjectionServer", "OrderEvents", "ServiceRuntime",
+            "Projection", "ProjectionServer", "OrderEvents", "ServiceAPI", "ServiceRuntime",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Hummingbird", package: "hummingbird"),
         ],
@@ -41,6 +41,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "fooddelivery", targets: ["FoodDeliveryCLI"]),
+        .executable(name: "fooddelivery-bench", targets: ["FoodDeliveryBench"]),
         .executable(name: "orders", targets: ["OrdersService"]),
         .executable(name: "restaurants", targets: ["RestaurantsService"]),
         .executable(name: "delivery", targets: ["DeliveryService"]),
@@ -93,11 +94,14 @@ let package = Package(
         .target(name: "Contract", path: "Shared/Contract"),
         // The order-event contract every service shares: types, lifecycle, wire format.
         .target(name: "OrderEvents", dependencies: ["Contract"], path: "Shared/OrderEvents"),
+        // Each service's HTTP API, described once: routes (method and path) and the answers'
+        // types, for the services that serve them and the CLI, peers and tests that call them.
+        .target(name: "ServiceAPI", dependencies: ["Contract", "Kafka", "OrderEvents"], path: "Shared/ServiceAPI"),
         // What every executable shares: logging, Kafka connection options.
         .target(
             name: "ServiceRuntime",
             dependencies: [
-                "Kafka", "CMalloc",
+                "Contract", "Kafka", "CMalloc", "ServiceAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -125,9 +129,11 @@ let package = Package(
         .target(
             name: "Orders",
             dependencies: [
-                "Contract", "Kafka", "OrderEvents", "ServiceRuntime",
+                "Contract", "Kafka", "OrderEvents", "ServiceAPI", "ServiceRuntime",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -138,7 +144,7 @@ let package = Package(
         .target(
             name: "Projection",
             dependencies: [
-                "Contract", "Kafka", "OrderEvents",
+                "Contract", "Kafka", "OrderEvents", "ServiceAPI",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -150,8 +156,9 @@ let package = Package(
         .target(
             name: "ProjectionServer",
             dependencies: [
-                "Contract", "Kafka", "Projection", "ServiceRuntime", "ServiceHTTPClient", "OrderEvents",
+                "Contract", "Kafka", "Projection", "ServiceAPI", "ServiceRuntime", "ServiceHTTPClient", "OrderEvents",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -169,17 +176,43 @@ let package = Package(
             dependencies: ["Kafka", .product(name: "Logging", package: "swift-log")],
             path: "Shared/LocalBroker"
         ),
+        // What the operator works with: the simulation's run file, launching and stopping its
+        // processes, their status (through their HTTP APIs and Kafka, never their databases).
+        .target(
+            name: "SimulationControl",
+            dependencies: [
+                "Contract", "Kafka", "LocalBroker", "ServiceAPI", "ServiceRuntime", "ServiceHTTPClient",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Shared/SimulationControl"
+        ),
+        // The live web dashboard: its server, its history, and its page (a resource).
+        .target(
+            name: "Dashboard",
+            dependencies: [
+                "ServiceAPI", "ServiceRuntime", "SimulationControl",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Shared/Dashboard",
+            resources: [.copy("Resources/dashboard.html")]
+        ),
+        // Narrated, self-verifying walkthroughs of Kafka's concepts against a real broker.
+        .target(
+            name: "KafkaScenarios",
+            dependencies: ["Kafka", "SimulationControl", .product(name: "Logging", package: "swift-log")],
+            path: "Shared/KafkaScenarios"
+        ),
 
         // MARK: Executables
 
+        // The operator CLI: one command per file, over the libraries above.
         .executableTarget(
             name: "FoodDeliveryCLI",
             dependencies: [
-                "Contract", "Kafka", "ServiceRuntime", "ServiceHTTPClient", "Orders", "OrderEvents", "Projection",
-                "RestaurantsProjection", "DeliveryProjection", "SupportProjection", "AnalyticsProjection",
-                "LocalBroker",
-                .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "Hummingbird", package: "hummingbird"),
+                "Contract", "Dashboard", "Kafka", "KafkaScenarios", "LocalBroker", "ServiceAPI", "ServiceRuntime", "SimulationControl",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -187,8 +220,20 @@ let package = Package(
             ],
             path: "Services/CLI"
         ),
+        // The benchmarks (`scripts/bench.sh` runs them): the pipeline, the projections, memory.
+        .executableTarget(
+            name: "FoodDeliveryBench",
+            dependencies: [
+                "Contract", "Kafka", "LocalBroker", "OrderEvents", "Orders", "Projection", "ServiceAPI", "ServiceRuntime",
+                "SimulationControl", "RestaurantsProjection", "DeliveryProjection", "SupportProjection", "AnalyticsProjection",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Services/Bench"
+        ),
 
-        serviceExecutable("OrdersService", path: "Services/Orders", dependencies: ["Contract", "OrderEvents", "Orders"]),
+        serviceExecutable("OrdersService", path: "Services/Orders", dependencies: ["Orders"]),
         serviceExecutable("RestaurantsService", path: "Services/Restaurants", dependencies: ["ProjectionServer", "RestaurantsProjection"]),
         serviceExecutable("DeliveryService", path: "Services/Delivery", dependencies: ["ProjectionServer", "DeliveryProjection"]),
         serviceExecutable("SupportService", path: "Services/Support", dependencies: ["ProjectionServer", "SupportProjection"]),
@@ -210,7 +255,9 @@ let package = Package(
         .testTarget(
             name: "OrdersTests",
             dependencies: [
-                "Orders", "OrderEvents", "Kafka", "LocalBroker", "TestSupport", "OrdersService", "ServiceHTTPClient", "ServiceRuntime",
+                "Contract", "Orders", "OrderEvents", "Kafka", "LocalBroker", "TestSupport", "OrdersService", "ServiceAPI",
+                "ServiceHTTPClient",
+                "ServiceRuntime",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
@@ -222,6 +269,7 @@ let package = Package(
                 "Contract", "Projection", "ProjectionServer", "Orders", "OrderEvents", "Kafka", "LocalBroker", "TestSupport",
                 "RestaurantsProjection", "DeliveryProjection", "SupportProjection", "AnalyticsProjection",
                 "RestaurantsService", "DeliveryService", "SupportService", "AnalyticsService", "ServiceRuntime", "ServiceHTTPClient",
+                "FoodDeliveryCLI", "KafkaScenarios", "ServiceAPI",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
@@ -230,7 +278,7 @@ let package = Package(
         .testTarget(
             name: "DeploymentTests",
             dependencies: [
-                "ServiceRuntime", "ProjectionServer", "Orders", "OrdersService",
+                "Kafka", "ServiceRuntime", "ProjectionServer", "Orders",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
             ],

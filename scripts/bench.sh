@@ -31,14 +31,14 @@ fi
 # per build): the memory benchmark runs the services as their own release processes. (Switching
 # --static-swift-stdlib on or off makes SwiftPM rebuild the release configuration.)
 mkdir -p "$CACHE/logs"
-for product in fooddelivery orders restaurants delivery support analytics; do
+for product in fooddelivery fooddelivery-bench orders restaurants delivery support analytics; do
   echo "bench: swift build -c release --static-swift-stdlib --product $product"
   if ! swift build -c release --static-swift-stdlib --product "$product" >"$CACHE/logs/bench-build.log" 2>&1; then
     grep -E "error:" "$CACHE/logs/bench-build.log" | head -20
     echo "bench: the release build failed; see $CACHE/logs/bench-build.log"; exit 1
   fi
 done
-.build/release/fooddelivery bench --rdkafka-performance "$tool" "$@"
+.build/release/fooddelivery-bench pipeline --rdkafka-performance "$tool" "$@"
 
 # The Python peer of the projection benchmark: confluent-kafka from PyPI, in a venv of its own.
 venv="$CACHE/bench-venv"
@@ -47,4 +47,4 @@ if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import confluent_kafk
   python3 -m venv "$venv" || { echo "bench: python3 -m venv failed; install python3-venv"; exit 1; }
   "$venv/bin/pip" install -q "confluent-kafka==2.16.1" || { echo "bench: pip install confluent-kafka failed: check that PyPI is reachable"; exit 1; }
 fi
-exec .build/release/fooddelivery bench-projections --python "$venv/bin/python"
+exec .build/release/fooddelivery-bench projections --python "$venv/bin/python"

@@ -3,8 +3,7 @@ import ArgumentParser
 import ProjectionServer
 import ServiceRuntime
 
-/// `analytics`: keeps the analytics read model of the order-event stream (its own consumer group and
-/// SQLite database) and answers its queries over HTTP: orders per region per minute, the lifecycle funnel, time-to-deliver, cancellation rate.
+/// `analytics`: runs `ProjectionServiceDefinition.analytics`.
 @main
 struct AnalyticsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -17,9 +16,5 @@ struct AnalyticsCommand: AsyncParsableCommand {
     /// Settings from the environment (`FOODDELIVERY_*`) count as flags.
     static func main() async { await main(ServiceEnvironment.commandLine(service: "analytics")) }
 
-    func run() async throws {
-        try await ProjectionService.run(options, service: "analytics", defaultPort: 8085, projection: { AnalyticsProjection(name: $0) }) {
-            AnalyticsAPI().addRoutes(to: $0)
-        }
-    }
+    func run() async throws { try await ProjectionService.main(options, definition: .analytics) }
 }

@@ -3,6 +3,7 @@ import Foundation
 import LocalBroker
 import Logging
 import ServiceRuntime
+import SimulationControl
 import UnixSignals
 
 /// Runs the local broker in the foreground until Ctrl-C, printing its address.

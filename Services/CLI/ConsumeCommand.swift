@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Kafka
 import Logging
+import SimulationControl
 import UnixSignals
 
 /// A group consumer that prints what it receives and its rebalances. Also the child process the

@@ -1,8 +1,11 @@
 import ArgumentParser
 import Contract
+import Dashboard
 import Foundation
 import Logging
-import UnixSignals
+import ServiceLifecycle
+import ServiceRuntime
+import SimulationControl
 
 /// `dashboard`: the live web dashboard — of the simulation `up` runs (it serves one too, on
 /// 8090), or of services given by URL (docker compose: `--service support=http://support:8084`
@@ -39,11 +42,10 @@ struct DashboardCommand: AsyncParsableCommand {
         let host = host ?? environment["FOODDELIVERY_HTTP_HOST"] ?? "127.0.0.1"
         OutputLine.write("dashboard: http://\(host):\(port)/ (Ctrl-C to stop)")
         let dashboard = DashboardServer(source: source, host: host, port: port)
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await dashboard.run(logger: Logger(label: "dashboard")) }
-            group.addTask { for await _ in await UnixSignalsSequence(trapping: .sigterm, .sigint) { break } }
-            try await group.next()
-            group.cancelAll()
-        }
+        let logger = Logger(label: "dashboard")
+        let group = ServiceGroup(
+            configuration: .bounded(
+                services: try dashboard.services(logger: logger).map { .init(service: $0) }, logger: logger))
+        try await group.run()
     }
 }

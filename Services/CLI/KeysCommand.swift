@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Kafka
+import SimulationControl
 
 /// `keys <key>`: where a key lands, and why.
 struct KeysCommand: AsyncParsableCommand {

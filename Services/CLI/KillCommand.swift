@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SimulationControl
 
 /// `kill <service>`: SIGKILL, no goodbye — its group notices by session timeout, its lag climbs.
 struct KillCommand: AsyncParsableCommand {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Kafka
 import Logging
+import SimulationControl
 
 /// Produces keyed test records and prints each delivery report.
 struct ProduceCommand: AsyncParsableCommand {

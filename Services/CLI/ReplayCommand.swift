@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
-import Projection
+import ServiceAPI
+import SimulationControl
 
 /// `replay <service> --from …`: rebuild a projection from the log into a shadow database, compare
 /// checksums with the live one, and swap it in.
@@ -13,12 +14,6 @@ struct ReplayCommand: AsyncParsableCommand {
     @Option(help: "earliest, an offset, or a time (ISO 8601, or @<ms>).") var from = "earliest"
     @Option(help: "never, when-equal or always.") var swap = "when-equal"
     @Flag(help: "Print the report as JSON.") var json = false
-
-    /// What `GET /replay` answers.
-    struct ReplayState: Decodable {
-        var running: Bool
-        var progress: ProjectionRebuild.Progress?
-    }
 
     func run() async throws {
         guard SimulationRun.consumers.contains(service) else {
@@ -33,13 +28,13 @@ struct ReplayCommand: AsyncParsableCommand {
         let interactive = !json
         let outcome = await withTaskGroup(of: Result<Data, any Error>?.self) { group in
             group.addTask { [client] in
-                do { return .success(try await client.send("/replay?\(query)", method: "POST")) } catch { return .failure(error) }
+                do { return .success(try await client.send(ProjectionEndpoints.replay, query: query)) } catch { return .failure(error) }
             }
             if interactive {
                 group.addTask {
                     while !Task.isCancelled {
                         try? await Task.sleep(for: .milliseconds(400))
-                        guard !Task.isCancelled, let state: ReplayState = try? await entry.client.get("/replay"),
+                        guard !Task.isCancelled, let state: ReplayState = try? await entry.client.get(ProjectionEndpoints.replayState),
                             let progress = state.progress, progress.expected > 0
                         else { continue }
                         let done = min(1, Double(progress.recordsRead) / Double(progress.expected))
@@ -58,7 +53,7 @@ struct ReplayCommand: AsyncParsableCommand {
         guard let outcome else { throw CLIError("the replay request ended without an answer") }
         let data = try outcome.get()
         if json { return OutputLine.write(String(decoding: data, as: UTF8.self)) }
-        let report = try JSONDecoder().decode(ProjectionReplay.Report.self, from: data)
+        let report = try ServiceClient.decoder.decode(ReplayReport.self, from: data)
         OutputLine.write(
             """
             replay of \(service) from \(report.from): \(report.progress.recordsRead) records read, \(report.progress.applied) events applied in \(String(format: "%.1f", report.seconds)) s

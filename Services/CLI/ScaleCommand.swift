@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ServiceRuntime
+import SimulationControl
 
 /// `scale <service> <n>`: run 1–3 instances of a consumer service in its group. New instances get
 /// their own port (+10 each) and database; the group rebalances; queries are routed across them.
@@ -34,26 +35,18 @@ struct ScaleCommand: AsyncParsableCommand {
                         "port \(port), where \(key) must listen (its peers expect it there), is taken by another program: free it (`ss -ltnp | grep \(port)`), or `fooddelivery stop` and `up --base-port` elsewhere"
                     )
                 }
-                let directory = ((first.database ?? "") as NSString).deletingLastPathComponent + "-\(instance)"
-                var arguments = first.arguments
-                for (flag, value) in [("--data-dir", directory), ("--http-port", String(port))] {
-                    if let index = arguments.firstIndex(of: flag), index + 1 < arguments.count {
-                        arguments[index + 1] = value
-                    } else {
-                        arguments += [flag, value]
-                    }
+                guard var launch = first.launch, let dataDir = launch.dataDir else {
+                    throw CLIError("\(service) runs elsewhere (\(first.url ?? "?")): scale it where it runs")
                 }
+                launch.dataDir = dataDir + "-\(instance)"
+                launch.httpPort = port
                 // Added instances are dynamic members: stopped by `scale`, they leave the group at
                 // once. (A static member does not send LeaveGroup; its partitions would wait for
                 // its session to time out — and on the local broker they were seen to wait longer.)
-                if let index = arguments.firstIndex(of: "--instance-id"), index + 1 < arguments.count {
-                    arguments.removeSubrange(index...(index + 1))
-                }
+                launch.consumer?.instanceID = nil
                 let log = (first.log as NSString).deletingLastPathComponent + "/\(key).log"
-                let pid = try ServiceLauncher.launch(service, arguments: arguments, log: log)
-                run.services[key] = SimulationRun.Service(
-                    pid: pid, port: port, arguments: arguments, log: log,
-                    database: (directory as NSString).appendingPathComponent("\(service).sqlite"))
+                let pid = try ServiceLauncher.launch(launch, log: log)
+                run.services[key] = SimulationRun.Service(pid: pid, port: port, launch: launch, log: log)
                 try run.save(simulation.dataDir)
                 try await ServiceLauncher.waitUntilServing(pid: pid, port: port, name: key, log: log)
                 OutputLine.write("started \(key) (pid \(pid), port \(port)); the group rebalances in a few seconds")

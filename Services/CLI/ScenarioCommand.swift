@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
+import KafkaScenarios
 import Logging
+import SimulationControl
 
 /// `scenario <name>|all|list`: narrated walkthroughs of the Kafka concepts this system teaches,
 /// each ending in PASS or FAIL from real measurements. Exit code 1 when any fails.
@@ -14,10 +16,7 @@ struct ScenarioCommand: AsyncParsableCommand {
     @OptionGroup var broker: BrokerOptions
     @Argument(help: "A scenario's name, all, or list.") var name = "list"
 
-    static let scenarios: [any Scenario] = [
-        KeysAndPartitionsScenario(), ConsumerGroupScenario(), MemberCrashScenario(), OffsetsAndReplayScenario(), RetentionScenario(),
-        DecouplingScenario(),
-    ]
+    static let scenarios = ScenarioCatalog.all
 
     func run() async throws {
         if name == "list" {

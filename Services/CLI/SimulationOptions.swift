@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SimulationControl
 
 /// `--data-dir` of the simulation the operator commands act on.
 struct SimulationOptions: ParsableArguments {

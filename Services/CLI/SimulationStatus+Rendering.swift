@@ -1,4 +1,5 @@
 import Foundation
+import SimulationControl
 
 extension SimulationStatus {
     /// A terminal view; rates are against `previous` when given.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SimulationControl
 
 /// `start <service>`: starts a stopped service again, with the arguments `up` gave it.
 struct StartCommand: AsyncParsableCommand {
@@ -15,8 +16,11 @@ struct StartCommand: AsyncParsableCommand {
         guard !SimulationRun.isAlive(entry.pid) else {
             throw CLIError("\(service) is running (pid \(entry.pid)); `fooddelivery kill \(service)` first")
         }
-        // The same arguments as before: an instance `scale` added keeps its port, data and peers.
-        entry.pid = try ServiceLauncher.launch(SimulationRun.executable(ofKey: service), arguments: entry.arguments, log: entry.log)
+        // Started as before: an instance `scale` added keeps its port, data and peers.
+        guard let launch = entry.launch else {
+            throw CLIError("\(service) runs elsewhere (\(entry.url ?? "?")): start it where it runs")
+        }
+        entry.pid = try ServiceLauncher.launch(launch, log: entry.log)
         run.services[service] = entry
         try run.save(simulation.dataDir)
         if entry.url == nil { try await ServiceLauncher.waitUntilServing(pid: entry.pid, port: entry.port, name: service, log: entry.log) }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SimulationControl
 
 /// `status`: the order flow, and per consumer group its member, assignment and per-partition lag
 /// (offsets stored in the service's own database vs the log end).

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SimulationControl
 
 /// `stop`: ends the simulation (`up` stops every process it started).
 struct StopCommand: AsyncParsableCommand {

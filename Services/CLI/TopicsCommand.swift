@@ -3,6 +3,7 @@ import Foundation
 import Kafka
 import Logging
 import ServiceRuntime
+import SimulationControl
 
 /// `topics`: list the cluster's topics, describe one (partitions, leaders, replicas, in-sync
 /// replicas, retention and the other settings the system relies on), or create one. It talks to

@@ -1,10 +1,11 @@
 import ArgumentParser
+import Dashboard
 import Foundation
 import Kafka
 import Logging
-import Orders
+import ServiceLifecycle
 import ServiceRuntime
-import UnixSignals
+import SimulationControl
 
 /// The whole food-delivery simulation in one command: a broker (the local one, or the Kafka
 /// given), the topics, `orders` and the four consumer services as separate processes with their
@@ -28,6 +29,8 @@ struct UpCommand: AsyncParsableCommand {
     @Option(help: "Stop by itself after this many seconds (default: until Ctrl-C or `fooddelivery stop`).") var duration: Double?
     @Flag(help: "Print each refresh below the last instead of redrawing the screen.") var plain = false
     @Option(help: "Port of the live web dashboard (0: none).") var dashboardPort = 8090
+    @Option(help: "Client settings of the consumer services: kafka or local. Default: local when `up` starts the local broker, else kafka.")
+    var kafkaProfile: KafkaProfile?
 
     func run() async throws {
         guard refresh > 0, rate > 0, speed > 0 else { throw ValidationError("--refresh, --rate and --speed must be positive") }
@@ -53,29 +56,26 @@ struct UpCommand: AsyncParsableCommand {
             let topics = OrderTopics()
             try await topics.ensure(using: try KafkaAdmin.make(configuration: kafka, logger: Logger(label: "up")))
 
-            var run = SimulationRun(brokers: brokers, localBroker: local != nil, topic: topics.events, supervisor: getpid(), services: [:])
+            var run = SimulationRun(brokers: brokers, localBroker: local != nil, topic: topics.events, supervisor: getpid())
             for name in SimulationRun.all {
-                let directory = (dataDir as NSString).appendingPathComponent(name)
                 // Each stops by itself should this process die without stopping it (SIGKILL).
-                var arguments = [
-                    "--brokers", brokers, "--data-dir", directory, "--http-port", String(ports[name]!), "--topic", topics.events,
-                    "--supervisor-pid", String(getpid()),
-                ]
+                var launch = ServiceLaunch(
+                    service: name, brokers: brokers, dataDir: (dataDir as NSString).appendingPathComponent(name), topic: topics.events,
+                    httpPort: ports[name]!, supervisorPid: getpid())
                 if name == "orders" {
-                    arguments += ["--rate", String(rate), "--speed", String(speed), "--seed", String(seed), "--output", "summary"]
+                    launch.orders = .init(rate: rate, speed: speed, seed: seed, output: "summary")
                 } else {
                     // Every instance `scale` may start, itself included: queries are routed across
                     // the ones that run.
-                    arguments += ["--instance-id", "\(name)-1"]
-                    for instance in 1...SimulationRun.maxInstances {
-                        arguments += ["--peer", "http://127.0.0.1:\(SimulationRun.port(base: ports[name]!, instance: instance))"]
+                    let peers = (1...SimulationRun.maxInstances).map {
+                        "http://127.0.0.1:\(SimulationRun.port(base: ports[name]!, instance: $0))"
                     }
+                    launch.consumer = .init(
+                        instanceID: "\(name)-1", peers: peers, profile: kafkaProfile ?? (local == nil ? .kafka : .local))
                 }
                 let log = (logs as NSString).appendingPathComponent("\(name).log")
-                let pid = try ServiceLauncher.launch(name, arguments: arguments, log: log)
-                run.services[name] = SimulationRun.Service(
-                    pid: pid, port: ports[name]!, arguments: arguments, log: log,
-                    database: name == "orders" ? nil : (directory as NSString).appendingPathComponent("\(name).sqlite"))
+                let pid = try ServiceLauncher.launch(launch, log: log)
+                run.services[name] = SimulationRun.Service(pid: pid, port: ports[name]!, launch: launch, log: log)
             }
             try run.save(dataDir)
             OutputLine.write(
@@ -86,38 +86,20 @@ struct UpCommand: AsyncParsableCommand {
                 "try: fooddelivery kill support · fooddelivery status · fooddelivery start support · fooddelivery query support late · Ctrl-C to stop everything"
             )
 
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask {
-                    for await _ in await UnixSignalsSequence(trapping: .sigterm, .sigint) { break }
-                }
-                if dashboardPort > 0 {
-                    let dashboard = DashboardServer(source: .simulation(dataDirectory: dataDir), host: "127.0.0.1", port: dashboardPort)
-                    group.addTask {
-                        // Quiet: cancelling it at shutdown is not an error worth printing.
-                        var logger = Logger(label: "dashboard")
-                        logger.logLevel = .critical
-                        try await dashboard.run(logger: logger)
-                        // Returning would end the simulation: the dashboard stops only with it.
-                        try await Task.sleep(for: .seconds(1_000_000))
-                    }
-                }
-                group.addTask { [dataDir, refresh, duration, plain] in
-                    let started = ContinuousClock.now
-                    var previous: SimulationStatus?
-                    let admin = try? SimulationRun.load(dataDir).admin()
-                    while duration.map({ ContinuousClock.now - started < .seconds($0) }) ?? true {
-                        if let run = try? SimulationRun.load(dataDir) {
-                            for service in run.services.values { ServiceLauncher.reap(service.pid) }
-                            let status = await SimulationStatus.collect(run, admin: admin ?? nil)
-                            OutputLine.write((plain ? "" : "\u{1B}[H\u{1B}[2J") + status.render(previous: previous) + "\n")
-                            previous = status
-                        }
-                        try await Task.sleep(for: .seconds(refresh))
-                    }
-                }
-                try await group.next()
-                group.cancelAll()
+            // Until Ctrl-C (SIGINT), SIGTERM (`fooddelivery stop`) or --duration: the live view and
+            // the dashboard run as services of one group, which stops them gracefully.
+            var logger = Logger(label: "up")
+            logger.logLevel = .critical
+            var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+                .init(
+                    service: LiveView(dataDirectory: dataDir, refresh: refresh, duration: duration, plain: plain),
+                    successTerminationBehavior: .gracefullyShutdownGroup)
+            ]
+            if dashboardPort > 0 {
+                let dashboard = DashboardServer(source: .simulation(dataDirectory: dataDir), host: "127.0.0.1", port: dashboardPort)
+                services += try dashboard.services(logger: logger).map { .init(service: $0) }
             }
+            try await ServiceGroup(configuration: .bounded(services: services, logger: logger)).run()
             OutputLine.write(
                 "stopping: the consumer services first (they leave their groups), then orders\(local == nil ? "" : ", then the local broker")"
             )
@@ -131,5 +113,29 @@ struct UpCommand: AsyncParsableCommand {
             try? FileManager.default.removeItem(atPath: SimulationRun.file(dataDir))
         }
         OutputLine.write("stopped")
+    }
+}
+
+/// `up`'s view of the simulation in the terminal: a status every `refresh` seconds, until shutdown
+/// or for `duration` seconds.
+struct LiveView: Service {
+    let dataDirectory: String
+    let refresh: Double
+    let duration: Double?
+    let plain: Bool
+
+    func run() async throws {
+        let started = ContinuousClock.now
+        var previous: SimulationStatus?
+        let admin = try? SimulationRun.load(dataDirectory).admin()
+        while !Task.isShuttingDownGracefully, duration.map({ ContinuousClock.now - started < .seconds($0) }) ?? true {
+            if let run = try? SimulationRun.load(dataDirectory) {
+                for service in run.services.values { ServiceLauncher.reap(service.pid) }
+                let status = await SimulationStatus.collect(run, admin: admin ?? nil)
+                OutputLine.write((plain ? "" : "\u{1B}[H\u{1B}[2J") + status.render(previous: previous) + "\n")
+                previous = status
+            }
+            try? await Task.sleep(for: .seconds(refresh))
+        }
     }
 }

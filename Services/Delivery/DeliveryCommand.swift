@@ -3,8 +3,7 @@ import DeliveryProjection
 import ProjectionServer
 import ServiceRuntime
 
-/// `delivery`: keeps the delivery read model of the order-event stream (its own consumer group and
-/// SQLite database) and answers its queries over HTTP: couriers and their current assignments, orders awaiting pickup, deliveries in flight, delivery durations.
+/// `delivery`: runs `ProjectionServiceDefinition.delivery`.
 @main
 struct DeliveryCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -17,9 +16,5 @@ struct DeliveryCommand: AsyncParsableCommand {
     /// Settings from the environment (`FOODDELIVERY_*`) count as flags.
     static func main() async { await main(ServiceEnvironment.commandLine(service: "delivery")) }
 
-    func run() async throws {
-        try await ProjectionService.run(options, service: "delivery", defaultPort: 8083, projection: { DeliveryProjection(name: $0) }) {
-            DeliveryAPI().addRoutes(to: $0)
-        }
-    }
+    func run() async throws { try await ProjectionService.main(options, definition: .delivery) }
 }

@@ -3,8 +3,7 @@ import ProjectionServer
 import RestaurantsProjection
 import ServiceRuntime
 
-/// `restaurants`: keeps the restaurants read model of the order-event stream (its own consumer group and
-/// SQLite database) and answers its queries over HTTP: each restaurant's queue of open orders, acceptance and rejection counts, preparation times.
+/// `restaurants`: runs `ProjectionServiceDefinition.restaurants`.
 @main
 struct RestaurantsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -17,10 +16,5 @@ struct RestaurantsCommand: AsyncParsableCommand {
     /// Settings from the environment (`FOODDELIVERY_*`) count as flags.
     static func main() async { await main(ServiceEnvironment.commandLine(service: "restaurants")) }
 
-    func run() async throws {
-        try await ProjectionService.run(options, service: "restaurants", defaultPort: 8082, projection: { RestaurantsProjection(name: $0) })
-        {
-            RestaurantsAPI().addRoutes(to: $0)
-        }
-    }
+    func run() async throws { try await ProjectionService.main(options, definition: .restaurants) }
 }

@@ -3,6 +3,7 @@ public import Hummingbird
 import OrderEvents
 import Projection
 public import ProjectionServer
+import ServiceAPI
 import ServiceRuntime
 
 /// Analytics' queries: orders per region per minute, and a summary (funnel, time-to-deliver,
@@ -44,7 +45,7 @@ public struct AnalyticsAPI: Sendable {
     public func addRoutes(to routes: QueryRoutes) {
         let database = routes.database
         routes.merged(
-            "/regions/orders-per-minute",
+            ConsumerQueries.Analytics.perMinute,
             merge: { (parts: [OrdersPerMinute], _) in
                 var sums: [String: MinuteCount] = [:]
                 for bucket in parts.flatMap(\.buckets) {
@@ -80,7 +81,7 @@ public struct AnalyticsAPI: Sendable {
             }
             return OrdersPerMinute(buckets: buckets)
         }
-        routes.merged("/summary", merge: { parts, _ in Self.merge(parts) }) { _, _, scope in
+        routes.merged(ConsumerQueries.Analytics.summary, merge: { parts, _ in Self.merge(parts) }) { _, _, scope in
             try await Self.summary(database, scope: scope)
         }
     }

@@ -3,6 +3,7 @@ public import Hummingbird
 import OrderEvents
 import Projection
 public import ProjectionServer
+import ServiceAPI
 import ServiceRuntime
 
 /// Delivery's queries: couriers and their current assignments, one courier's deliveries, orders
@@ -46,29 +47,29 @@ public struct DeliveryAPI: Sendable {
 
     public func addRoutes(to routes: QueryRoutes) {
         let database = routes.database
-        routes.merged("/couriers", merge: { lists, _ in Self.merge(lists) }) { _, _, scope in
+        routes.merged(ConsumerQueries.Delivery.couriers, merge: { lists, _ in Self.merge(lists) }) { _, _, scope in
             try await Self.couriers(database, scope: scope)
         }
-        routes.paged("/couriers/:id/deliveries", by: { ($1.assignedAt ?? "", $1.orderId) < ($0.assignedAt ?? "", $0.orderId) }) {
+        routes.paged(ConsumerQueries.Delivery.deliveries, by: { ($1.assignedAt ?? "", $1.orderId) < ($0.assignedAt ?? "", $0.orderId) }) {
             _, context, scope, limit, offset in
             let id = try QueryParameters.identifier(context.parameters.require("id"), kind: "courier id", example: "cou-07")
             return try await Self.deliveries(
                 database, "courierId = \(id)", order: "assignedAt DESC, orderId DESC", scope: scope, limit: limit, offset: offset)
         }
-        routes.paged("/orders/awaiting-pickup", by: { ($0.readyAt ?? "", $0.orderId) < ($1.readyAt ?? "", $1.orderId) }) {
+        routes.paged(ConsumerQueries.Delivery.awaitingPickup, by: { ($0.readyAt ?? "", $0.orderId) < ($1.readyAt ?? "", $1.orderId) }) {
             _, _, scope, limit, offset in
             try await Self.deliveries(
                 database, "status IN \(DeliveryProjection.awaitingPickup.map(\.rawValue))", order: "readyAt, orderId", scope: scope,
                 limit: limit, offset: offset)
         }
-        routes.paged("/deliveries/in-flight", by: { ($0.pickedUpAt ?? "", $0.orderId) < ($1.pickedUpAt ?? "", $1.orderId) }) {
+        routes.paged(ConsumerQueries.Delivery.inFlight, by: { ($0.pickedUpAt ?? "", $0.orderId) < ($1.pickedUpAt ?? "", $1.orderId) }) {
             _, _, scope, limit, offset in
             try await Self.deliveries(
                 database, "status IN \(DeliveryProjection.inFlight.map(\.rawValue))", order: "pickedUpAt, orderId", scope: scope,
                 limit: limit, offset: offset)
         }
         routes.merged(
-            "/deliveries/durations",
+            ConsumerQueries.Delivery.durations,
             merge: { (parts: [Durations], _) in
                 var histogram = DurationHistogram()
                 for part in parts { histogram.merge(part.histogram) }

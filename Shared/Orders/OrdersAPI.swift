@@ -1,7 +1,9 @@
 import Foundation
 import GRDB
 public import Hummingbird
-public import OrderEvents
+import OrderEvents
+public import ServiceAPI
+import ServiceRuntime
 
 /// The orders service's HTTP API: place an order by hand, look at one, cancel one.
 ///
@@ -15,49 +17,13 @@ public struct OrdersAPI: Sendable {
         self.simulator = simulator
     }
 
-    public struct PlaceOrder: Decodable, Sendable {
-        public struct Item: Decodable, Sendable {
-            public var sku: String
-            public var quantity: Int
-        }
-        public var customerId: String
-        public var restaurantId: String
-        public var items: [Item]
-    }
-
-    public struct CancelOrder: Decodable, Sendable {
-        public var reason: String?
-    }
-
-    public struct OrderView: ResponseEncodable, Decodable, Sendable {
-        public struct Event: Codable, Sendable {
-            public var sequence: Int
-            public var type: String
-            public var published: Bool
-            public var partition: Int32?
-            public var offset: Int64?
-        }
-        public var orderId: String
-        public var status: OrderStatus
-        public var sequence: Int
-        public var order: OrderSnapshot
-        public var events: [Event]
-    }
-
-    /// What `GET /stats` answers: the producer's own counts, for live views.
-    public struct Stats: ResponseEncodable, Decodable, Sendable {
-        public var orders: Int
-        public var events: Int
-        public var published: Int
-        /// Published events per type (wire names).
-        public var publishedByType: [String: Int]
-        /// Per partition, the offset after the last event this producer published there: the
-        /// topic's log end as the producer's delivery reports saw it.
-        public var partitionEnds: [String: Int64]
-    }
+    public typealias PlaceOrder = OrdersEndpoints.PlaceOrder
+    public typealias CancelOrder = OrdersEndpoints.CancelOrder
+    public typealias OrderView = OrdersEndpoints.OrderView
+    public typealias Stats = OrdersEndpoints.Stats
 
     public func addRoutes<Context: RequestContext>(to router: Router<Context>) {
-        router.get("/stats") { _, _ -> Stats in
+        router.on(OrdersEndpoints.stats) { _, _ -> Stats in
             try await ledger.database.writer.read { db in
                 var stats = Stats(
                     orders: try Int.fetchOne(db, sql: #"SELECT COUNT(*) FROM "order""#) ?? 0, events: 0, published: 0, publishedByType: [:],
@@ -75,18 +41,19 @@ public struct OrdersAPI: Sendable {
                 return stats
             }
         }
-        router.post("/orders") { request, context -> EditedResponse<OrderView> in
+        router.on(OrdersEndpoints.placeOrder) { request, context -> EditedResponse<OrderView> in
             let body = try await Self.decode(PlaceOrder.self, from: request, context: context)
             let snapshot = try validate(body)
             let orderID = "ord-api-" + UUID().uuidString.prefix(8).lowercased()
             try await ledger.create(orderID: orderID, snapshot: snapshot, at: Date(), trace: Self.newTrace())
             simulator.adopt(orderID)
-            return EditedResponse(status: .created, headers: [.location: "/orders/\(orderID)"], response: try await view(orderID))
+            return EditedResponse(
+                status: .created, headers: [.location: OrdersEndpoints.order.path(orderID)], response: try await view(orderID))
         }
-        router.get("/orders/:id") { _, context -> OrderView in
+        router.on(OrdersEndpoints.order) { _, context -> OrderView in
             try await view(try context.parameters.require("id"))
         }
-        router.post("/orders/:id/cancel") { request, context -> OrderView in
+        router.on(OrdersEndpoints.cancelOrder) { request, context -> OrderView in
             let id = try context.parameters.require("id")
             let body = try await Self.decode(CancelOrder.self, from: request, context: context, emptyMeans: CancelOrder(reason: nil))
             let reason = body.reason.flatMap { $0.isEmpty ? nil : $0 } ?? "cancelled by the customer"
@@ -94,7 +61,8 @@ public struct OrdersAPI: Sendable {
             do {
                 try await ledger.advance(orderID: id, to: .cancelledByCustomer, reason: reason, at: Date(), trace: Self.newTrace())
             } catch OrderLedger.Failure.unknownOrder {
-                throw HTTPError(.notFound, message: "no order with id '\(id)'; list ids with GET /orders/{id} from the simulator's output")
+                throw HTTPError(
+                    .notFound, message: "no order with id '\(id)'; list ids with \(OrdersEndpoints.order) from the simulator's output")
             } catch OrderLedger.Failure.illegal(let transition) {
                 throw HTTPError(.conflict, message: "cannot cancel: \(transition)")
             }
@@ -180,3 +148,6 @@ public struct OrdersAPI: Sendable {
             })
     }
 }
+
+extension OrdersEndpoints.OrderView: ResponseEncodable {}
+extension OrdersEndpoints.Stats: ResponseEncodable {}

@@ -2,6 +2,7 @@ import Foundation
 public import Kafka
 public import Logging
 import OrderEvents
+public import ServiceAPI
 import Synchronization
 
 /// Rebuilds a read model from the log into a database of its own: reads each partition from a
@@ -18,19 +19,7 @@ public final class ProjectionRebuild: Sendable {
     private let sequenceCheck: ProjectionDatabase.SequenceCheck
     private let progress = Mutex(Progress())
 
-    public struct Progress: Sendable, Codable, Equatable {
-        /// Records between the start and target offsets (known once a pass starts).
-        public var expected: Int64 = 0
-        public var recordsRead = 0
-        public var applied = 0
-        public var duplicates = 0
-        public var skipped = 0
-        /// Seconds the one SQLite writer spent applying batches, and seconds it sat waiting for
-        /// the next batch to be fetched and decoded. Their split says what bounds a rebuild: a
-        /// writer that never waits is as fast as SQLite on this machine lets it be.
-        public var writingSeconds = 0.0
-        public var waitingSeconds = 0.0
-    }
+    public typealias Progress = RebuildProgress
 
     /// `midLog`: the rebuild starts after the log's beginning, so orders may be met mid-life.
     public init(database: ProjectionDatabase, kafka: KafkaConfiguration, topic: String, midLog: Bool, logger: Logger) throws {

@@ -1,7 +1,8 @@
 import Foundation
-public import Kafka
+import Kafka
 public import Logging
 import OrderEvents
+public import ServiceAPI
 import Synchronization
 
 /// Where a replay starts reading.
@@ -76,22 +77,7 @@ public final class ProjectionReplay: Sendable {
         for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: shadowPath + suffix) }
     }
 
-    public struct Report: Sendable, Codable, Equatable {
-        public var from: String
-        /// Where each partition started (nil: at the log end, no record that late).
-        public var startOffsets: [String: Int64?]
-        /// For a time: whether the broker's offsets-for-times answer held, or the records were scanned.
-        public var timestampLookup: [String: TimestampOffsetLookup.Method]?
-        public var targetOffsets: [String: Int64]
-        public var progress: ProjectionRebuild.Progress
-        public var liveChecksum: String
-        public var replayChecksum: String
-        public var checksumsMatch: Bool
-        public var swapped: Bool
-        /// The live checksum after the swap (equals `replayChecksumAtSwap`).
-        public var checksumAfterSwap: String?
-        public var seconds: Double
-    }
+    public typealias Report = ReplayReport
 
     public struct AlreadyRunning: Error, CustomStringConvertible {
         public var description: String { "a replay of this projection is already running; watch it at GET /replay" }

@@ -3,6 +3,7 @@ public import Foundation
 public import Kafka
 public import Logging
 public import OrderEvents
+public import ServiceAPI
 public import ServiceLifecycle
 import Synchronization
 
@@ -32,13 +33,7 @@ public final class ProjectionRunner: Service, Sendable {
     /// measure produce → commit latency with it).
     private let onCommitted: (@Sendable ([OrderEvent]) -> Void)?
 
-    public struct Counters: Codable, Sendable, Equatable {
-        public var applied = 0
-        public var duplicates = 0
-        public var deadLettered = 0
-        public var batches = 0
-        public var retries = 0
-    }
+    public typealias Counters = OffsetsReport.Counters
 
     private struct State {
         var counters = Counters()
@@ -85,16 +80,7 @@ public final class ProjectionRunner: Service, Sendable {
     public var failure: (error: String, since: Date)? { state.withLock { $0.failing } }
 
     /// One partition's position: stored with the read model vs the log end from Fetch responses.
-    public struct PartitionReport: Codable, Sendable, Equatable {
-        public var partition: Int32
-        public var assigned: Bool
-        public var storedOffset: Int64?
-        public var logEnd: Int64?
-        /// logEnd − storedOffset, clamped at 0; nil while the log end is unknown.
-        public var lag: Int64?
-        /// When the newest event applied from this partition happened (ISO 8601).
-        public var lastEventAt: String?
-    }
+    public typealias PartitionReport = OffsetsReport.Partition
 
     /// What `/offsets` shows: every partition this instance has stored an offset for or owns.
     public func offsetsReport() async throws -> [PartitionReport] {

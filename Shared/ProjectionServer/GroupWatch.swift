@@ -2,6 +2,7 @@ import Foundation
 import Kafka
 import Logging
 import Projection
+import ServiceAPI
 import ServiceLifecycle
 import Synchronization
 

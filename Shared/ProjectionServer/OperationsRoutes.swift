@@ -1,6 +1,8 @@
 import Foundation
 public import Hummingbird
-public import Projection
+import Projection
+import ServiceAPI
+import ServiceRuntime
 
 /// `/offsets` (stored offsets, log end, lag and last event time per partition, and the
 /// assignment), `/instance` (for peers), and `/replay` (rebuild into a shadow database, compare,
@@ -11,40 +13,21 @@ struct OperationsRoutes: Sendable {
     let groupWatch: GroupWatch
     let instance: @Sendable () async -> InstanceInfo
 
-    struct OffsetsResponse: ResponseEncodable, Decodable {
-        var group: String
-        var assignment: [Int32]
-        var partitions: [ProjectionRunner.PartitionReport]
-        /// The lag of the partitions this instance owns.
-        var totalLag: Int64?
-        /// The lag of every partition of the topic, owned by this instance, another, or nobody
-        /// (nil while the group view is not known).
-        var groupLag: Int64?
-        var counts: ProjectionRunner.Counters
-        /// The whole group as this member sees it: owners, positions and lag of every partition.
-        var groupView: GroupView?
-        /// How often this member left and rejoined its group because partitions had no owner.
-        var rejoins: Int
-    }
-
-    struct ReplayProgress: ResponseEncodable {
-        var running: Bool
-        var progress: ProjectionRebuild.Progress?
-    }
-
     func add(to router: Router<BasicRequestContext>) {
-        router.get("/offsets") { _, _ in
+        router.on(ProjectionEndpoints.offsets) { _, _ in
             let partitions = try await runner.offsetsReport()
             let lags = partitions.filter(\.assigned).compactMap(\.lag)
             let view = groupWatch.view
-            return OffsetsResponse(
+            return OffsetsReport(
                 group: runner.database.projection.name, assignment: runner.assignment.map(\.partition), partitions: partitions,
                 totalLag: lags.isEmpty ? nil : lags.reduce(0, +), groupLag: view?.totalLag, counts: runner.counts, groupView: view,
                 rejoins: groupWatch.rejoins.count)
         }
-        router.get("/instance") { _, _ in await instance() }
-        router.get("/replay") { _, _ in ReplayProgress(running: replay.progress != nil, progress: replay.progress) }
-        router.post("/replay") { request, _ -> ProjectionReplay.Report in
+        router.on(ProjectionEndpoints.instance) { _, _ in await instance() }
+        router.on(ProjectionEndpoints.replayState) { _, _ in
+            ReplayState(running: replay.progress != nil, progress: replay.progress)
+        }
+        router.on(ProjectionEndpoints.replay) { request, _ -> ReplayReport in
             let from = request.uri.queryParameters.get("from") ?? "earliest"
             let start: ReplayStart
             do {
@@ -72,4 +55,6 @@ struct OperationsRoutes: Sendable {
 }
 
 extension InstanceInfo: ResponseEncodable {}
-extension ProjectionReplay.Report: ResponseEncodable {}
+extension OffsetsReport: ResponseEncodable {}
+extension ReplayReport: ResponseEncodable {}
+extension ReplayState: ResponseEncodable {}

@@ -1,5 +1,6 @@
 import Foundation
 import Projection
+import ServiceAPI
 import ServiceRuntime
 
 /// `/health` of a consumer service: unhealthy while its batches keep failing (the database or the

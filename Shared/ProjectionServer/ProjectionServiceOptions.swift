@@ -1,6 +1,9 @@
 public import ArgumentParser
 import Contract
+public import Foundation
+public import Kafka
 public import Logging
+import Projection
 public import ServiceRuntime
 
 /// The command line every consumer service shares (restaurants, delivery, support, analytics).
@@ -8,16 +11,20 @@ public struct ProjectionServiceOptions: ParsableArguments {
     @OptionGroup public var connection: KafkaConnectionOptions
     @Option(help: "Directory of the service's SQLite database. Default: .fooddelivery/<group>.") public var dataDir: String?
     @Option(help: "The order-event topic (dead letters go to <topic>.dlq).") public var topic = Topics.orderEvents
-    @Option(help: "Consumer group (and projection) name. Default: the service's name.") public var group: String?
+    @Option(help: "Consumer group (and projection name). Default: the service's name.") public var group: String?
     @Option(help: "Static group membership id: a restarted instance gets its partitions back at once.") public var instanceID: String?
-    @Option(help: "Partition assignor: range (local broker), roundrobin or cooperative-sticky (Apache Kafka).") public var assignor =
-        "range"
-    @Option(help: "Consumer session timeout in seconds (6 suits the local broker; Kafka's default is 45).") public var sessionTimeout = 6
     @Option(
         help:
-            "Longest a broker may hold an empty fetch, in ms (10 suits the local broker, which holds it all that time; Kafka answers at once when records arrive, so 500 is fine there)."
+            "Client settings tuned for: kafka (Kafka's defaults: cooperative-sticky, 45 s session, 500 ms fetch wait) or local (the local Tansu broker: range, 6 s, 10 ms). The flags below override either."
     )
-    public var fetchWaitMs = 10
+    public var kafkaProfile: KafkaProfile = .kafka
+    @Option(help: "Partition assignor: range, roundrobin or cooperative-sticky. Default: the profile's.") public var assignor: String?
+    @Option(help: "Consumer session timeout in seconds, 1…300. Default: the profile's.") public var sessionTimeout: Int?
+    @Option(
+        help:
+            "Longest a broker may hold an empty fetch, in ms, 1…5000 (Kafka answers at once when records arrive; the local broker holds it all that time). Default: the profile's."
+    )
+    public var fetchWaitMs: Int?
     @Option(help: "Address the HTTP API listens on.") public var httpHost = "127.0.0.1"
     @Option(help: "Port of the HTTP API (0: any free port). Default: the service's own port.") public var httpPort: Int?
     @Option(
@@ -28,4 +35,44 @@ public struct ProjectionServiceOptions: ParsableArguments {
     @Option(help: "Stop when this process is gone (`fooddelivery up` sets it).") public var supervisorPid: Int32?
 
     public init() {}
+
+    public func validate() throws {
+        if let assignor, KafkaConsumerConfiguration.AssignmentStrategy(rawValue: assignor) == nil {
+            throw ValidationError("--assignor must be range, roundrobin or cooperative-sticky")
+        }
+        if let sessionTimeout, !(1...300).contains(sessionTimeout) { throw ValidationError("--session-timeout must be 1…300 seconds") }
+        if let fetchWaitMs, !(1...5_000).contains(fetchWaitMs) { throw ValidationError("--fetch-wait-ms must be 1…5000") }
+        _ = try peerURLs()
+    }
+
+    /// `--peer`s as URLs; a malformed one fails with what to give.
+    public func peerURLs() throws -> [URL] {
+        try peers.map { text in
+            guard let url = URL(string: text), ["http", "dns+http"].contains(url.scheme ?? ""), url.host != nil else {
+                throw ValidationError(
+                    "--peer \(text): give an instance's base URL, like http://127.0.0.1:8085, or dns+http://<headless service>:<port> for every address of a name"
+                )
+            }
+            return url
+        }
+    }
+
+    /// The group consumer's settings: the profile's, then the flags given.
+    public func consumerConfiguration(common: KafkaConfiguration, group: String) -> KafkaConsumerConfiguration {
+        var consumer =
+            kafkaProfile == .local
+            ? KafkaConsumerConfiguration.localBroker(common: common, groupID: group)
+            : KafkaConsumerConfiguration(common: common, groupID: group)
+        if let assignor, let strategy = KafkaConsumerConfiguration.AssignmentStrategy(rawValue: assignor) {
+            consumer.assignmentStrategy = strategy
+        }
+        if let sessionTimeout {
+            consumer.sessionTimeout = .seconds(sessionTimeout)
+            consumer.heartbeatInterval = .milliseconds(max(sessionTimeout * 1000 / 6, 500))
+        }
+        if let fetchWaitMs { consumer.fetchWaitMax = .milliseconds(fetchWaitMs) }
+        consumer.groupInstanceID = instanceID
+        consumer.boundPrefetchForProjection()
+        return consumer
+    }
 }

@@ -1,6 +1,7 @@
 import Foundation
 public import Hummingbird
 public import Projection
+public import ServiceAPI
 import ServiceRuntime
 
 /// How a projection's API declares its queries: each is either about one key (answered by the
@@ -28,11 +29,11 @@ public struct QueryRoutes {
 
     /// A query about one order (the topic's key): forwarded to the owner of its partition.
     public func keyed<Output: ResponseGenerator>(
-        _ path: RouterPath, key: @escaping @Sendable (Request, BasicRequestContext) throws -> String,
+        _ query: Query, key: @escaping @Sendable (Request, BasicRequestContext) throws -> String,
         answer: @escaping @Sendable (Request, BasicRequestContext, PartitionScope) async throws -> Output
     ) {
         let routing = self.routing
-        router.get(path) { request, context -> Response in
+        router.on(query.route) { request, context -> Response in
             let key = try key(request, context)
             if let owner = try await routing.owner(ofKey: key, request: request) {
                 return try await routing.forward(request, to: owner)
@@ -44,11 +45,11 @@ public struct QueryRoutes {
     /// A query across orders: this instance's answer for its partitions, merged with every
     /// peer's answer for theirs.
     public func merged<Output: ResponseEncodable & Decodable & Sendable>(
-        _ path: RouterPath, merge: @escaping @Sendable ([Output], Request) throws -> Output,
+        _ query: Query, merge: @escaping @Sendable ([Output], Request) throws -> Output,
         answer: @escaping @Sendable (Request, BasicRequestContext, PartitionScope) async throws -> Output
     ) {
         let routing = self.routing
-        router.get(path) { request, context -> Response in
+        router.on(query.route) { request, context -> Response in
             let scope = await routing.scope(for: request)
             let mine = try await answer(request, context, scope)
             if PeerRouting.isForwarded(request) || routing.peers.isEmpty {
@@ -62,11 +63,12 @@ public struct QueryRoutes {
     /// A paged list across orders. Each instance returns its first `offset + limit` rows in the
     /// list's order; the origin merges them and cuts the page, so pages are exact across instances.
     public func paged<Item: Codable & Sendable>(
-        _ path: RouterPath, by areInIncreasingOrder: @escaping @Sendable (Item, Item) -> Bool,
+        _ query: Query, by areInIncreasingOrder: @escaping @Sendable (Item, Item) -> Bool,
         answer: @escaping @Sendable (Request, BasicRequestContext, PartitionScope, _ limit: Int, _ offset: Int) async throws -> [Item]
     ) {
         let routing = self.routing
-        router.get(path) { request, context -> Response in
+        precondition(query.paged, "\(query.route) is not declared paged")
+        router.on(query.route) { request, context -> Response in
             let forwarded = PeerRouting.isForwarded(request)
             // A forwarded leg may ask for more than a page: the origin's offset + limit.
             let (limit, offset) = try QueryParameters.paging(request, maxLimit: forwarded ? 1_000_500 : 500)
@@ -75,11 +77,12 @@ public struct QueryRoutes {
                 let page = Page(items: try await answer(request, context, scope, limit, offset), limit: limit, offset: offset)
                 return try await Self.leg(page, scope: scope, routing: routing, request: request, context: context)
             }
-            var query = request.uri.queryParameters.filter { $0.key != "limit" && $0.key != "offset" }
+            var parameters = request.uri.queryParameters.filter { $0.key != "limit" && $0.key != "offset" }
                 .map { "\($0.key)=\(String($0.value).addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }
-            query += ["limit=\(offset + limit)", "offset=0"]
+            parameters += ["limit=\(offset + limit)", "offset=0"]
             let mine = Page(items: try await answer(request, context, scope, offset + limit, 0), limit: offset + limit, offset: 0)
-            let all = try await routing.gather(request, query: query.joined(separator: "&"), mine: mine, scope: scope, as: Page<Item>.self)
+            let all = try await routing.gather(
+                request, query: parameters.joined(separator: "&"), mine: mine, scope: scope, as: Page<Item>.self)
             let items = all.flatMap(\.items).sorted(by: areInIncreasingOrder).dropFirst(offset).prefix(limit)
             return try Page(items: Array(items), limit: limit, offset: offset).response(from: request, context: context)
         }

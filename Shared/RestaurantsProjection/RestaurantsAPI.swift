@@ -3,6 +3,7 @@ public import Hummingbird
 import OrderEvents
 import Projection
 public import ProjectionServer
+import ServiceAPI
 import ServiceRuntime
 
 /// The restaurants' queries: one restaurant's open queue, and per-restaurant counts and
@@ -41,7 +42,7 @@ public struct RestaurantsAPI: Sendable {
     public func addRoutes(to routes: QueryRoutes) {
         let database = routes.database
         let statuses = RestaurantsProjection.openStatuses.map(\.rawValue)
-        routes.paged("/restaurants/:id/queue", by: { ($0.placedAt ?? "", $0.orderId) < ($1.placedAt ?? "", $1.orderId) }) {
+        routes.paged(ConsumerQueries.Restaurants.queue, by: { ($0.placedAt ?? "", $0.orderId) < ($1.placedAt ?? "", $1.orderId) }) {
             request, context, scope, limit, offset in
             let id = try QueryParameters.identifier(context.parameters.require("id"), kind: "restaurant id", example: "res-03")
             let status = try QueryParameters.choice(request, "status", default: "open", allowed: ["open"] + statuses)
@@ -65,10 +66,10 @@ public struct RestaurantsAPI: Sendable {
                 }
             }
         }
-        routes.merged("/restaurants", merge: { lists, _ in Self.merge(lists) }) { _, _, scope in
+        routes.merged(ConsumerQueries.Restaurants.restaurants, merge: { lists, _ in Self.merge(lists) }) { _, _, scope in
             StatsList(restaurants: try await Self.stats(database, scope: scope, restaurant: nil))
         }
-        routes.merged("/restaurants/:id/stats", merge: { lists, _ in Self.merge(lists) }) { _, context, scope in
+        routes.merged(ConsumerQueries.Restaurants.stats, merge: { lists, _ in Self.merge(lists) }) { _, context, scope in
             let id = try QueryParameters.identifier(context.parameters.require("id"), kind: "restaurant id", example: "res-03")
             return StatsList(restaurants: try await Self.stats(database, scope: scope, restaurant: id))
         }

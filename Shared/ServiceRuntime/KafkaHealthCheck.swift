@@ -1,4 +1,5 @@
 public import Kafka
+public import ServiceAPI
 
 extension HealthReport.Check {
     /// `kafka`: unhealthy while a broker owes this client answers and has sent nothing for

@@ -2,6 +2,7 @@ import Foundation
 public import Hummingbird
 import Metrics
 public import Prometheus
+public import ServiceAPI
 
 /// The routes every service has: `/health` (200 when ok or degraded, 503 when unhealthy, with the
 /// checks as JSON; readiness), `/live` (200 whenever the process answers HTTP; liveness — a
@@ -18,15 +19,15 @@ public enum OperationalRoutes {
     public static func add<Context: RequestContext>(
         to router: Router<Context>, registry: PrometheusCollectorRegistry?, health: @escaping @Sendable () async -> HealthReport
     ) {
-        router.get("/health") { _, _ -> Response in
+        router.on(OperationalEndpoints.health) { _, _ -> Response in
             let report = await health()
             let body = (try? JSONEncoder().encode(report)) ?? Data()
             return Response(
                 status: report.status == .unhealthy ? .serviceUnavailable : .ok,
                 headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: body)))
         }
-        router.get("/live") { _, _ in "alive\n" }
-        router.get("/metrics") { _, _ -> Response in
+        router.on(OperationalEndpoints.live) { _, _ in "alive\n" }
+        router.on(OperationalEndpoints.metrics) { _, _ -> Response in
             var buffer: [UInt8] = []
             registry?.emit(into: &buffer)
             return Response(

@@ -4,6 +4,7 @@ public import Hummingbird
 import OrderEvents
 import Projection
 public import ProjectionServer
+import ServiceAPI
 import ServiceRuntime
 
 /// Support's queries: an order's timeline (also as it stood at an offset), late orders, a
@@ -46,7 +47,8 @@ public struct SupportAPI: Sendable {
 
     public func addRoutes(to routes: QueryRoutes) {
         let database = routes.database
-        routes.paged("/orders/late", by: { ($0.promisedBy, $0.orderId) < ($1.promisedBy, $1.orderId) }) { _, _, scope, limit, offset in
+        routes.paged(ConsumerQueries.Support.late, by: { ($0.promisedBy, $0.orderId) < ($1.promisedBy, $1.orderId) }) {
+            _, _, scope, limit, offset in
             let now = Timestamp.milliseconds(Date())
             return try await database.writer.read { db in
                 try Row.fetchAll(
@@ -61,7 +63,7 @@ public struct SupportAPI: Sendable {
             }
         }
         routes.keyed(
-            "/orders/:id/timeline", key: { _, context in try Self.orderID(context) }
+            ConsumerQueries.Support.timeline, key: { _, context in try Self.orderID(context) }
         ) { request, context, _ -> Timeline in
             let id = try Self.orderID(context)
             let asOf = try QueryParameters.optionalInteger(request, "asOfOffset", range: 0...Int64.max)
@@ -96,7 +98,7 @@ public struct SupportAPI: Sendable {
             }
             return timeline
         }
-        routes.paged("/customers/:id/orders", by: { ($1.lastEventAt, $1.orderId) < ($0.lastEventAt, $0.orderId) }) {
+        routes.paged(ConsumerQueries.Support.customer, by: { ($1.lastEventAt, $1.orderId) < ($0.lastEventAt, $0.orderId) }) {
             _, context, scope, limit, offset in
             let id = try QueryParameters.identifier(context.parameters.require("id"), kind: "customer id", example: "cus-0007")
             let now = Timestamp.milliseconds(Date())

@@ -5,8 +5,6 @@ import ProjectionServer
 import ServiceRuntime
 import Yams
 
-@testable import OrdersService
-
 /// What keeps docker-compose.yml, deploy/k8s and deploy/Dockerfile in step with the code. Each
 /// check returns the problems it found (empty: all agree), so tests can also show that a broken
 /// file is caught.
@@ -32,7 +30,7 @@ enum DeploymentChecks {
     static func parse(service: String, environment: [String: String]) throws -> ParsedService {
         let arguments = try ServiceEnvironment.arguments([], service: service, environment: environment)
         if service == "orders" {
-            let command = try OrdersCommand.parse(arguments)
+            let command = try OrdersServiceOptions.parse(arguments)
             return ParsedService(
                 dataDirectory: command.dataDir, httpHost: command.httpHost, httpPort: command.httpPort, topic: command.topic)
         }

@@ -1,3 +1,4 @@
+import Contract
 import Foundation
 import GRDB
 import Kafka
@@ -27,17 +28,15 @@ struct OrdersCrashTests {
         let kit = try await KafkaTestKit.make("orders-crash", connection: .init(dedicated: broker))
         let topic = try await kit.createTopic("order-events", partitions: 6)
         let directory = try TestNames.temporaryDirectory("orders-crash")
-        let arguments = [
-            "--brokers", kit.connection.configuration.bootstrapServers.joined(separator: ","), "--data-dir", directory.path, "--topic",
-            topic,
-            // About 15 s of simulated business in real time, so the kills land while orders are in flight.
-            "--speed", "5", "--rate", "4", "--max-orders", String(Self.orders), "--output", "quiet", "--log-level", "error",
-        ]
+        // About 15 s of simulated business in real time, so the kills land while orders are in flight.
+        var launch = ServiceLaunch.testOrders(
+            brokers: kit.connection.configuration.bootstrapServers.joined(separator: ","), topic: topic, directory: directory,
+            logLevel: "error", httpPort: nil, orders: .init(rate: 4, speed: 5, maxOrders: Self.orders))
         var random = SystemRandomNumberGenerator()
         var killedAfter: [Duration] = []
         var killedWhilePaused = 0
         for round in 0..<Self.kills {
-            let process = try Self.start(arguments)
+            let process = try ChildConsumer.launch(launch)
             let lifetime = Duration.milliseconds(Int.random(in: 300...2_500, using: &random))
             // Every other round the broker freezes for the second half of the run.
             let pause = round % 2 == 1
@@ -54,7 +53,8 @@ struct OrdersCrashTests {
             }
             killedAfter.append(lifetime)
         }
-        let final = try Self.start(arguments + ["--exit-when-published"])
+        launch.orders?.exitWhenPublished = true
+        let final = try ChildConsumer.launch(launch)
         do {
             try await eventually("the last run publishes everything and exits", timeout: .seconds(60)) { !final.isRunning }
             #expect(final.terminationStatus == 0)
@@ -80,7 +80,6 @@ struct OrdersCrashTests {
         )
     }
 
-    static func start(_ arguments: [String]) throws -> Process { try ChildConsumer.launch("orders", arguments) }
 }
 
 @Suite("Orders without Kafka", .timeLimit(.minutes(3)))
@@ -92,10 +91,10 @@ struct OrdersWithoutKafkaTests {
         let port = try LocalPort.free()
         let directory = try TestNames.temporaryDirectory("orders-nokafka")
         let httpPort = try LocalPort.free()
-        let process = try OrdersCrashTests.start([
-            "--brokers", "127.0.0.1:\(port)", "--data-dir", directory.path, "--topic", "order-events", "--speed", "20", "--rate", "20",
-            "--max-orders", "30", "--output", "quiet", "--log-level", "critical", "--http-port", String(httpPort), "--exit-when-published",
-        ])
+        let process = try ChildConsumer.launch(
+            .testOrders(
+                brokers: "127.0.0.1:\(port)", topic: Topics.orderEvents, directory: directory, httpPort: httpPort,
+                orders: .init(rate: 20, speed: 20, maxOrders: 30, exitWhenPublished: true)))
         defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
         // No broker: the simulation runs and the outbox fills.
         let database = directory.appendingPathComponent("orders.sqlite").path

@@ -31,13 +31,9 @@ extension SystemTests {
             let ordersDirectory = try TestNames.temporaryDirectory("pause-orders")
             let ordersPort = try LocalPort.free()
             let orders = try ChildConsumer.launch(
-                "orders",
-                [
-                    "--brokers", brokers, "--data-dir", ordersDirectory.path, "--topic", topic, "--speed", "3", "--rate", "0.8",
-                    "--max-orders", "150",
-                    "--seed", String(UInt64.random(in: 1...1_000_000)), "--output", "quiet", "--log-level", "critical", "--http-port",
-                    String(ordersPort),
-                ])
+                .testOrders(
+                    brokers: brokers, topic: topic, directory: ordersDirectory, httpPort: ordersPort,
+                    orders: .init(rate: 0.8, speed: 3, seed: UInt64.random(in: 1...1_000_000), maxOrders: 150)))
             defer { if orders.isRunning { kill(orders.processIdentifier, SIGKILL) } }
             let ordersHealth = HealthProbe(name: "orders", port: ordersPort)
 
@@ -46,11 +42,7 @@ extension SystemTests {
             for service in IndependentModel.services {
                 let directory = try TestNames.temporaryDirectory(service)
                 let process = try ServiceProcess(
-                    service,
-                    arguments: [
-                        "--brokers", brokers, "--data-dir", directory.path, "--topic", topic, "--group", "\(service)-\(suffix)",
-                        "--log-level", "critical",
-                    ])
+                    .testConsumer(service, brokers: brokers, topic: topic, group: "\(service)-\(suffix)", directory: directory))
                 consumers.append((process, directory.appendingPathComponent("\(service).sqlite").path))
             }
             let probes = [ordersHealth] + consumers.map { HealthProbe(name: $0.process.service, port: $0.process.port) }

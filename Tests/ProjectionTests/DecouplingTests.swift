@@ -16,11 +16,9 @@ extension SystemTests {
             let brokers = kit.connection.configuration.bootstrapServers.joined(separator: ",")
             let ordersDirectory = try TestNames.temporaryDirectory("orders")
             let orders = try ChildConsumer.launch(
-                "orders",
-                [
-                    "--brokers", brokers, "--topic", topic, "--data-dir", ordersDirectory.path, "--rate", "2", "--speed", "20",
-                    "--seed", String(UInt64.random(in: 1...1_000_000)), "--output", "quiet", "--http-port", "0", "--log-level", "error",
-                ])
+                .testOrders(
+                    brokers: brokers, topic: topic, directory: ordersDirectory, logLevel: "error",
+                    orders: .init(rate: 2, speed: 20, seed: UInt64.random(in: 1...1_000_000))))
             defer { if orders.isRunning { kill(orders.processIdentifier, SIGKILL) } }
             let ordersDB = ordersDirectory.appendingPathComponent("orders.sqlite").path
             var consumers: [(ServiceProcess, String)] = []
@@ -29,11 +27,9 @@ extension SystemTests {
                 consumers.append(
                     (
                         try ServiceProcess(
-                            service,
-                            arguments: [
-                                "--brokers", brokers, "--topic", topic, "--data-dir", directory.path, "--group", TestNames.unique(service),
-                                "--log-level", "error",
-                            ]),
+                            .testConsumer(
+                                service, brokers: brokers, topic: topic, group: TestNames.unique(service), directory: directory,
+                                logLevel: "error")),
                         directory.appendingPathComponent("\(service).sqlite").path
                     ))
             }

@@ -14,19 +14,13 @@ extension SystemTests {
             let topic = try await OrderFlow.topic(kit, partitions: 3)
             let brokers = kit.connection.configuration.bootstrapServers.joined(separator: ",")
             let orders = try ServiceProcess(
-                "orders",
-                arguments: [
-                    "--brokers", brokers, "--topic", topic, "--data-dir", try TestNames.temporaryDirectory("orders").path, "--rate", "1",
-                    "--speed", "5",
-                    "--output", "quiet", "--log-level", "critical",
-                ])
+                .testOrders(
+                    brokers: brokers, topic: topic, directory: try TestNames.temporaryDirectory("orders"), httpPort: nil,
+                    orders: .init(rate: 1, speed: 5)))
             let support = try ServiceProcess(
-                "support",
-                arguments: [
-                    "--brokers", brokers, "--topic", topic, "--data-dir", try TestNames.temporaryDirectory("support").path, "--group",
-                    TestNames.unique("support"),
-                    "--log-level", "critical",
-                ])
+                .testConsumer(
+                    "support", brokers: brokers, topic: topic, group: TestNames.unique("support"),
+                    directory: try TestNames.temporaryDirectory("support")))
             try await orders.waitUntilServing()
             try await support.waitUntilServing()
 

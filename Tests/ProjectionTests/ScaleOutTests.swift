@@ -5,6 +5,7 @@ import Kafka
 import OrderEvents
 import Orders
 import ProjectionServer
+import ServiceAPI
 import ServiceRuntime
 import SupportProjection
 import TestSupport
@@ -33,14 +34,11 @@ extension SystemTests {
                 let group = TestNames.unique(service)
                 let directories = try (0..<size).map { try TestNames.temporaryDirectory("\(service)-\($0)") }
                 let start = { (index: Int) throws -> ServiceProcess in
-                    let peers = ports.indices.filter { $0 != index }.flatMap { ["--peer", "http://127.0.0.1:\(ports[$0])"] }
-                    return try ServiceProcess(
-                        service,
-                        arguments: [
-                            "--brokers", brokers, "--topic", topic, "--group", group, "--data-dir", directories[index].path, "--log-level",
-                            "error",
-                        ] + peers,
-                        port: ports[index])
+                    var launch = ServiceLaunch.testConsumer(
+                        service, brokers: brokers, topic: topic, group: group, directory: directories[index], logLevel: "error",
+                        peers: ports.indices.filter { $0 != index }.map { "http://127.0.0.1:\(ports[$0])" })
+                    launch.httpPort = ports[index]
+                    return try ServiceProcess(launch)
                 }
                 return (ports, start, { directories[$0].appendingPathComponent("\(service).sqlite").path })
             }

@@ -1,30 +1,29 @@
 import Foundation
+import KafkaScenarios
+import Logging
 import TestSupport
 import Testing
 
 extension SystemTests {
-    /// Every narrated scenario of `fooddelivery scenario` ends in PASS against the real broker.
+    /// Every narrated scenario of `fooddelivery scenario` ends in PASS against the real broker,
+    /// run in-process from the library the CLI runs them from.
     @Suite("Scenarios", .timeLimit(.minutes(4)))
     struct ScenarioTests {
-        @Test(
-            "fooddelivery scenario all: partitions, consumer-group, member-crash, replay, decoupling PASS; retention PASS on Kafka, UNSUPPORTED on Tansu"
-        )
+        @Test("partitions, consumer-group, member-crash, replay, decoupling PASS; retention PASS on Kafka, UNSUPPORTED on Tansu")
         func allScenariosPass() async throws {
             let kit = try await KafkaTestKit.make("scenarios")
-            let output = try SimulationCLITests.cli([
-                "scenario", "all", "--brokers", kit.connection.configuration.bootstrapServers.joined(separator: ","), "--log-level",
-                "error",
-            ])
-            let verdicts = output.split(separator: "\n").filter {
-                $0.hasPrefix("PASS ") || $0.hasPrefix("FAIL ") || $0.hasPrefix("UNSUPPORTED ")
-            }
+            var logger = Logger(label: "scenario")
+            logger.logLevel = .error
             // Tansu 0.6.0 never deletes expired segments (measured: records of a 3 s retention topic
             // still readable after 30 s), so retention is the one concept it cannot show.
             let unsupported = kit.connection.kind == .tansu ? ["retention"] : []
-            #expect(verdicts.count == 6, "\(output)")
-            for verdict in verdicts {
-                let name = verdict.split(separator: " ")[1].dropLast()
-                #expect(verdict.hasPrefix(unsupported.contains(String(name)) ? "UNSUPPORTED " : "PASS "), "\(verdict)")
+            #expect(ScenarioCatalog.all.count == 6)
+            var verdicts: [String] = []
+            for scenario in ScenarioCatalog.all {
+                let verdict = try await scenario.run(ScenarioKafka(configuration: kit.connection.configuration, logger: logger))
+                verdicts.append("\(verdict.label) \(scenario.name)")
+                let expected = unsupported.contains(scenario.name) ? "UNSUPPORTED" : "PASS"
+                #expect(verdict.label == expected, "\(scenario.name): \(verdict.evidence)")
             }
             print("scenarios: " + verdicts.joined(separator: " | "))
         }

@@ -3,6 +3,7 @@ import GRDB
 import Kafka
 import Orders
 import Projection
+import ServiceRuntime
 import TestSupport
 import Testing
 
@@ -46,14 +47,13 @@ extension SystemTests {
 
             let brokers = kit.connection.configuration.bootstrapServers.joined(separator: ",")
             let suffix = TestNames.unique("g")
-            var setups: [(service: String, arguments: [String], database: String)] = []
+            var setups: [(service: String, launch: ServiceLaunch, database: String)] = []
             for service in IndependentModel.services {
                 let directory = try TestNames.temporaryDirectory(service)
-                let arguments = [
-                    "--brokers", brokers, "--data-dir", directory.path, "--topic", topic, "--group", "\(service)-\(suffix)",
-                    "--instance-id", "\(service)-1", "--log-level", "critical",
-                ]
-                setups.append((service, arguments, directory.appendingPathComponent("\(service).sqlite").path))
+                let launch = ServiceLaunch.testConsumer(
+                    service, brokers: brokers, topic: topic, group: "\(service)-\(suffix)", directory: directory,
+                    instanceID: "\(service)-1")
+                setups.append((service, launch, directory.appendingPathComponent("\(service).sqlite").path))
             }
 
             let lifetimes = try await withThrowingTaskGroup(of: (String, [Int]).self) { group in
@@ -62,7 +62,7 @@ extension SystemTests {
                         var lifetimes: [Int] = []
                         for _ in 0..<Self.kills {
                             let before = try await IndependentModel.appliedEvents(setup.database)
-                            let process = try ServiceProcess(setup.service, arguments: setup.arguments)
+                            let process = try ServiceProcess(setup.launch)
                             // Kill only once it is really consuming (joined, assigned, applying), so the
                             // SIGKILL lands mid-stream: between fetch, apply, the SQLite commit and the Kafka commit.
                             try await eventually("\(setup.service) applies events again", timeout: .seconds(60)) {
@@ -93,7 +93,7 @@ extension SystemTests {
 
             for setup in setups {
                 // The last run catches up; its replay must reproduce its checksum; then it stops cleanly.
-                let final = try ServiceProcess(setup.service, arguments: setup.arguments)
+                let final = try ServiceProcess(setup.launch)
                 try await eventually("\(setup.service) catches up with every event", timeout: .seconds(Self.soak ? 900 : 120)) {
                     (try? await IndependentModel.appliedEvents(setup.database)) == outbox.count
                 }

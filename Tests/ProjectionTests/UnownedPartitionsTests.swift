@@ -2,6 +2,7 @@ import Foundation
 import Kafka
 import Orders
 import ProjectionServer
+import ServiceAPI
 import ServiceRuntime
 import TestSupport
 import Testing
@@ -48,16 +49,11 @@ extension SystemTests {
             let directories = try (0..<2).map { try TestNames.temporaryDirectory("unowned-support-\($0)") }
             // As `up` and `scale` start them: the first a static member, the added one dynamic.
             func start(_ index: Int) throws -> ServiceProcess {
-                let peers = ports.flatMap { ["--peer", "http://127.0.0.1:\($0)"] }
-                let identity = index == 0 ? ["--instance-id", "\(group)-1"] : []
-                return try ServiceProcess(
-                    "support",
-                    arguments: [
-                        "--brokers", brokers, "--topic", topic, "--group", group, "--data-dir", directories[index].path, "--log-level",
-                        "warning",
-                    ]
-                        + peers + identity,
-                    port: ports[index])
+                var launch = ServiceLaunch.testConsumer(
+                    "support", brokers: brokers, topic: topic, group: group, directory: directories[index], logLevel: "warning",
+                    instanceID: index == 0 ? "\(group)-1" : nil, peers: ports.map { "http://127.0.0.1:\($0)" })
+                launch.httpPort = ports[index]
+                return try ServiceProcess(launch)
             }
             let survivor = try start(0)
             try await ScaleOutTests.waitForSplit([survivor], sizes: [6])

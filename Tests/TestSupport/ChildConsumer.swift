@@ -1,4 +1,5 @@
 public import Foundation
+public import ServiceRuntime
 import Synchronization
 
 /// A `fooddelivery consume --json` child process: a real group member that tests can SIGKILL.
@@ -24,6 +25,9 @@ public final class ChildConsumer: Sendable {
     public static var executable: URL { builtExecutable("fooddelivery") }
 
     /// Starts an executable of this package (stdout discarded, stderr shared) with `arguments`.
+    /// Starts a service as `launch` describes it.
+    public static func launch(_ launch: ServiceLaunch) throws -> Process { try self.launch(launch.service, launch.arguments) }
+
     public static func launch(_ name: String, _ arguments: [String]) throws -> Process {
         let process = Process()
         process.executableURL = builtExecutable(name)

@@ -1,6 +1,6 @@
 public import Foundation
 import ServiceHTTPClient
-import ServiceRuntime
+public import ServiceRuntime
 
 /// A consumer service (`restaurants`, `delivery`, `support`, `analytics`) run as a real child
 /// process on a free port, with a tiny HTTP client for its API.
@@ -9,11 +9,14 @@ public final class ServiceProcess: @unchecked Sendable {
     public let port: Int
     public let process: Process
 
-    /// Starts `service` with `arguments` plus `--http-port <a free port>`.
-    public init(_ service: String, arguments: [String], port: Int? = nil) throws {
-        self.service = service
-        self.port = try port ?? LocalPort.free()
-        process = try ChildConsumer.launch(service, arguments + ["--http-port", String(self.port)])
+    /// Starts `launch`, on its `httpPort` or a free port.
+    public init(_ launch: ServiceLaunch) throws {
+        var launch = launch
+        let port = try launch.httpPort ?? LocalPort.free()
+        launch.httpPort = port
+        self.service = launch.service
+        self.port = port
+        process = try ChildConsumer.launch(launch)
     }
 
     deinit { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
@@ -66,5 +69,30 @@ public final class ServiceProcess: @unchecked Sendable {
         public var status: Int
         public var body: String
         public var description: String { "\(path) answered \(status): \(body)" }
+    }
+}
+
+extension ServiceLaunch {
+    /// A consumer service as the tests run it: on `brokers`, reading `topic`, in `directory`,
+    /// quiet, with the local profile's short sessions (a killed member is evicted in seconds,
+    /// on any broker).
+    public static func testConsumer(
+        _ service: String, brokers: String, topic: String, group: String, directory: URL, logLevel: String = "critical",
+        instanceID: String? = nil, peers: [String] = []
+    ) -> ServiceLaunch {
+        ServiceLaunch(
+            service: service, brokers: brokers, dataDir: directory.path, topic: topic, logLevel: logLevel,
+            consumer: .init(group: group, instanceID: instanceID, peers: peers, profile: .local))
+    }
+
+    /// `orders` as the tests run it: on `brokers`, publishing to `topic`, from `directory`, quiet.
+    public static func testOrders(
+        brokers: String, topic: String, directory: URL, logLevel: String = "critical", httpPort: Int? = 0, orders: Orders
+    ) -> ServiceLaunch {
+        var settings = orders
+        settings.output = settings.output ?? "quiet"
+        return ServiceLaunch(
+            service: "orders", brokers: brokers, dataDir: directory.path, topic: topic, httpPort: httpPort, logLevel: logLevel,
+            orders: settings)
     }
 }

@@ -1,0 +1,8 @@
+public import ProjectionServer
+
+extension ProjectionServiceDefinition {
+    /// `analytics`: the analytics read model of the order-event stream, in its own consumer group and
+    /// SQLite database, and its queries over HTTP: orders per region per minute, the lifecycle funnel, time-to-deliver, cancellation rate.
+    public static let analytics = ProjectionServiceDefinition(
+        name: "analytics", defaultPort: 8085, projection: { AnalyticsProjection(name: $0) }, queries: { AnalyticsAPI().addRoutes(to: $0) })
+}

@@ -1,0 +1,99 @@
+import Foundation
+public import Hummingbird
+import Kafka
+public import Logging
+public import Prometheus
+import ServiceAPI
+public import ServiceLifecycle
+import ServiceRuntime
+
+/// `orders`, built from its validated options: its SQLite state and outbox, the relay that
+/// publishes the outbox, the city simulator, and its HTTP API. The executable runs it; tests and
+/// the benchmark build it in-process.
+public struct OrdersService {
+    public let database: OrdersDatabase
+    public let relay: OutboxRelay
+    public let simulator: CitySimulator
+    public let router: Router<BasicRequestContext>
+    /// Everything that runs, in start order; shutdown runs in reverse: the simulator stops, the
+    /// relay drains, the producer flushes.
+    public let services: [ServiceGroupConfiguration.ServiceConfiguration]
+    public let logger: Logger
+
+    /// Builds the service; nothing runs until `run()`. `metrics` is the registry `/metrics` shows.
+    public static func build(_ options: OrdersServiceOptions, logger: Logger, metrics: PrometheusCollectorRegistry? = nil) throws
+        -> OrdersService
+    {
+        let kafka = try options.connection.requiredConfiguration(clientID: "orders")
+        try FileManager.default.createDirectory(atPath: options.dataDir, withIntermediateDirectories: true)
+        let database = try OrdersDatabase(path: (options.dataDir as NSString).appendingPathComponent("orders.sqlite"))
+        let topics = OrderTopics(events: options.topic, partitions: options.partitions)
+        let admin = try KafkaAdmin.make(configuration: kafka, logger: logger, requestTimeout: .seconds(5))
+        let producer = try KafkaProducer.make(configuration: KafkaProducerConfiguration(common: kafka), logger: logger)
+        // Orders are taken (and buffered in the outbox) even while Kafka is unreachable.
+        let relay = OutboxRelay(database: database, producer: producer, topic: topics.events, logger: logger) {
+            try await topics.ensure(using: admin)
+        }
+        let console = ConsoleOutput(mode: options.output, relay: relay)
+        let simulator = CitySimulator(
+            configuration: options.simulation, ledger: OrderLedger(database: database), logger: logger, onEvent: { console.record($0) })
+
+        let router = Router()
+        router.add(
+            middleware: ExplainedErrors(
+                endpoints: [
+                    OrdersEndpoints.placeOrder, OrdersEndpoints.order, OrdersEndpoints.cancelOrder, OrdersEndpoints.stats,
+                    OperationalEndpoints.health, OperationalEndpoints.metrics,
+                ].map(\.description).joined(separator: ", ")))
+        OrdersAPI(ledger: OrderLedger(database: database), simulator: simulator).addRoutes(to: router)
+        OperationalRoutes.add(to: router, registry: metrics) { OrdersHealth.report(relay: relay, producer: producer) }
+        let http = Application(
+            router: router, configuration: .init(address: .hostname(options.httpHost, port: options.httpPort), serverName: "orders"),
+            logger: logger)
+        let pending = try relay.pendingCount()
+        logger.info(
+            "orders: database \(options.dataDir)/orders.sqlite, \(pending) outbox rows waiting; publishing to \(topics.events) on \(kafka.bootstrapServers.joined(separator: ","))"
+        )
+        return OrdersService(
+            database: database, relay: relay, simulator: simulator, router: router,
+            services: [
+                .init(service: producer),
+                .init(service: relay),
+                .init(service: console),
+                .init(service: http),
+                .init(service: HeapTrimmer(), successTerminationBehavior: .ignore),
+                options.exitWhenPublished
+                    ? .init(
+                        service: SimulateThenDrain(simulator: simulator, relay: relay), successTerminationBehavior: .gracefullyShutdownGroup
+                    )
+                    : .init(service: simulator, successTerminationBehavior: .ignore),
+            ] + SupervisorWatch.configurations(pid: options.supervisorPid, logger: logger),
+            logger: logger)
+    }
+
+    /// Runs every part until SIGTERM or SIGINT (or, with `--exit-when-published`, the end of the
+    /// simulation), then shuts down gracefully (bounded in time).
+    public func run() async throws {
+        try await ServiceGroup(configuration: .bounded(services: services, logger: logger)).run()
+    }
+
+    /// The executable's whole `run`: process-wide logging and metrics, then build and run.
+    public static func main(_ options: OrdersServiceOptions) async throws {
+        ProcessMemory.returnLargeBlocksToTheSystem()
+        let logger = ServiceLogging.bootstrap(level: options.logLevel, label: "orders")
+        let metrics = OperationalRoutes.bootstrapMetrics()
+        try await build(options, logger: logger, metrics: metrics).run()
+    }
+}
+
+/// Runs the simulation to its end, then waits until the outbox is empty: the group then shuts
+/// down (`--exit-when-published`).
+struct SimulateThenDrain: Service {
+    let simulator: CitySimulator
+    let relay: OutboxRelay
+
+    func run() async throws {
+        try await simulator.run()
+        while try relay.pendingCount() > 0 { try await Task.sleep(for: .milliseconds(50)) }
+    }
+}
