@@ -269,7 +269,7 @@ let package = Package(
                 "Contract", "Projection", "ProjectionServer", "Orders", "OrderEvents", "Kafka", "LocalBroker", "TestSupport",
                 "RestaurantsProjection", "DeliveryProjection", "SupportProjection", "AnalyticsProjection",
                 "RestaurantsService", "DeliveryService", "SupportService", "AnalyticsService", "ServiceRuntime", "ServiceHTTPClient",
-                "FoodDeliveryCLI", "KafkaScenarios", "ServiceAPI",
+                "FoodDeliveryCLI", "KafkaScenarios", "ServiceAPI", "SimulationControl",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],

@@ -43,22 +43,33 @@ struct ConsumeCommand: AsyncParsableCommand {
             try consumer.subscribe([topic])
             printer.started(group: group, topic: topic)
 
-            let signals = Task {
-                for await _ in await UnixSignalsSequence(trapping: .sigterm, .sigint) { break }
-                await consumer.close()
-            }
-            var received = 0
-            for try await batch in consumer.batches(maxMessages: 500) {
-                for message in batch.messages {
-                    printer.message(message)
+            let (commit, maxRecords) = (commit, maxRecords)
+            // Until SIGINT or SIGTERM, or --max-records: whichever ends first ends the other.
+            let received = try await withThrowingTaskGroup(of: Int?.self) { group in
+                group.addTask {
+                    for await _ in await UnixSignalsSequence(trapping: .sigterm, .sigint) { break }
+                    consumer.stopFetching()
+                    return nil
                 }
-                for error in batch.errors { printer.error(error) }
-                if commit { try await consumer.commit(batch.nextOffsets) }
-                received += batch.messages.count
-                if maxRecords > 0 && received >= maxRecords { break }
+                group.addTask {
+                    var received = 0
+                    for try await batch in consumer.batches(maxMessages: 500) {
+                        for message in batch.messages { printer.message(message) }
+                        for error in batch.errors { printer.error(error) }
+                        if commit { try await consumer.commit(batch.nextOffsets) }
+                        received += batch.messages.count
+                        if maxRecords > 0 && received >= maxRecords { break }
+                    }
+                    return received
+                }
+                while let result = try await group.next() {
+                    guard let received = result else { continue }
+                    group.cancelAll()
+                    return received
+                }
+                return 0
             }
             await consumer.close()
-            signals.cancel()
             printer.stopped(received: received)
         }
     }

@@ -61,18 +61,19 @@ struct DemoCommand: AsyncParsableCommand {
                     tasks.addTask { try await Self.print(consumer, name: "consumer-\(index + 1)", counts: counts) }
                 }
                 let (topic, rate, duration) = (topic, rate, duration)
-                let producing = Task { try await Self.produceOrders(producer, topic: topic, rate: rate, counts: counts) }
-                let stop = Task {
+                // The producer runs until --duration is over or SIGINT/SIGTERM arrives.
+                await withThrowingTaskGroup(of: Void.self) { producing in
+                    producing.addTask { try await Self.produceOrders(producer, topic: topic, rate: rate, counts: counts) }
                     if duration > 0 {
                         try? await Task.sleep(for: .seconds(duration))
                     } else {
                         for await _ in await UnixSignalsSequence(trapping: .sigterm, .sigint) { break }
                     }
+                    OutputLine.write("\nstopping: producer flushes, consumers leave the group…")
+                    producing.cancelAll()
+                    // Cancellation ends the producing loop with an error; nothing to report.
+                    while (try? await producing.next()) != nil {}
                 }
-                await stop.value
-                OutputLine.write("\nstopping: producer flushes, consumers leave the group…")
-                producing.cancel()
-                _ = await producing.result
                 await producer.close()
                 for consumer in members { await consumer.close() }
                 try await tasks.waitForAll()

@@ -18,6 +18,8 @@ public final class KafkaConsumer: Sendable {
     /// The consumer's own thread: fetches, rebalance callbacks and close run here, serially.
     private let thread: DispatchQueue
     private let closing = Atomic<Bool>(false)
+    /// Set by `stopFetching()`: batches end, and the owner then closes.
+    private let stopped = Atomic<Bool>(false)
     public let configuration: KafkaConsumerConfiguration
 
     public static func make(
@@ -138,7 +140,7 @@ public final class KafkaConsumer: Sendable {
                 reportPositionsBeyondLogEnd(into: &batch)
                 if !batch.errors.isEmpty && batch.messages.isEmpty { break }
             }
-            if closing.load(ordering: .acquiring) { return batch.isEmpty ? nil : batch }
+            if closing.load(ordering: .acquiring) || stopped.load(ordering: .acquiring) { return batch.isEmpty ? nil : batch }
             if let fatal = client.events.fatalError { throw fatal }
             if let failure = rebalance.failure { throw failure }
             let timeout: Int32
@@ -315,6 +317,10 @@ public final class KafkaConsumer: Sendable {
     }
 
     public var isClosed: Bool { closing.load(ordering: .acquiring) }
+
+    /// Ends the batches (`nextBatch` returns what it holds, then nil) without waiting: for a
+    /// shutdown handler, which cannot await. The owner closes the consumer once its loop ends.
+    public func stopFetching() { stopped.store(true, ordering: .releasing) }
 }
 
 extension KafkaConsumer: Service {

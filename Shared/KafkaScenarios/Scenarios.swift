@@ -107,7 +107,8 @@ package struct DecouplingScenario: Scenario {
         let topic = try await kafka.freshTopic("scenario-decoupling", partitions: 3)
         let consumer = try kafka.consumer(group: kafka.freshName("scenario-decoupling"))
         try consumer.subscribe([topic])
-        let reading = Task { while (try await consumer.nextBatch(maxMessages: 1_000, idleTimeout: .milliseconds(200))) != nil {} }
+        // The consumer reads alongside; closing it ends its loop.
+        async let reading: Void = { while (try await consumer.nextBatch(maxMessages: 1_000, idleTimeout: .milliseconds(200))) != nil {} }()
         func rate() async throws -> Double {
             let producer = try KafkaProducer.make(
                 configuration: KafkaProducerConfiguration(common: kafka.configuration), logger: kafka.logger)
@@ -123,7 +124,7 @@ package struct DecouplingScenario: Scenario {
         let withConsumer = try await rate()
         kafka.say("with a consumer reading: \(Int(withConsumer)) acknowledged sends/s (each waits for the broker's ack)")
         await consumer.close()
-        reading.cancel()
+        try await reading
         let without = try await rate()
         kafka.say("with the consumer gone: \(Int(without)) sends/s")
         return ScenarioVerdict(

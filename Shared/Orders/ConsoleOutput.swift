@@ -46,7 +46,7 @@ public final class ConsoleOutput: Service, Sendable {
             let other = [OrderEventType.rejectedByRestaurant, .cancelledByCustomer, .deliveryFailed].map {
                 "\($0.rawValue.dropFirst(6)) \(snapshot[$0, default: 0])"
             }
-            let pending = (try? relay.pendingCount()).map(String.init) ?? "?"
+            let pending = (try? await relay.pendingCount()).map(String.init) ?? "?"
             Self.write(
                 "orders: \(created) created, \(delivered) delivered, \(other.joined(separator: ", ")) | outbox: \(relay.publishedCount) published, \(pending) pending"
             )

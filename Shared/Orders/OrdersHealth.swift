@@ -3,9 +3,9 @@ import ServiceAPI
 
 /// `/health` of `orders`: unhealthy when events wait in the outbox because Kafka does not take them.
 enum OrdersHealth {
-    static func report(relay: OutboxRelay, producer: KafkaProducer) -> HealthReport {
-        let pending = (try? relay.pendingCount()) ?? -1
-        let age = (try? relay.oldestPendingAge()) ?? nil
+    static func report(relay: OutboxRelay, producer: KafkaProducer) async -> HealthReport {
+        let pending = (try? await relay.pendingCount()) ?? -1
+        let age = (try? await relay.oldestPendingAge()) ?? nil
         let outbox: HealthReport.Check
         if let age, age > 10 {
             let reason = producer.lastError.map { "; last Kafka error: \($0)" } ?? ""

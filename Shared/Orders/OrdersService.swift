@@ -46,13 +46,12 @@ public struct OrdersService {
                     OperationalEndpoints.health, OperationalEndpoints.metrics,
                 ].map(\.description).joined(separator: ", ")))
         OrdersAPI(ledger: OrderLedger(database: database), simulator: simulator).addRoutes(to: router)
-        OperationalRoutes.add(to: router, registry: metrics) { OrdersHealth.report(relay: relay, producer: producer) }
+        OperationalRoutes.add(to: router, registry: metrics) { await OrdersHealth.report(relay: relay, producer: producer) }
         let http = Application(
             router: router, configuration: .init(address: .hostname(options.httpHost, port: options.httpPort), serverName: "orders"),
             logger: logger)
-        let pending = try relay.pendingCount()
         logger.info(
-            "orders: database \(options.dataDir)/orders.sqlite, \(pending) outbox rows waiting; publishing to \(topics.events) on \(kafka.bootstrapServers.joined(separator: ","))"
+            "orders: database \(options.dataDir)/orders.sqlite; publishing to \(topics.events) on \(kafka.bootstrapServers.joined(separator: ","))"
         )
         return OrdersService(
             database: database, relay: relay, simulator: simulator, router: router,
@@ -74,6 +73,8 @@ public struct OrdersService {
     /// Runs every part until SIGTERM or SIGINT (or, with `--exit-when-published`, the end of the
     /// simulation), then shuts down gracefully (bounded in time).
     public func run() async throws {
+        let pending = try await relay.pendingCount()
+        logger.info("orders: \(pending) outbox rows waiting to be published")
         try await ServiceGroup(configuration: .bounded(services: services, logger: logger)).run()
     }
 
@@ -94,6 +95,6 @@ struct SimulateThenDrain: Service {
 
     func run() async throws {
         try await simulator.run()
-        while try relay.pendingCount() > 0 { try await Task.sleep(for: .milliseconds(50)) }
+        while try await relay.pendingCount() > 0 { try await Task.sleep(for: .milliseconds(50)) }
     }
 }

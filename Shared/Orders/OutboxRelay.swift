@@ -70,20 +70,20 @@ public final class OutboxRelay: Service, Sendable {
     public var inFlightCount: Int { state.withLock { $0.inFlight.count } }
 
     /// Rows not yet acknowledged by the broker.
-    public func pendingCount() throws -> Int {
-        try database.writer.read { db in try OutboxRecord.filter(OutboxRecord.Columns.sentAt == nil).fetchCount(db) }
+    public func pendingCount() async throws -> Int {
+        try await database.writer.read { db in try OutboxRecord.filter(OutboxRecord.Columns.sentAt == nil).fetchCount(db) }
+    }
+
+    /// How long the oldest unacknowledged row has waited (nil: none waiting).
+    public func oldestPendingAge() async throws -> Double? {
+        try await database.writer.read { db in
+            try Double.fetchOne(db, sql: "SELECT MIN(createdAt) FROM outbox WHERE sentAt IS NULL").map { Date().timeIntervalSince1970 - $0 }
+        }
     }
 
     /// Runs until graceful shutdown; then stops enqueueing, waits up to `drainTimeout` for the
     /// reports of what is in flight, marks those rows sent and returns. (List the producer before
     /// the relay in a `ServiceGroup`, so it is shut down after the relay and flushes last.)
-    /// How long the oldest unacknowledged row has waited (nil: none waiting).
-    public func oldestPendingAge() throws -> Double? {
-        try database.writer.read { db in
-            try Double.fetchOne(db, sql: "SELECT MIN(createdAt) FROM outbox WHERE sentAt IS NULL").map { Date().timeIntervalSince1970 - $0 }
-        }
-    }
-
     public func run() async throws {
         var backoff = Duration.milliseconds(500)
         while !Task.isShuttingDownGracefully {

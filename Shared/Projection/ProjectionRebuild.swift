@@ -65,7 +65,9 @@ public final class ProjectionRebuild: Sendable {
                 return (batch, await BatchDecoder.decode(batch.messages))
             }
         }
+        // One fetch ahead, awaited in turn; on an early exit (a failed apply) it is cancelled.
         var next: Task? = fetch()
+        defer { next?.cancel() }
         var lastRecord = ContinuousClock.now
         var waitStarted = ContinuousClock.now
         while let fetching = next, let (batch, decoded) = try await fetching.value {

@@ -114,8 +114,8 @@ public final class ProjectionRunner: Service, Sendable {
                 try await processRetrying(batch)
             }
         } onCancelOrGracefulShutdown: {
-            // Closing ends the batches (after the one in progress is applied and stored).
-            Task { await self.consumer.close() }
+            // The batches end (after the one in progress is applied and stored); then it closes.
+            self.consumer.stopFetching()
         }
         await consumer.close()
     }

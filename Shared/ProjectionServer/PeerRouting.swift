@@ -153,7 +153,10 @@ public final class PeerRouting: Sendable {
                 continue
             }
             let port = peer.port ?? 80
-            let addresses = await Task.detached { Self.addresses(of: host) }.value
+            // getaddrinfo blocks: it runs on a dispatch thread, not the cooperative pool.
+            let addresses = await withCheckedContinuation { continuation in
+                DispatchQueue.global().async { continuation.resume(returning: Self.addresses(of: host)) }
+            }
             resolved += addresses.compactMap { URL(string: "http://\($0):\(port)") }
         }
         return resolved

@@ -54,6 +54,10 @@ public enum ServiceEnvironment {
             name: "FOODDELIVERY_INSTANCE_ID", flag: "--instance-id", kind: .text,
             meaning: "static group membership id (a StatefulSet pod's name)", services: consumers),
         Variable(
+            name: "FOODDELIVERY_KAFKA_PROFILE", flag: "--kafka-profile", kind: .text,
+            meaning: "kafka (Kafka's defaults) or local (the local Tansu broker's); the three settings below override either",
+            services: consumers),
+        Variable(
             name: "FOODDELIVERY_ASSIGNOR", flag: "--assignor", kind: .text,
             meaning: "range, roundrobin or cooperative-sticky (Apache Kafka: cooperative-sticky)", services: consumers),
         Variable(

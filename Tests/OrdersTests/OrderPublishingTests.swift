@@ -30,7 +30,7 @@ struct OrderPublishingTests {
 
         let relaying = Task { try await relay.run() }
         try await simulator.run()
-        try await eventually("the outbox is published", timeout: .seconds(60)) { try relay.pendingCount() == 0 }
+        try await eventually("the outbox is published", timeout: .seconds(60)) { try await relay.pendingCount() == 0 }
         relaying.cancel()
         await producer.close()
 

@@ -1,23 +1,31 @@
+import Contract
 import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Logging
 import OrderEvents
+import ServiceRuntime
+import TestSupport
 import Testing
 
 @testable import Orders
 
-/// The HTTP API through Hummingbird's router test client, on a real (in-memory) SQLite ledger.
+/// The HTTP API through Hummingbird's router test client, on the service built in-process by the
+/// builder its executable uses (a real SQLite ledger; its relay is not run, so no broker is needed).
 @Suite("Orders HTTP API")
 struct OrdersAPITests {
-    let ledger = OrderLedger(database: try! OrdersDatabase(inMemory: ()))
+    let service: OrdersService
 
-    func app() -> some ApplicationProtocol {
-        let simulator = CitySimulator(configuration: .init(), ledger: ledger, logger: Logger(label: "test"))
-        let router = Router()
-        OrdersAPI(ledger: ledger, simulator: simulator).addRoutes(to: router)
-        return Application(router: router)
+    init() throws {
+        var logger = Logger(label: "orders-api-test")
+        logger.logLevel = .critical
+        let launch = ServiceLaunch.testOrders(
+            brokers: "127.0.0.1:1", topic: Topics.orderEvents, directory: try TestNames.temporaryDirectory("orders-api"),
+            orders: .init())
+        service = try OrdersService.build(try OrdersServiceOptions.parse(launch.arguments), logger: logger)
     }
+
+    func app() -> some ApplicationProtocol { Application(router: service.router) }
 
     static let decoder: JSONDecoder = {
         let decoder = JSONDecoder()
@@ -76,7 +84,7 @@ struct OrdersAPITests {
                 #expect(String(buffer: response.body).contains(mentions), "\(String(buffer: response.body))")
             }
         }
-        #expect(try await ledger.database.writer.read { try OutboxRecord.fetchCount($0) } == 0)
+        #expect(try await service.database.writer.read { try OutboxRecord.fetchCount($0) } == 0)
     }
 
     @Test("Unknown orders are 404; oversized bodies are refused")

@@ -26,7 +26,7 @@ enum OrderFlow {
         let relaying = Task { try await relay.run() }
         try await CitySimulator(configuration: configuration, ledger: OrderLedger(database: database), logger: TestLogging.logger("sim"))
             .run()
-        try await eventually("the outbox is published") { try relay.pendingCount() == 0 }
+        try await eventually("the outbox is published") { try await relay.pendingCount() == 0 }
         relaying.cancel()
         await producer.close()
     }

@@ -84,7 +84,7 @@ extension SystemTests {
             }
             try await simulating.value
             try await eventually("the orders outbox is published", timeout: .seconds(Self.soak ? 900 : 60)) {
-                try relay.pendingCount() == 0
+                try await relay.pendingCount() == 0
             }
             relaying.cancel()
             await producer.close()
