@@ -1,18 +1,12 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
-/// A service executable: a thin composition root over the Shared libraries, with what every
-/// service's `main` uses (arguments, logging, lifecycle, HTTP, Kafka, the service runtime).
+/// A service executable: a thin composition root that parses the service's options and calls
+/// its builder in Shared/.
 func serviceExecutable(_ name: String, path: String, dependencies: [Target.Dependency]) -> Target {
     .executableTarget(
         name: name,
-        dependencies: dependencies + [
-            "Kafka", "ServiceRuntime",
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            .product(name: "Hummingbird", package: "hummingbird"),
-            .product(name: "Logging", package: "swift-log"),
-            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-        ],
+        dependencies: dependencies + ["ServiceRuntime", .product(name: "ArgumentParser", package: "swift-argument-parser")],
         path: path
     )
 }
@@ -96,7 +90,7 @@ let package = Package(
         .target(name: "OrderEvents", dependencies: ["Contract"], path: "Shared/OrderEvents"),
         // Each service's HTTP API, described once: routes (method and path) and the answers'
         // types, for the services that serve them and the CLI, peers and tests that call them.
-        .target(name: "ServiceAPI", dependencies: ["Contract", "Kafka", "OrderEvents"], path: "Shared/ServiceAPI"),
+        .target(name: "ServiceAPI", dependencies: ["OrderEvents"], path: "Shared/ServiceAPI"),
         // What every executable shares: logging, Kafka connection options.
         .target(
             name: "ServiceRuntime",
@@ -181,7 +175,7 @@ let package = Package(
         .target(
             name: "SimulationControl",
             dependencies: [
-                "Contract", "Kafka", "LocalBroker", "ServiceAPI", "ServiceRuntime", "ServiceHTTPClient",
+                "Kafka", "LocalBroker", "ServiceAPI", "ServiceRuntime", "ServiceHTTPClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -191,7 +185,7 @@ let package = Package(
         .target(
             name: "Dashboard",
             dependencies: [
-                "ServiceAPI", "ServiceRuntime", "SimulationControl",
+                "Kafka", "ServiceAPI", "ServiceRuntime", "SimulationControl",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -3,6 +3,7 @@ import Foundation
 import Kafka
 import Logging
 import Projection
+import ServiceAPI
 import SimulationControl
 
 /// Benchmarks the consumer side: each projection's catch-up rate against the smaller of raw
@@ -149,7 +150,7 @@ struct ProjectionBenchCommand: AsyncParsableCommand {
     {
         var lines = [
             "", "## Resident memory of each service process (goal ≤ 40 MB at steady state)", "",
-            "Each release executable on its own: catching up on the \(filled.events.formatted()) events above, then \(memorySeconds) s at \(rate) events/s (steady), then `POST /replay?from=earliest` (a shadow database built beside the live one and swapped in). VmRSS sampled every 100 ms.",
+            "Each release executable on its own: catching up on the \(filled.events.formatted()) events above, then \(memorySeconds) s at \(rate) events/s (steady), then `\(ProjectionEndpoints.replay)?from=earliest` (a shadow database built beside the live one and swapped in). VmRSS sampled every 100 ms.",
             "",
             "Each cell is *resident / anonymous* MB. Resident (VmRSS) is anonymous plus file-backed pages: the code and read-only data in use of the executable (with Swift's runtime and Foundation when linked statically) and of its shared libraries (librdkafka, SQLite, libc), which processes running the same files share. Anonymous (RssAnon) is the process's own heap, stacks, librdkafka queues and SQLite cache. Every service returns its heap's free pages to the system every 5 s (`HeapTrimmer`), so the steady figures are what it holds, not its busiest moment's high-water mark.",
             "",

@@ -32,7 +32,7 @@ struct ServiceMemoryBench {
         let log = directory.appendingPathComponent("memory-\(service).log").path
         try FileManager.default.createDirectory(at: dataDirectory, withIntermediateDirectories: true)
         let launch = ServiceLaunch(
-            service: service, brokers: bootstrapServers, dataDir: dataDirectory.path, topic: topic, httpPort: port, logLevel: "warning",
+            service: service, brokers: bootstrapServers, dataDir: dataDirectory.path, topic: topic, httpPort: port, logLevel: .warning,
             consumer: .init(group: "bench-memory-\(service)-\(UUID().uuidString.prefix(6).lowercased())", profile: .local))
         let pid = try ServiceLauncher.launch(launch, log: log)
         defer {

@@ -77,7 +77,7 @@ extension SimulationStatus {
         }
         lines.append("")
         lines.append(
-            "lag: each service's own stored offsets (in its database, with its rows) vs the log end; kafka lag: the offsets it committed to Kafka"
+            "lag: the offsets each service stored with its rows (as it reports them; while its first instance is down, what its group committed) vs the log end; kafka lag: the offsets it committed to Kafka"
         )
         return lines.joined(separator: "\n")
     }

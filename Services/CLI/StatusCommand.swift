@@ -3,7 +3,8 @@ import Foundation
 import SimulationControl
 
 /// `status`: the order flow, and per consumer group its member, assignment and per-partition lag
-/// (offsets stored in the service's own database vs the log end).
+/// (the offsets each service reports having stored with its read model vs the log end), read
+/// through the services' APIs and from Kafka.
 struct StatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status", abstract: "Groups, members, assignment and per-partition lag of the running simulation.",

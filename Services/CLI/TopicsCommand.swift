@@ -1,4 +1,5 @@
 import ArgumentParser
+import Contract
 import Foundation
 import Kafka
 import Logging
@@ -36,7 +37,9 @@ struct TopicsCommand: AsyncParsableCommand {
                 OutputLine.write("\(topic.name)  \(topic.partitions.count) partition(s)")
             }
         case "describe":
-            guard let topic else { throw CLIError("`topics describe` needs a topic, e.g. `fooddelivery topics describe order-events`") }
+            guard let topic else {
+                throw CLIError("`topics describe` needs a topic, e.g. `fooddelivery topics describe \(Topics.orderEvents)`")
+            }
             guard let metadata = try await admin.metadata(topic: topic).topic(topic), metadata.error == nil else {
                 throw CLIError("no topic \(topic) on \(kafka.bootstrapServers.joined(separator: ",")): `fooddelivery topics list`")
             }

@@ -47,6 +47,8 @@ struct UpCommand: AsyncParsableCommand {
                 "port(s) \(taken.values.sorted().map(String.init).joined(separator: ", ")) are taken (\(taken.keys.sorted().joined(separator: ", "))): stop what uses them, or pass --base-port"
             )
         }
+        // Before anything starts: a build without the dashboard's page fails here, not midway.
+        if dashboardPort > 0 { _ = try DashboardServer.page() }
         try await broker.withKafka(clientID: "fooddelivery-up") { kafka, local in
             let brokers = kafka.bootstrapServers.joined(separator: ",")
             // A local broker starts empty: databases from an earlier run would hold offsets past its log end.
@@ -99,7 +101,13 @@ struct UpCommand: AsyncParsableCommand {
                 let dashboard = DashboardServer(source: .simulation(dataDirectory: dataDir), host: "127.0.0.1", port: dashboardPort)
                 services += try dashboard.services(logger: logger).map { .init(service: $0) }
             }
-            try await ServiceGroup(configuration: .bounded(services: services, logger: logger)).run()
+            // Whatever ends the group (also a dashboard that cannot serve), the processes are stopped.
+            var failure: (any Error)?
+            do {
+                try await ServiceGroup(configuration: .bounded(services: services, logger: logger)).run()
+            } catch {
+                failure = error
+            }
             OutputLine.write(
                 "stopping: the consumer services first (they leave their groups), then orders\(local == nil ? "" : ", then the local broker")"
             )
@@ -111,6 +119,7 @@ struct UpCommand: AsyncParsableCommand {
             }
             if let pid = final.services["orders"]?.pid { await ServiceLauncher.stop(pid) }
             try? FileManager.default.removeItem(atPath: SimulationRun.file(dataDir))
+            if let failure { throw failure }
         }
         OutputLine.write("stopped")
     }
@@ -135,7 +144,7 @@ struct LiveView: Service {
                 OutputLine.write((plain ? "" : "\u{1B}[H\u{1B}[2J") + status.render(previous: previous) + "\n")
                 previous = status
             }
-            try? await Task.sleep(for: .seconds(refresh))
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(refresh)) }
         }
     }
 }

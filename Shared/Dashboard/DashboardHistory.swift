@@ -1,9 +1,9 @@
-package import Foundation
-package import SimulationControl
+import Foundation
+import SimulationControl
 
 /// What the dashboard shows over time: the latest status, each group instance's per-partition lag
 /// for the last few minutes, and the rebalances seen (an instance's assignment changing).
-package actor DashboardHistory {
+actor DashboardHistory {
     package struct Point: Codable {
         package var at: Date
         /// "<service>#<instance>" → partition → lag.

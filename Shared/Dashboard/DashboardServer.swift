@@ -1,5 +1,6 @@
 package import Foundation
-package import Hummingbird
+import Hummingbird
+import Kafka
 package import Logging
 import ServiceAPI
 package import ServiceLifecycle
@@ -36,39 +37,60 @@ package struct DashboardServer: Sendable {
     /// the simulation once a second (so the charts have a history before anyone looks).
     package func services(logger: Logger) throws -> [any Service] {
         let history = DashboardHistory()
-        return [try application(history: history, logger: logger), Sampler(history: history, source: source)]
+        // One admin client for the dashboard's life: Kafka's committed offsets stand in for a
+        // service that does not answer.
+        let admin = try? source.load().admin()
+        let refresh: @Sendable () async throws -> DashboardHistory.Snapshot = { [source] in
+            try await Self.refresh(history, source: source, admin: admin)
+        }
+        return [try application(refresh: refresh, logger: logger), Sampler(refresh: refresh)]
     }
 
-    package func application(history: DashboardHistory, logger: Logger) throws -> some ApplicationProtocol {
-        guard let url = Bundle.module.url(forResource: "dashboard", withExtension: "html"), let page = try? Data(contentsOf: url)
-        else { throw CLIError("the dashboard's page is missing from this build (Dashboard module resource dashboard.html)") }
-        let source = self.source
+    /// The page, with the routes it reads filled in. Throws, with what to do, when this build
+    /// lacks it (the module's resource bundle must sit beside the executable).
+    package static func page() throws -> Data {
+        let bundle = Bundle.main.bundleURL.appendingPathComponent("fooddelivery_Dashboard.resources")
+        guard let data = FileManager.default.contents(atPath: bundle.appendingPathComponent("dashboard.html").path) else {
+            throw CLIError(
+                "the dashboard's page is missing: \(bundle.path)/dashboard.html should come with the executable (copy the whole build directory, or pass --dashboard-port 0)"
+            )
+        }
+        let routes = [
+            "status": DashboardEndpoints.status, "queries": DashboardEndpoints.queries, "events": DashboardEndpoints.events,
+        ].mapValues { String($0.template.dropFirst()) }  // relative: the page may sit under a path prefix
+        let json = String(decoding: try JSONEncoder().encode(routes), as: UTF8.self)
+        return Data(String(decoding: data, as: UTF8.self).replacingOccurrences(of: "/*ROUTES*/{}", with: json).utf8)
+    }
+
+    func application(refresh: @escaping @Sendable () async throws -> DashboardHistory.Snapshot, logger: Logger) throws
+        -> some ApplicationProtocol
+    {
+        let page = try Self.page()
         let queries = Dictionary(
             uniqueKeysWithValues: ConsumerQueries.byService.map { service, queries in
                 (service, queries.compactMap { query in query.dashboardTitle.map { [$0, query.route.template] } })
             })
         let router = Router()
-        router.get("/") { _, _ in
+        router.on(DashboardEndpoints.page) { _, _ in
             Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(bytes: page)))
         }
         router.on(OperationalEndpoints.health) { _, _ in "ok" }
-        router.get("/api/queries") { _, _ -> Response in
+        router.on(DashboardEndpoints.queries) { _, _ -> Response in
             Response(
                 status: .ok, headers: [.contentType: "application/json"],
                 body: .init(byteBuffer: ByteBuffer(bytes: try Self.encoder.encode(queries))))
         }
-        router.get("/api/status") { _, _ -> Response in
-            let snapshot = try await Self.refresh(history, source: source)
-            return Response(
+        router.on(DashboardEndpoints.status) { _, _ -> Response in
+            Response(
                 status: .ok, headers: [.contentType: "application/json"],
-                body: .init(byteBuffer: ByteBuffer(bytes: try Self.encoder.encode(snapshot))))
+                body: .init(byteBuffer: ByteBuffer(bytes: try Self.encoder.encode(try await refresh()))))
         }
-        router.get("/events") { _, _ -> Response in
+        router.on(DashboardEndpoints.events) { _, _ -> Response in
             Response(
                 status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"],
                 body: .init { writer in
                     while !Task.isCancelled && !Task.isShuttingDownGracefully {
-                        if let snapshot = try? await Self.refresh(history, source: source) {
+                        if let snapshot = try? await refresh() {
                             try await writer.write(
                                 ByteBuffer(string: "data: " + String(decoding: try Self.encoder.encode(snapshot), as: UTF8.self) + "\n\n"))
                         }
@@ -82,28 +104,27 @@ package struct DashboardServer: Sendable {
         )
     }
 
-    package static let encoder: JSONEncoder = {
+    static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601
         return encoder
     }()
 
     /// A fresh status when the last is older than a second (several pages share one).
-    package static func refresh(_ history: DashboardHistory, source: Source) async throws -> DashboardHistory.Snapshot {
+    static func refresh(_ history: DashboardHistory, source: Source, admin: KafkaAdmin?) async throws -> DashboardHistory.Snapshot {
         if let latest = await history.latest, Date().timeIntervalSince(latest.status.takenAt) < 0.9 { return latest }
         let run = try source.load()
-        return await history.record(await SimulationStatus.collect(run), run: run)
+        return await history.record(await SimulationStatus.collect(run, admin: admin), run: run)
     }
 
     /// Records the simulation once a second until shutdown.
     struct Sampler: Service {
-        let history: DashboardHistory
-        let source: Source
+        let refresh: @Sendable () async throws -> DashboardHistory.Snapshot
 
         func run() async throws {
             while !Task.isShuttingDownGracefully {
-                _ = try? await DashboardServer.refresh(history, source: source)
-                try? await Task.sleep(for: .seconds(1))
+                _ = try? await refresh()
+                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(1)) }
             }
         }
     }

@@ -13,7 +13,7 @@ import Synchronization
 /// Offsets are never stored or committed behind the application's back: `store`, `commit` and
 /// `commitAsync` are explicit.
 public final class KafkaConsumer: Sendable {
-    private let client: RdKafkaClient
+    let client: RdKafkaClient
     private let rebalance: RebalanceCoordinator
     /// The consumer's own thread: fetches, rebalance callbacks and close run here, serially.
     private let thread: DispatchQueue
@@ -317,6 +317,9 @@ public final class KafkaConsumer: Sendable {
     }
 
     public var isClosed: Bool { closing.load(ordering: .acquiring) }
+
+    /// Closed, closing, or asked to stop fetching: no further batch will come.
+    public var isStopping: Bool { isClosed || stopped.load(ordering: .acquiring) }
 
     /// Ends the batches (`nextBatch` returns what it holds, then nil) without waiting: for a
     /// shutdown handler, which cannot await. The owner closes the consumer once its loop ends.

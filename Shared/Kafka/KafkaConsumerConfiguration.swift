@@ -5,7 +5,7 @@
 /// `.error` so a position outside the log (a broker that lost its data, retention that deleted
 /// it) surfaces as an error instead of silently skipping records.
 public struct KafkaConsumerConfiguration: Sendable, Equatable {
-    public enum AssignmentStrategy: String, Sendable, Equatable, CaseIterable {
+    public enum AssignmentStrategy: String, Sendable, Equatable, CaseIterable, Codable {
         case range
         case roundRobin = "roundrobin"
         /// Incremental rebalancing (KIP-429): only moved partitions are revoked. The right default
@@ -15,6 +15,15 @@ public struct KafkaConsumerConfiguration: Sendable, Equatable {
 
     public enum OffsetReset: String, Sendable, Equatable {
         case earliest, latest, error
+    }
+
+    /// Which records of transactional producers a consumer sees (`isolation.level`).
+    public enum IsolationLevel: String, Sendable, Equatable {
+        /// Only records of committed transactions (and non-transactional ones), up to the last
+        /// stable offset: what every consumer of this system uses.
+        case readCommitted = "read_committed"
+        /// Every record as soon as it is written, aborted transactions' records included.
+        case readUncommitted = "read_uncommitted"
     }
 
     public var common: KafkaConfiguration
@@ -47,6 +56,7 @@ public struct KafkaConsumerConfiguration: Sendable, Equatable {
     /// holds the fetch for the whole wait (measured: produce → commit p50 160 ms at librdkafka's
     /// 500 ms, 11 ms at 5 ms), so its profile keeps the wait short.
     public var fetchWaitMax: Duration
+    public var isolationLevel: IsolationLevel = .readCommitted
 
     public init(
         common: KafkaConfiguration, groupID: String, groupInstanceID: String? = nil,
@@ -87,6 +97,7 @@ public struct KafkaConsumerConfiguration: Sendable, Equatable {
         properties["queued.max.messages.kbytes"] = String(prefetchKilobytes)
         properties["fetch.queue.backoff.ms"] = String(fetchQueueBackoff.milliseconds)
         properties["fetch.wait.max.ms"] = String(fetchWaitMax.milliseconds)
+        properties["isolation.level"] = isolationLevel.rawValue
         properties.merge(common.overrides) { _, new in new }
         return properties
     }

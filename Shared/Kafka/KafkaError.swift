@@ -39,6 +39,9 @@ public struct KafkaError: Error, Sendable, CustomStringConvertible {
     public let brokerCodeName: String?
     public let isRetriable: Bool
     public let isFatal: Bool
+    /// A transactional call failed such that the transaction can only be aborted (then retried
+    /// from its start with `abortTransaction()` and a new `beginTransaction()`).
+    public let requiresAbort: Bool
     public let file: String
     public let line: UInt
 
@@ -52,6 +55,7 @@ public struct KafkaError: Error, Sendable, CustomStringConvertible {
         self.brokerCodeName = nil
         self.isRetriable = isRetriable
         self.isFatal = isFatal
+        self.requiresAbort = false
         self.file = file
         self.line = line
     }
@@ -70,6 +74,7 @@ public struct KafkaError: Error, Sendable, CustomStringConvertible {
         self.brokerCodeName = name
         self.isRetriable = Self.retriable.contains(rdError)
         self.isFatal = isFatal || rdError == RD_KAFKA_RESP_ERR__FATAL
+        self.requiresAbort = false
         self.file = file
         self.line = line
     }
@@ -85,20 +90,22 @@ public struct KafkaError: Error, Sendable, CustomStringConvertible {
         let reason = String(cString: rd_kafka_error_string(error))
         let fatal = rd_kafka_error_is_fatal(error) != 0
         let retriable = rd_kafka_error_is_retriable(error) != 0
+        let requiresAbort = rd_kafka_error_txn_requires_abort(error) != 0
         rd_kafka_error_destroy(error)
         self.init(rdError: code, context: context, reason: reason, isFatal: fatal, file: file, line: line)
-        if retriable && !self.isRetriable {
-            self = KafkaError(copying: self, isRetriable: true)
+        if (retriable && !self.isRetriable) || requiresAbort {
+            self = KafkaError(copying: self, isRetriable: retriable || self.isRetriable, requiresAbort: requiresAbort)
         }
     }
 
-    private init(copying other: KafkaError, isRetriable: Bool) {
+    private init(copying other: KafkaError, isRetriable: Bool, requiresAbort: Bool) {
         self.code = other.code
         self.message = other.message
         self.brokerCode = other.brokerCode
         self.brokerCodeName = other.brokerCodeName
         self.isRetriable = isRetriable
         self.isFatal = other.isFatal
+        self.requiresAbort = requiresAbort
         self.file = other.file
         self.line = other.line
     }
@@ -107,7 +114,13 @@ public struct KafkaError: Error, Sendable, CustomStringConvertible {
         var text = "KafkaError(\(code)"
         if let brokerCodeName { text += " \(brokerCodeName)" }
         text += "): \(message)"
-        if isFatal { text += " [fatal: recreate the client]" } else if isRetriable { text += " [retriable]" }
+        if isFatal {
+            text += " [fatal: recreate the client]"
+        } else if requiresAbort {
+            text += " [abort the transaction]"
+        } else if isRetriable {
+            text += " [retriable]"
+        }
         return text
     }
 

@@ -13,7 +13,7 @@ import Synchronization
 /// A dedicated poll thread serves delivery reports; when librdkafka's queue is full, senders wait
 /// (asynchronously) for room instead of failing. `close()` flushes what is queued.
 public final class KafkaProducer: Sendable {
-    private let client: RdKafkaClient
+    let client: RdKafkaClient
     private let pollThread: PollThread
     private let nextID = Atomic<UInt64>(1)
     private let closed = Atomic<Bool>(false)

@@ -13,6 +13,14 @@ public struct KafkaProducerConfiguration: Sendable, Equatable {
     public var maxQueuedMessages: Int
     /// `compression.codec`: none, gzip, snappy, lz4, zstd.
     public var compression: String
+    /// Makes the producer transactional (`transactional.id`, KIP-98): its records are written in
+    /// transactions, and a newer producer with the same id fences this one. The id must stay the
+    /// same across restarts of one logical producer (for example, per input partition or per
+    /// instance) for the fencing to protect anything.
+    public var transactionalID: String?
+    /// How long the coordinator lets a transaction stay open before aborting it
+    /// (`transaction.timeout.ms`).
+    public var transactionTimeout: Duration = .seconds(60)
 
     public init(
         common: KafkaConfiguration, idempotent: Bool = true, linger: Duration = .milliseconds(5),
@@ -34,6 +42,12 @@ public struct KafkaProducerConfiguration: Sendable, Equatable {
         properties["delivery.timeout.ms"] = String(deliveryTimeout.milliseconds)
         properties["queue.buffering.max.messages"] = String(maxQueuedMessages)
         properties["compression.codec"] = compression
+        if let transactionalID {
+            properties["transactional.id"] = transactionalID
+            properties["transaction.timeout.ms"] = String(transactionTimeout.milliseconds)
+            // A record may not outlive the transaction it belongs to (librdkafka refuses otherwise).
+            properties["delivery.timeout.ms"] = String(min(deliveryTimeout, transactionTimeout).milliseconds)
+        }
         // The default partitioner: murmur2 on the key, as the Java client does, so every client
         // (and `fooddelivery keys`) agrees on which partition a key lands on.
         properties["partitioner"] = "murmur2_random"

@@ -16,7 +16,8 @@ public struct OrdersServiceOptions: ParsableArguments {
     @Option(help: "Restaurants in the city.") public var restaurants = 20
     @Option(help: "Couriers in the city.") public var couriers = 40
     @Option(help: "Delivery regions, comma-separated.") public var regions = "north,south,east,west,center"
-    @Option(help: "The order-event topic (its dead-letter topic is <topic>.dlq).") public var topic = Topics.orderEvents
+    @Option(help: "The order-event topic (its dead-letter topic is \(Topics.deadLetters(of: "<topic>"))).") public var topic = Topics
+        .orderEvents
     @Option(help: "Partitions of the order-event topic, if it is created.") public var partitions = 6
     @Option(help: "Console output: events (one line each), summary (every 2 s) or quiet.") public var output: ConsoleOutput.Mode =
         .events

@@ -80,7 +80,7 @@ public final class ProjectionReplay: Sendable {
     public typealias Report = ReplayReport
 
     public struct AlreadyRunning: Error, CustomStringConvertible {
-        public var description: String { "a replay of this projection is already running; watch it at GET /replay" }
+        public var description: String { "a replay of this projection is already running; watch it at \(ProjectionEndpoints.replayState)" }
     }
 
     /// Progress of the replay in flight, if any.
@@ -102,7 +102,7 @@ public final class ProjectionReplay: Sendable {
         let partitions = metadata.partitions.map(\.id).sorted()
 
         var starts: [Int32: KafkaOffset] = [:]
-        var lookup: [String: TimestampOffsetLookup.Method]?
+        var lookup: [String: String]?
         switch start {
         case .earliest:
             break
@@ -116,7 +116,7 @@ public final class ProjectionReplay: Sendable {
                 .offsets(topic: topic, partitions: partitions, atOrAfter: milliseconds, admin: admin)
             lookup = [:]
             for (partition, answer) in answers {
-                lookup?[String(partition)] = answer.method
+                lookup?[String(partition)] = answer.method.rawValue
                 // No record that late: start where the live model is (it has nothing newer either).
                 starts[partition] = answer.offset.map { KafkaOffset($0) }
             }
@@ -192,6 +192,6 @@ public struct ReplayAheadOfLive: Error, CustomStringConvertible {
     public var description: String {
         let detail = partitions.map { "partition \($0): start \(starts[$0] ?? 0), live model at \(live[$0] ?? 0)" }
         return
-            "the replay would start past the live model (\(detail.joined(separator: "; "))); wait until /offsets shows it caught up, or pick an earlier start"
+            "the replay would start past the live model (\(detail.joined(separator: "; "))); wait until \(ProjectionEndpoints.offsets) shows it caught up, or pick an earlier start"
     }
 }

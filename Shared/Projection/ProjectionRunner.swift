@@ -146,7 +146,7 @@ public final class ProjectionRunner: Service, Sendable {
                 state.withLock { $0.failing = nil }
                 return
             } catch {
-                if Task.isCancelled || consumer.isClosed { throw error }
+                if Task.isCancelled || consumer.isStopping { throw error }
                 logger.error("batch failed, retrying in \(delay): \(error)")
                 metrics.retries.increment()
                 state.withLock {

@@ -52,7 +52,7 @@ public final class PeerRouting: Sendable {
         let partition = KafkaPartitioner.partition(forKey: key, partitions: me.partitionCount)
         if me.assignment.contains(partition) { return nil }
         for peer in await resolvedPeers() {
-            if let info: InstanceInfo = try? await get(peer.appending(path: ProjectionEndpoints.instance.template), forwarded: false),
+            if let info: InstanceInfo = try? await get(peer.appending(path: ProjectionEndpoints.instance.path()), forwarded: false),
                 info.assignment.contains(partition)
             {
                 return peer
@@ -71,7 +71,7 @@ public final class PeerRouting: Sendable {
         let peers = await resolvedPeers()
         return await withTaskGroup(of: InstanceInfo?.self) { group in
             for peer in peers {
-                group.addTask { try? await self.get(peer.appending(path: ProjectionEndpoints.instance.template), forwarded: false) }
+                group.addTask { try? await self.get(peer.appending(path: ProjectionEndpoints.instance.path()), forwarded: false) }
             }
             return await group.reduce(into: []) { found, info in
                 if let info, info.memberID == nil || info.memberID != me { found.append(info) }

@@ -67,7 +67,12 @@ public struct ProjectionService {
         let router = Router()
         router.add(
             middleware: ExplainedErrors(
-                endpoints: "its queries (README: The consumer services), /offsets, /instance, /replay, /health, /metrics"))
+                endpoints: (ConsumerQueries.byService[definition.name, default: []].map(\.route)
+                    + [
+                        ProjectionEndpoints.offsets, ProjectionEndpoints.instance, ProjectionEndpoints.replay,
+                        ProjectionEndpoints.replayState,
+                        OperationalEndpoints.health, OperationalEndpoints.metrics,
+                    ]).map(\.description).joined(separator: ", ")))
         definition.queries(QueryRoutes(router: router, database: database, routing: routing))
         OperationsRoutes(runner: runner, replay: replay, groupWatch: groupWatch, instance: instance).add(to: router)
         OperationalRoutes.add(to: router, registry: metrics) { ProjectionHealth.report(runner, groupWatch: groupWatch) }

@@ -10,7 +10,7 @@ public import ServiceRuntime
 public struct ProjectionServiceOptions: ParsableArguments {
     @OptionGroup public var connection: KafkaConnectionOptions
     @Option(help: "Directory of the service's SQLite database. Default: .fooddelivery/<group>.") public var dataDir: String?
-    @Option(help: "The order-event topic (dead letters go to <topic>.dlq).") public var topic = Topics.orderEvents
+    @Option(help: "The order-event topic (dead letters go to \(Topics.deadLetters(of: "<topic>"))).") public var topic = Topics.orderEvents
     @Option(help: "Consumer group (and projection name). Default: the service's name.") public var group: String?
     @Option(help: "Static group membership id: a restarted instance gets its partitions back at once.") public var instanceID: String?
     @Option(

@@ -1,13 +1,12 @@
-public import Kafka
-
 /// What `POST /replay` answers: where the rebuild started and ended, how far it got, and whether
 /// the rebuilt read model's checksum matched the live one (and so whether it was swapped in).
 public struct ReplayReport: Sendable, Codable, Equatable {
     public var from: String
     /// Where each partition started (nil: at the log end, no record that late).
     public var startOffsets: [String: Int64?]
-    /// For a time: whether the broker's offsets-for-times answer held, or the records were scanned.
-    public var timestampLookup: [String: TimestampOffsetLookup.Method]?
+    /// For a time, per partition: how its start was found — `broker-offsets-for-times` (the
+    /// broker's answer held) or `record-timestamp-scan` (the records' timestamps were read).
+    public var timestampLookup: [String: String]?
     public var targetOffsets: [String: Int64]
     public var progress: RebuildProgress
     public var liveChecksum: String
@@ -19,7 +18,7 @@ public struct ReplayReport: Sendable, Codable, Equatable {
     public var seconds: Double
 
     public init(
-        from: String, startOffsets: [String: Int64?], timestampLookup: [String: TimestampOffsetLookup.Method]?,
+        from: String, startOffsets: [String: Int64?], timestampLookup: [String: String]?,
         targetOffsets: [String: Int64], progress: RebuildProgress, liveChecksum: String, replayChecksum: String, checksumsMatch: Bool,
         swapped: Bool, checksumAfterSwap: String?, seconds: Double
     ) {

@@ -1,4 +1,6 @@
+import Contract
 public import Foundation
+import ServiceAPI
 
 /// The configuration contract: every setting a service takes from its environment, written down
 /// once. Each variable stands for a command-line flag; a flag given on the command line wins over
@@ -25,14 +27,16 @@ public enum ServiceEnvironment {
             name: "FOODDELIVERY_DATA_DIR", flag: "--data-dir", kind: .text,
             meaning: "directory of the service's SQLite database (mount a volume here)", services: services),
         Variable(
-            name: "FOODDELIVERY_TOPIC", flag: "--topic", kind: .text, meaning: "the order-event topic; dead letters go to <topic>.dlq",
+            name: "FOODDELIVERY_TOPIC", flag: "--topic", kind: .text,
+            meaning: "the order-event topic; dead letters go to \(Topics.deadLetters(of: "<topic>"))",
             services: services),
         Variable(
             name: "FOODDELIVERY_HTTP_HOST", flag: "--http-host", kind: .text,
             meaning: "address the HTTP API listens on (0.0.0.0 in containers)", services: services + ["dashboard"]),
         Variable(
             name: "FOODDELIVERY_HTTP_PORT", flag: "--http-port", kind: .integer,
-            meaning: "port of the HTTP API (/health, /metrics, queries)", services: services + ["dashboard"]),
+            meaning: "port of the HTTP API (\(OperationalEndpoints.health.template), \(OperationalEndpoints.metrics.template), queries)",
+            services: services + ["dashboard"]),
         Variable(
             name: "FOODDELIVERY_SUPERVISOR_PID", flag: "--supervisor-pid", kind: .integer,
             meaning: "stop when this process is gone (set by `fooddelivery up` for the processes it starts)", services: services),

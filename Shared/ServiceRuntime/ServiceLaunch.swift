@@ -1,3 +1,6 @@
+public import Kafka
+public import Logging
+
 /// How to start one service process: its executable and its settings, rendered as the command
 /// line its options parse (`arguments`). `fooddelivery up`, `scale` and `start`, the benchmarks and
 /// the tests all start services through it; `ServiceLaunchTests` parses every rendering with the
@@ -36,12 +39,13 @@ public struct ServiceLaunch: Codable, Sendable, Equatable {
         /// Base URLs of the service's instances (itself may be among them).
         public var peers: [String] = []
         public var profile: KafkaProfile?
-        public var assignor: String?
+        public var assignor: KafkaConsumerConfiguration.AssignmentStrategy?
         public var sessionTimeout: Int?
         public var fetchWaitMs: Int?
 
         public init(
-            group: String? = nil, instanceID: String? = nil, peers: [String] = [], profile: KafkaProfile? = nil, assignor: String? = nil,
+            group: String? = nil, instanceID: String? = nil, peers: [String] = [], profile: KafkaProfile? = nil,
+            assignor: KafkaConsumerConfiguration.AssignmentStrategy? = nil,
             sessionTimeout: Int? = nil, fetchWaitMs: Int? = nil
         ) {
             self.group = group
@@ -62,7 +66,7 @@ public struct ServiceLaunch: Codable, Sendable, Equatable {
     public var httpHost: String?
     /// 0: any free port.
     public var httpPort: Int?
-    public var logLevel: String?
+    public var logLevel: Logger.Level?
     /// The service stops when this process is gone.
     public var supervisorPid: Int32?
     public var orders: Orders?
@@ -70,7 +74,7 @@ public struct ServiceLaunch: Codable, Sendable, Equatable {
 
     public init(
         service: String, brokers: String? = nil, dataDir: String? = nil, topic: String? = nil, httpHost: String? = nil,
-        httpPort: Int? = nil, logLevel: String? = nil, supervisorPid: Int32? = nil, orders: Orders? = nil, consumer: Consumer? = nil
+        httpPort: Int? = nil, logLevel: Logger.Level? = nil, supervisorPid: Int32? = nil, orders: Orders? = nil, consumer: Consumer? = nil
     ) {
         self.service = service
         self.brokers = brokers
@@ -95,7 +99,7 @@ public struct ServiceLaunch: Codable, Sendable, Equatable {
         add("--topic", topic)
         add("--http-host", httpHost)
         add("--http-port", httpPort)
-        add("--log-level", logLevel)
+        add("--log-level", logLevel?.rawValue)
         add("--supervisor-pid", supervisorPid)
         if let orders {
             add("--rate", orders.rate)
@@ -111,7 +115,7 @@ public struct ServiceLaunch: Codable, Sendable, Equatable {
             add("--instance-id", consumer.instanceID)
             for peer in consumer.peers { add("--peer", peer) }
             add("--kafka-profile", consumer.profile?.rawValue)
-            add("--assignor", consumer.assignor)
+            add("--assignor", consumer.assignor?.rawValue)
             add("--session-timeout", consumer.sessionTimeout)
             add("--fetch-wait-ms", consumer.fetchWaitMs)
         }

@@ -1,4 +1,4 @@
-package import Foundation
+import Foundation
 
 /// Writes whole lines to stdout immediately (no stdio buffering), so a parent process reading a
 /// pipe sees each line as it happens, even if this process is then killed.

@@ -1,6 +1,6 @@
 package import Foundation
 package import ServiceAPI
-package import ServiceHTTPClient
+import ServiceHTTPClient
 
 /// The operator's HTTP calls to the running services, by the routes their APIs declare.
 package struct ServiceClient: Sendable {

@@ -4,7 +4,8 @@ import Logging
 package import ServiceRuntime
 
 /// What `fooddelivery up` started, written to `<data dir>/run.json` so that the other commands
-/// (`status`, `kill`, `start`, `stop`, `replay`, `query`) find the processes, ports and databases.
+/// (`status`, `kill`, `start`, `stop`, `replay`, `query`) find the processes, their ports and how
+/// each was launched.
 package struct SimulationRun: Codable {
     package struct Service: Codable {
         package var pid: Int32
@@ -49,9 +50,6 @@ package struct SimulationRun: Codable {
 
     /// The key of instance `k` (1-based) of `service` in `services`: `support`, `support-2`, …
     package static func key(_ service: String, instance: Int) -> String { instance == 1 ? service : "\(service)-\(instance)" }
-
-    /// The executable an instance runs: `support-2` is an instance of `support`.
-    package static func executable(ofKey key: String) -> String { consumers.first { key.hasPrefix($0 + "-") } ?? key }
 
     /// The HTTP port of instance `k`: the first instance's port + 10 per further instance.
     package static func port(base: Int, instance: Int) -> Int { base + 10 * (instance - 1) }

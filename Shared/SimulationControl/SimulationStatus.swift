@@ -3,12 +3,12 @@ package import Kafka
 package import ServiceAPI
 
 /// One look at a running simulation: the producer's counts, and per consumer group its member,
-/// assignment, and per partition the offset stored in its own database against the log end.
-/// Everything comes from the services' HTTP APIs and from Kafka: a running instance reports the
-/// offsets stored with its read model; for a group none of whose instances answers, the offsets it
-/// committed to Kafka stand in (they trail the stored ones by at most a batch), so a dead
-/// service's lag still shows, and climbs. The log end comes from the producer's delivery reports
-/// and the members' fetches.
+/// assignment, and per partition the offset stored with its read model against the log end.
+/// Everything comes from the services' HTTP APIs and from Kafka, never from their databases: a
+/// running instance reports its stored offsets; when a group's first instance does not answer,
+/// the offsets the group committed to Kafka stand in (they trail the stored ones by at most a
+/// batch), so a dead service's lag still shows, and climbs. The log end comes from the producer's
+/// delivery reports and the members' fetches.
 package struct SimulationStatus: Codable {
     package struct Producer: Codable {
         package var running: Bool
@@ -46,10 +46,12 @@ package struct SimulationStatus: Codable {
         package var coordinator: CoordinatorView?
         /// The group as this member sees it: every partition, owned or not, with its lag.
         package var groupView: GroupView?
-        /// Stored offsets (from the service's database, or as it reported them) and the offsets
-        /// the group committed to Kafka, per partition.
-        package var stored: [Int32: Int64] = [:]
-        package var committed: [Int32: Int64] = [:]
+        /// Stored offsets as the instance reported them (or, for a first instance that did not
+        /// answer, the group's committed offsets) and the offsets the group committed to Kafka.
+        var stored: [Int32: Int64] = [:]
+        var committed: [Int32: Int64] = [:]
+        /// Whether `stored` is known: the instance answered, or its group's commits stand in.
+        var positionsKnown = false
 
         private enum CodingKeys: String, CodingKey {
             case service, instance, running, pid, port, memberID, assignment, partitions, totalLag, committedLag, applied, deadLettered,
@@ -57,8 +59,9 @@ package struct SimulationStatus: Codable {
         }
 
         /// Fills in `partitions` and the lags against the log ends.
-        package mutating func measure(against ends: [Int32: Int64]) {
-            // A running instance answers for the partitions it owns; a stopped one shows what it had.
+        mutating func measure(against ends: [Int32: Int64]) {
+            // A running instance answers for the partitions it owns; a stopped first instance
+            // shows its group's committed positions; a stopped added instance shows nothing.
             let numbers =
                 assignment.map { $0.sorted() }
                 ?? (instance == 1 ? Set(stored.keys).union(ends.keys).sorted() : stored.keys.sorted())
@@ -67,7 +70,7 @@ package struct SimulationStatus: Codable {
                 let position = stored[partition]
                 return Partition(
                     partition: partition, stored: position, committed: committed[partition], end: end,
-                    lag: end.map { max(0, $0 - (position ?? 0)) })
+                    lag: positionsKnown ? end.map { max(0, $0 - (position ?? 0)) } : nil)
             }
             let lags = partitions.compactMap(\.lag)
             totalLag = lags.count == partitions.count && !lags.isEmpty ? lags.reduce(0, +) : nil
@@ -99,9 +102,9 @@ package struct SimulationStatus: Codable {
     package var unanswered: [String] = []
 
     /// How long each part may take to answer.
-    package static let serviceTimeout: TimeInterval = 3
-    package static let brokerTimeout = Duration.seconds(2)
-    package static let coordinatorTimeout = Duration.seconds(4)
+    static let serviceTimeout: TimeInterval = 3
+    static let brokerTimeout = Duration.seconds(2)
+    static let coordinatorTimeout = Duration.seconds(4)
 
     /// `admin`, when given, adds each group's committed offsets and its coordinator's description
     /// from Kafka beside the services' own reports. Every part is asked with a deadline, the
@@ -186,6 +189,7 @@ package struct SimulationStatus: Codable {
                 group.groupView = offsets.groupView
                 for partition in offsets.partitions { if let stored = partition.storedOffset { reported[partition.partition] = stored } }
                 answered = true
+                group.positionsKnown = true
             } catch {
                 if group.running { notes.append("\(key): \(error)") }
             }
@@ -200,7 +204,10 @@ package struct SimulationStatus: Codable {
                 if let exact = offset.offset.exact { group.committed[offset.topicPartition.partition] = exact }
             }
             // A group that does not answer is measured by what it committed to Kafka.
-            if !answered { group.stored = group.committed }
+            if !answered {
+                group.stored = group.committed
+                group.positionsKnown = true
+            }
             group.coordinator = CoordinatorView(
                 state: description.state, assignor: description.partitionAssignor,
                 members: description.members.map { member in

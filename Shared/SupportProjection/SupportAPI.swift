@@ -91,7 +91,10 @@ public struct SupportAPI: Sendable {
             }
             guard let timeline else {
                 throw HTTPError(
-                    .notFound, message: "no order '\(id)' in support's projection (yet): check the id, or the projection's lag at /offsets")
+                    .notFound,
+                    message:
+                        "no order '\(id)' in support's projection (yet): check the id, or the projection's lag at \(ProjectionEndpoints.offsets)"
+                )
             }
             if asOf != nil && timeline.events.isEmpty {
                 throw HTTPError(.notFound, message: "order '\(id)' had no events before offset \(asOf ?? 0) of its partition")

@@ -51,6 +51,19 @@ struct BrokerExpectations {
     /// consumer service watches for partitions without an owner, reports them and rejoins.)
     var reassignsMemberDroppedWhileFrozen: Bool { kind == .apacheKafka }
 
+    /// Kafka: a `read_committed` consumer never sees the records of an aborted transaction.
+    /// Tansu 0.6.0: it sees them, exactly as `read_uncommitted` does (measured: an acknowledged
+    /// record of an aborted transaction is delivered to both). Transactional init, begin, commit,
+    /// abort, fencing, and offsets that commit with their transaction all hold there.
+    var hidesAbortedRecords: Bool { kind == .apacheKafka }
+
+    /// Kafka: offsets sent to a transaction are committed only if it commits. Tansu 0.6.0: when
+    /// the aborted transaction wrote no records, its offsets are not committed by the abort but
+    /// by the same producer's next committed transaction (measured: offset 3 of an aborted,
+    /// offsets-only transaction committed along with the next transaction's record). With records
+    /// in the aborted transaction, the abort holds.
+    var forgetsAbortedOffsets: Bool { kind == .apacheKafka }
+
     /// Kafka: data survives a broker restart. Tansu here runs with memory storage: a restart
     /// loses every topic, record and committed offset.
     var survivesRestart: Bool { kind == .apacheKafka }

@@ -13,9 +13,12 @@ enum DeploymentChecks {
 
     static func text(_ path: String) throws -> String { try String(contentsOf: root.appendingPathComponent(path), encoding: .utf8) }
 
-    /// The package's executable products, from Package.swift.
+    /// The package's executable products that the image ships, from Package.swift: all but the
+    /// benchmarks, which run where they are built (`scripts/bench.sh`).
     static func executables() throws -> Set<String> {
-        Set(try text("Package.swift").matches(of: /\.executable\(name: "([a-z]+)"/).map { String($0.1) })
+        Set(try text("Package.swift").matches(of: /\.executable\(name: "([a-z-]+)"/).map { String($0.1) }).subtracting([
+            "fooddelivery-bench"
+        ])
     }
 
     /// What a service's code makes of an environment: the flags it becomes, parsed by the

@@ -14,7 +14,7 @@ struct ServiceLaunchTests {
     func orders() throws {
         let launch = ServiceLaunch(
             service: "orders", brokers: "k:9092", dataDir: "/data/orders", topic: "events", httpHost: "0.0.0.0", httpPort: 9001,
-            logLevel: "warning", supervisorPid: 42,
+            logLevel: .warning, supervisorPid: 42,
             orders: .init(rate: 3.5, speed: 20, seed: 7, maxOrders: 90, output: "quiet", partitions: 12, exitWhenPublished: true))
         let options = try OrdersServiceOptions.parse(launch.arguments)
         #expect(options.connection.brokers == "k:9092" && options.dataDir == "/data/orders" && options.topic == "events")
@@ -26,10 +26,10 @@ struct ServiceLaunchTests {
     @Test("a consumer service: every setting survives rendering and parsing")
     func consumer() throws {
         let launch = ServiceLaunch(
-            service: "support", brokers: "k:9092", dataDir: "/data/support", topic: "events", httpPort: 9004, logLevel: "error",
+            service: "support", brokers: "k:9092", dataDir: "/data/support", topic: "events", httpPort: 9004, logLevel: .error,
             supervisorPid: 42,
             consumer: .init(
-                group: "support-x", instanceID: "support-1", peers: ["http://a:1", "http://b:2"], profile: .local, assignor: "roundrobin",
+                group: "support-x", instanceID: "support-1", peers: ["http://a:1", "http://b:2"], profile: .local, assignor: .roundRobin,
                 sessionTimeout: 9, fetchWaitMs: 40))
         let options = try ProjectionServiceOptions.parse(launch.arguments)
         #expect(options.connection.brokers == "k:9092" && options.dataDir == "/data/support" && options.topic == "events")

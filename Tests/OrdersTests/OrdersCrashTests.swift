@@ -31,7 +31,7 @@ struct OrdersCrashTests {
         // About 15 s of simulated business in real time, so the kills land while orders are in flight.
         var launch = ServiceLaunch.testOrders(
             brokers: kit.connection.configuration.bootstrapServers.joined(separator: ","), topic: topic, directory: directory,
-            logLevel: "error", httpPort: nil, orders: .init(rate: 4, speed: 5, maxOrders: Self.orders))
+            logLevel: .error, httpPort: nil, orders: .init(rate: 4, speed: 5, maxOrders: Self.orders))
         var random = SystemRandomNumberGenerator()
         var killedAfter: [Duration] = []
         var killedWhilePaused = 0

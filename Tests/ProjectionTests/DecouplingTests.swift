@@ -17,7 +17,7 @@ extension SystemTests {
             let ordersDirectory = try TestNames.temporaryDirectory("orders")
             let orders = try ChildConsumer.launch(
                 .testOrders(
-                    brokers: brokers, topic: topic, directory: ordersDirectory, logLevel: "error",
+                    brokers: brokers, topic: topic, directory: ordersDirectory, logLevel: .error,
                     orders: .init(rate: 2, speed: 20, seed: UInt64.random(in: 1...1_000_000))))
             defer { if orders.isRunning { kill(orders.processIdentifier, SIGKILL) } }
             let ordersDB = ordersDirectory.appendingPathComponent("orders.sqlite").path
@@ -29,7 +29,7 @@ extension SystemTests {
                         try ServiceProcess(
                             .testConsumer(
                                 service, brokers: brokers, topic: topic, group: TestNames.unique(service), directory: directory,
-                                logLevel: "error")),
+                                logLevel: .error)),
                         directory.appendingPathComponent("\(service).sqlite").path
                     ))
             }

@@ -121,7 +121,7 @@ struct PoisonAndReplayTests {
         let afterEnd = try await replay.run(from: .timestamp(late), swap: .never)
         #expect(afterEnd.progress.recordsRead == 0, "nothing is that late")
         let expectedMethod: TimestampOffsetLookup.Method = kit.kind == .tansu ? .recordScan : .brokerVerified
-        #expect(afterEnd.timestampLookup?.values.allSatisfy { $0 == expectedMethod } == true, "\(afterEnd.timestampLookup ?? [:])")
+        #expect(afterEnd.timestampLookup?.values.allSatisfy { $0 == expectedMethod.rawValue } == true, "\(afterEnd.timestampLookup ?? [:])")
 
         // From an offset, swapped in: the live model now holds only orders seen from there on, and goes on.
         let from: Int64 = 40
@@ -143,7 +143,7 @@ struct PoisonAndReplayTests {
         running.cancel()
         _ = await running.result
         print(
-            "partial replays: from a time (\(fromTime.timestampLookup?.values.map(\.rawValue).sorted().joined(separator: ",") ?? "")), after the end (\(expectedMethod.rawValue)), from offset \(from) swapped in and kept applying"
+            "partial replays: from a time (\(fromTime.timestampLookup?.values.sorted().joined(separator: ",") ?? "")), after the end (\(expectedMethod.rawValue)), from offset \(from) swapped in and kept applying"
         )
     }
 }

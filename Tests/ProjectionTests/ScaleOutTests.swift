@@ -35,7 +35,7 @@ extension SystemTests {
                 let directories = try (0..<size).map { try TestNames.temporaryDirectory("\(service)-\($0)") }
                 let start = { (index: Int) throws -> ServiceProcess in
                     var launch = ServiceLaunch.testConsumer(
-                        service, brokers: brokers, topic: topic, group: group, directory: directories[index], logLevel: "error",
+                        service, brokers: brokers, topic: topic, group: group, directory: directories[index], logLevel: .error,
                         peers: ports.indices.filter { $0 != index }.map { "http://127.0.0.1:\(ports[$0])" })
                     launch.httpPort = ports[index]
                     return try ServiceProcess(launch)
@@ -112,7 +112,7 @@ extension SystemTests {
             try await eventually("the group has applied every event", timeout: .seconds(60)) {
                 var total: Int64 = 0
                 for instance in supports {
-                    guard let offsets: Offsets = try? await instance.get("/offsets") else { return false }
+                    guard let offsets: OffsetsReport = try? await instance.get(ProjectionEndpoints.offsets.path()) else { return false }
                     total += offsets.partitions.filter(\.assigned).compactMap(\.storedOffset).reduce(0, +)
                 }
                 return total == Int64(outbox.count)
@@ -146,14 +146,6 @@ extension SystemTests {
                     "summary asked of \(instance.port)")
                 #expect(summary.funnel.first?.orders == orders.count)
             }
-        }
-
-        struct Offsets: Decodable {
-            struct Partition: Decodable {
-                var assigned: Bool
-                var storedOffset: Int64?
-            }
-            var partitions: [Partition]
         }
     }
 }

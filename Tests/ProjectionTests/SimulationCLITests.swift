@@ -1,4 +1,5 @@
 import Foundation
+import ServiceAPI
 import ServiceHTTPClient
 import ServiceRuntime
 import SimulationControl
@@ -31,13 +32,6 @@ extension SystemTests {
             var producer: Producer
             var groups: [Group]
             func group(_ name: String) -> Group? { groups.first { $0.service == name } }
-        }
-
-        struct Replay: Decodable {
-            var checksumsMatch: Bool
-            var swapped: Bool
-            var liveChecksum: String
-            var checksumAfterSwap: String?
         }
 
         @Test(
@@ -87,7 +81,7 @@ extension SystemTests {
             }
             for service in ["support", "analytics"] {
                 let replay = try JSONDecoder().decode(
-                    Replay.self, from: Data(try Self.cli(["replay", service, "--json", "--data-dir", directory]).utf8))
+                    ReplayReport.self, from: Data(try Self.cli(["replay", service, "--json", "--data-dir", directory]).utf8))
                 #expect(replay.checksumsMatch && replay.swapped, "\(service): \(replay)")
             }
             // Scale support to two instances in its group, and back. While another program holds the

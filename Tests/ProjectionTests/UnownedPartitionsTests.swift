@@ -16,20 +16,6 @@ extension SystemTests {
     /// the backlog: its read model equals the independent model, nothing lost, nothing twice.
     @Suite("Partitions without an owner", .timeLimit(.minutes(5)))
     struct UnownedPartitionsTests {
-        struct Offsets: Decodable {
-            struct View: Decodable {
-                struct Partition: Decodable {
-                    var partition: Int32
-                    var lag: Int64?
-                }
-                var unowned: [Int32]
-                var partitions: [Partition]
-                var unownedLag: Int64 { partitions.filter { unowned.contains($0.partition) }.compactMap(\.lag).reduce(0, +) }
-            }
-            var groupView: View?
-            var rejoins: Int
-        }
-
         @Test(
             "A member dies as the broker freezes: the survivor reports the unowned partitions and their lag, rejoins, and applies everything once"
         )
@@ -50,7 +36,7 @@ extension SystemTests {
             // As `up` and `scale` start them: the first a static member, the added one dynamic.
             func start(_ index: Int) throws -> ServiceProcess {
                 var launch = ServiceLaunch.testConsumer(
-                    "support", brokers: brokers, topic: topic, group: group, directory: directories[index], logLevel: "warning",
+                    "support", brokers: brokers, topic: topic, group: group, directory: directories[index], logLevel: .warning,
                     instanceID: index == 0 ? "\(group)-1" : nil, peers: ports.map { "http://127.0.0.1:\($0)" })
                 launch.httpPort = ports[index]
                 return try ServiceProcess(launch)
@@ -79,7 +65,8 @@ extension SystemTests {
                 let text = String(decoding: health.body, as: UTF8.self)
                 if health.status == 503, text.contains("no owner") {
                     unhealthy = unhealthy ?? text
-                    if let offsets: Offsets = try? await survivor.get("/offsets"), let view = offsets.groupView, !view.unowned.isEmpty,
+                    if let offsets: OffsetsReport = try? await survivor.get(ProjectionEndpoints.offsets.path()),
+                        let view = offsets.groupView, !view.unowned.isEmpty,
                         view.unownedLag > (unowned?.lag ?? -1)
                     {
                         unowned = (view.unowned, view.unownedLag)
@@ -98,7 +85,7 @@ extension SystemTests {
                 "the dead member had \(dropped.sorted()): \(reason)")
             #expect(unowned.map { Set($0.partitions) == dropped } == true, "/offsets: \(String(describing: unowned))")
             #expect((unowned?.lag ?? 0) > 0, "/offsets counts the lag of the unowned partitions")
-            let rejoins = try await survivor.get("/offsets", as: Offsets.self).rejoins
+            let rejoins = try await survivor.get(ProjectionEndpoints.offsets.path(), as: OffsetsReport.self).rejoins
             #expect(rejoins >= 1, "the survivor rejoined its group to heal it")
 
             try await eventually("the survivor applies every event", timeout: .seconds(60)) {

@@ -24,10 +24,10 @@ public final class ChildConsumer: Sendable {
     /// The `fooddelivery` executable built next to the test bundle.
     public static var executable: URL { builtExecutable("fooddelivery") }
 
-    /// Starts an executable of this package (stdout discarded, stderr shared) with `arguments`.
     /// Starts a service as `launch` describes it.
     public static func launch(_ launch: ServiceLaunch) throws -> Process { try self.launch(launch.service, launch.arguments) }
 
+    /// Starts an executable of this package (stdout discarded, stderr shared) with `arguments`.
     public static func launch(_ name: String, _ arguments: [String]) throws -> Process {
         let process = Process()
         process.executableURL = builtExecutable(name)

@@ -1,4 +1,5 @@
 public import Foundation
+public import Logging
 import ServiceHTTPClient
 public import ServiceRuntime
 
@@ -61,8 +62,15 @@ public final class ServiceProcess: @unchecked Sendable {
             (status, body) = await request(path)
         }
         guard status == 200 else { throw HTTPStatusError(path: path, status: status, body: String(decoding: body, as: UTF8.self)) }
-        return try JSONDecoder().decode(T.self, from: body)
+        return try Self.decoder.decode(T.self, from: body)
     }
+
+    /// The services answer in Hummingbird's JSON: dates in ISO 8601.
+    public static let decoder: JSONDecoder = {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return decoder
+    }()
 
     public struct HTTPStatusError: Error, CustomStringConvertible {
         public var path: String
@@ -77,7 +85,7 @@ extension ServiceLaunch {
     /// quiet, with the local profile's short sessions (a killed member is evicted in seconds,
     /// on any broker).
     public static func testConsumer(
-        _ service: String, brokers: String, topic: String, group: String, directory: URL, logLevel: String = "critical",
+        _ service: String, brokers: String, topic: String, group: String, directory: URL, logLevel: Logger.Level = .critical,
         instanceID: String? = nil, peers: [String] = []
     ) -> ServiceLaunch {
         ServiceLaunch(
@@ -87,7 +95,7 @@ extension ServiceLaunch {
 
     /// `orders` as the tests run it: on `brokers`, publishing to `topic`, from `directory`, quiet.
     public static func testOrders(
-        brokers: String, topic: String, directory: URL, logLevel: String = "critical", httpPort: Int? = 0, orders: Orders
+        brokers: String, topic: String, directory: URL, logLevel: Logger.Level = .critical, httpPort: Int? = 0, orders: Orders
     ) -> ServiceLaunch {
         var settings = orders
         settings.output = settings.output ?? "quiet"
