@@ -12,7 +12,7 @@ func serviceExecutable(_ name: String, path: String, dependencies: [Target.Depen
 }
 
 /// One service's read model and its queries, under Shared/<name>.
-func projectionLibrary(_ name: String) -> Target {
+func projectionLibrary(_ name: String, resources: [Resource]? = nil) -> Target {
     .target(
         name: name,
         dependencies: [
@@ -20,7 +20,8 @@ func projectionLibrary(_ name: String) -> Target {
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Hummingbird", package: "hummingbird"),
         ],
-        path: "Shared/\(name)"
+        path: "Shared/\(name)",
+        resources: resources
     )
 }
 
@@ -163,7 +164,8 @@ let package = Package(
         ),
         projectionLibrary("RestaurantsProjection"),
         projectionLibrary("DeliveryProjection"),
-        projectionLibrary("SupportProjection"),
+        // Its order-tracking page is a resource.
+        projectionLibrary("SupportProjection", resources: [.copy("Resources/track.html")]),
         projectionLibrary("AnalyticsProjection"),
         .target(
             name: "LocalBroker",
@@ -264,6 +266,8 @@ let package = Package(
                 "RestaurantsProjection", "DeliveryProjection", "SupportProjection", "AnalyticsProjection",
                 "RestaurantsService", "DeliveryService", "SupportService", "AnalyticsService", "ServiceRuntime", "ServiceHTTPClient",
                 "FoodDeliveryCLI", "KafkaScenarios", "ServiceAPI", "SimulationControl",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],

@@ -4,6 +4,7 @@ import Kafka
 package import Logging
 import ServiceAPI
 package import ServiceLifecycle
+import ServiceRuntime
 package import SimulationControl
 
 /// The live web dashboard of a running simulation: one page (no external scripts; a resource of
@@ -49,17 +50,12 @@ package struct DashboardServer: Sendable {
     /// The page, with the routes it reads filled in. Throws, with what to do, when this build
     /// lacks it (the module's resource bundle must sit beside the executable).
     package static func page() throws -> Data {
-        let bundle = Bundle.main.bundleURL.appendingPathComponent("fooddelivery_Dashboard.resources")
-        guard let data = FileManager.default.contents(atPath: bundle.appendingPathComponent("dashboard.html").path) else {
-            throw CLIError(
-                "the dashboard's page is missing: \(bundle.path)/dashboard.html should come with the executable (copy the whole build directory, or pass --dashboard-port 0)"
-            )
-        }
-        let routes = [
-            "status": DashboardEndpoints.status, "queries": DashboardEndpoints.queries, "events": DashboardEndpoints.events,
-        ].mapValues { String($0.template.dropFirst()) }  // relative: the page may sit under a path prefix
-        let json = String(decoding: try JSONEncoder().encode(routes), as: UTF8.self)
-        return Data(String(decoding: data, as: UTF8.self).replacingOccurrences(of: "/*ROUTES*/{}", with: json).utf8)
+        // Relative paths: the page may be served under a path prefix.
+        try BundledResource.page(
+            module: "Dashboard", file: "dashboard.html",
+            values: [
+                "STATUS": DashboardEndpoints.status, "QUERIES": DashboardEndpoints.queries, "EVENTS": DashboardEndpoints.events,
+            ].mapValues { String($0.template.dropFirst()) })
     }
 
     func application(refresh: @escaping @Sendable () async throws -> DashboardHistory.Snapshot, logger: Logger) throws

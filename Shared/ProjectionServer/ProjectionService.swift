@@ -44,9 +44,10 @@ public struct ProjectionService {
 
         let consumer = options.consumerConfiguration(common: kafka, group: group)
         let deadLetters = try KafkaProducer.make(configuration: KafkaProducerConfiguration(common: kafka), logger: logger)
+        let committed = CommittedEvents()
         let runner = try ProjectionRunner(
             database: database, consumer: consumer, topic: options.topic, deadLetterTopic: Topics.deadLetters(of: options.topic),
-            deadLetters: deadLetters, logger: logger)
+            deadLetters: deadLetters, logger: logger, onCommitted: { committed.publish($0) })
         let replay = ProjectionReplay(runner: runner, shadowPath: path + ".replay", logger: logger)
         let partitions = TopicPartitionCount(topic: options.topic, kafka: kafka, logger: logger)
 
@@ -73,7 +74,7 @@ public struct ProjectionService {
                         ProjectionEndpoints.replayState,
                         OperationalEndpoints.health, OperationalEndpoints.metrics,
                     ]).map(\.description).joined(separator: ", ")))
-        definition.queries(QueryRoutes(router: router, database: database, routing: routing))
+        definition.queries(QueryRoutes(router: router, database: database, routing: routing, committed: committed))
         OperationsRoutes(runner: runner, replay: replay, groupWatch: groupWatch, instance: instance).add(to: router)
         OperationalRoutes.add(to: router, registry: metrics) { ProjectionHealth.report(runner, groupWatch: groupWatch) }
         let http = Application(

@@ -11,11 +11,17 @@ public struct QueryRoutes {
     public let router: Router<BasicRequestContext>
     public let database: ProjectionDatabase
     public let routing: PeerRouting
+    /// The events this instance's projection commits, as it commits them (live views).
+    public let committed: CommittedEvents
 
-    public init(router: Router<BasicRequestContext>, database: ProjectionDatabase, routing: PeerRouting) {
+    public init(
+        router: Router<BasicRequestContext>, database: ProjectionDatabase, routing: PeerRouting,
+        committed: CommittedEvents = CommittedEvents()
+    ) {
         self.router = router
         self.database = database
         self.routing = routing
+        self.committed = committed
     }
 
     /// A single-instance set of routes (tests, and services run without `--peer`).

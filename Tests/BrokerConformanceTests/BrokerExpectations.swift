@@ -58,10 +58,10 @@ struct BrokerExpectations {
     var hidesAbortedRecords: Bool { kind == .apacheKafka }
 
     /// Kafka: offsets sent to a transaction are committed only if it commits. Tansu 0.6.0: when
-    /// the aborted transaction wrote no records, its offsets are not committed by the abort but
-    /// by the same producer's next committed transaction (measured: offset 3 of an aborted,
-    /// offsets-only transaction committed along with the next transaction's record). With records
-    /// in the aborted transaction, the abort holds.
+    /// the aborted transaction's records never reached the broker (the abort purged them from the
+    /// local queue), its offsets may be committed by the same producer's next committed
+    /// transaction (measured: offset 3 committed so in every run alone; under the full suite's
+    /// load, once not). With records in the aborted transaction, the abort holds.
     var forgetsAbortedOffsets: Bool { kind == .apacheKafka }
 
     /// Kafka: data survives a broker restart. Tansu here runs with memory storage: a restart

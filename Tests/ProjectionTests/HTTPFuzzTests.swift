@@ -12,17 +12,7 @@ extension SystemTests {
         func fuzz() async throws {
             let kit = try await KafkaTestKit.make("fuzz")
             let topic = try await OrderFlow.topic(kit, partitions: 3)
-            let brokers = kit.connection.configuration.bootstrapServers.joined(separator: ",")
-            let orders = try ServiceProcess(
-                .testOrders(
-                    brokers: brokers, topic: topic, directory: try TestNames.temporaryDirectory("orders"), httpPort: nil,
-                    orders: .init(rate: 1, speed: 5)))
-            let support = try ServiceProcess(
-                .testConsumer(
-                    "support", brokers: brokers, topic: topic, group: TestNames.unique("support"),
-                    directory: try TestNames.temporaryDirectory("support")))
-            try await orders.waitUntilServing()
-            try await support.waitUntilServing()
+            let (orders, support) = try await OrderFlow.ordersAndSupport(kit, topic: topic, orders: .init(rate: 1, speed: 5), name: "fuzz")
 
             var random = SystemRandomNumberGenerator()
             let hostile = [
