@@ -10,7 +10,7 @@ struct ScenarioCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "scenario",
         abstract:
-            "Narrated, self-verifying walkthroughs: partitions, consumer-group, member-crash, replay, retention, decoupling (or all, or list)."
+            "Narrated, self-verifying walkthroughs of Kafka's concepts (`scenario list` names them; or all)."
     )
 
     @OptionGroup var broker: BrokerOptions

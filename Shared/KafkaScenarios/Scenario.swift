@@ -30,8 +30,8 @@ package struct ScenarioVerdict {
 /// Every scenario, in the order `fooddelivery scenario all` runs them.
 package enum ScenarioCatalog {
     package static let all: [any Scenario] = [
-        KeysAndPartitionsScenario(), ConsumerGroupScenario(), MemberCrashScenario(), OffsetsAndReplayScenario(), RetentionScenario(),
-        DecouplingScenario(),
+        KeysAndPartitionsScenario(), ConsumerStartScenario(), ConsumerGroupScenario(), StaticMembershipScenario(), MemberCrashScenario(),
+        OffsetsAndReplayScenario(), RetentionScenario(), DecouplingScenario(),
     ]
 }
 

@@ -16,4 +16,15 @@ package enum Deadline {
             return value
         }
     }
+
+    /// `run`, with its failure as a value (for asking several parts side by side).
+    package static func outcome<T: Sendable>(_ limit: Duration, _ what: String, _ operation: @escaping @Sendable () async throws -> T)
+        async -> Result<T, any Error>
+    {
+        do {
+            return .success(try await run(limit, what, operation))
+        } catch {
+            return .failure(error)
+        }
+    }
 }

@@ -103,8 +103,8 @@ package struct SimulationStatus: Codable {
 
     /// How long each part may take to answer.
     static let serviceTimeout: TimeInterval = 3
-    static let brokerTimeout = Duration.seconds(2)
-    static let coordinatorTimeout = Duration.seconds(4)
+    static let brokerTimeout = Duration.seconds(4)
+    static let coordinatorTimeout = Duration.seconds(5)
 
     /// `admin`, when given, adds each group's committed offsets and its coordinator's description
     /// from Kafka beside the services' own reports. Every part is asked with a deadline, the
@@ -196,10 +196,16 @@ package struct SimulationStatus: Codable {
         }
         group.stored = reported
         guard let admin, instance == 1 else { return (group, notes) }
-        do {
-            let (offsets, description) = try await Deadline.run(coordinatorTimeout, "the coordinator of group \(name)") {
-                (try await admin.committedOffsets(group: name), try await admin.describeGroup(name))
-            }
+        // Committed offsets and the group's description, asked side by side with a deadline each:
+        // a slow DescribeGroups does not cost the positions a dead service is measured by.
+        async let offsets = Deadline.outcome(coordinatorTimeout, "the committed offsets of group \(name)") {
+            try await admin.committedOffsets(group: name)
+        }
+        async let description = Deadline.outcome(coordinatorTimeout, "the coordinator of group \(name)") {
+            try await admin.describeGroup(name)
+        }
+        switch await offsets {
+        case .success(let offsets):
             for offset in offsets where offset.topicPartition.topic == topic {
                 if let exact = offset.offset.exact { group.committed[offset.topicPartition.partition] = exact }
             }
@@ -208,6 +214,11 @@ package struct SimulationStatus: Codable {
                 group.stored = group.committed
                 group.positionsKnown = true
             }
+        case .failure(let error):
+            notes.append("\(error)")
+        }
+        switch await description {
+        case .success(let description):
             group.coordinator = CoordinatorView(
                 state: description.state, assignor: description.partitionAssignor,
                 members: description.members.map { member in
@@ -215,8 +226,8 @@ package struct SimulationStatus: Codable {
                         memberID: member.memberID, clientID: member.clientID, host: member.host,
                         assignment: member.assignment.filter { $0.topic == topic }.map(\.partition))
                 })
-        } catch {
-            notes.append("the coordinator of group \(name): \(error)")
+        case .failure(let error):
+            notes.append("\(error)")
         }
         return (group, notes)
     }

@@ -9,7 +9,9 @@ extension SystemTests {
     /// run in-process from the library the CLI runs them from.
     @Suite("Scenarios", .timeLimit(.minutes(4)))
     struct ScenarioTests {
-        @Test("partitions, consumer-group, member-crash, replay, decoupling PASS; retention PASS on Kafka, UNSUPPORTED on Tansu")
+        @Test(
+            "partitions, consumer, consumer-group, static-membership, member-crash, replay, decoupling PASS; retention PASS on Kafka, UNSUPPORTED on Tansu"
+        )
         func allScenariosPass() async throws {
             let kit = try await KafkaTestKit.make("scenarios")
             var logger = Logger(label: "scenario")
@@ -17,7 +19,7 @@ extension SystemTests {
             // Tansu 0.6.0 never deletes expired segments (measured: records of a 3 s retention topic
             // still readable after 30 s), so retention is the one concept it cannot show.
             let unsupported = kit.connection.kind == .tansu ? ["retention"] : []
-            #expect(ScenarioCatalog.all.count == 6)
+            #expect(ScenarioCatalog.all.count == 8)
             var verdicts: [String] = []
             for scenario in ScenarioCatalog.all {
                 let verdict = try await scenario.run(ScenarioKafka(configuration: kit.connection.configuration, logger: logger))
