@@ -124,6 +124,18 @@ extension SystemTests {
                     #expect(timeline.order.status == events.last!.event.order.status.rawValue)
                 }
             }
+            // Tracking streams are served by the owner of the order's partition; the others redirect
+            // there, so every instance's URL gives the whole stream.
+            let finished = orders.filter { $0.value.last!.event.type.resultingStatus.isTerminal }
+            for (id, events) in finished.shuffled().prefix(5) {
+                for instance in supports {
+                    let (status, body) = await instance.request(TrackingEndpoints.updates.path(id), timeout: 20)
+                    let updates = String(decoding: body, as: UTF8.self).components(separatedBy: "\n\n").filter { $0.hasPrefix("data: ") }
+                        .map { try? JSONDecoder().decode(OrderUpdate.self, from: Data($0.dropFirst(6).utf8)) }
+                    #expect(status == 200, "tracking \(id) asked of \(instance.port)")
+                    #expect(updates.map { $0?.type } == events.map(\.event.type.rawValue), "tracking \(id) asked of \(instance.port)")
+                }
+            }
             for customer in Set(orders.values.map { $0[0].event.order.customer.id }).shuffled().prefix(5) {
                 let expected = Set(orders.filter { $0.value[0].event.order.customer.id == customer }.keys)
                 for instance in supports {
