@@ -73,6 +73,10 @@ public final class ProjectionRunner: Service, Sendable {
     /// Makes the group rebalance by leaving it and joining again (see `KafkaConsumer.rejoinGroup`).
     public func rejoinGroup() async throws { try await consumer.rejoinGroup() }
 
+    /// Closes the consumer of a runner that never ran (one built and only queried, as in tests);
+    /// `run()` closes its own.
+    public func closeUnused() async { await consumer.close() }
+
     /// The log end of a partition from the latest Fetch response (stale for one not fetched now).
     public func cachedLogEnd(_ partition: Int32) -> Int64? { consumer.cachedWatermarks(TopicPartition(topic, partition))?.high }
 

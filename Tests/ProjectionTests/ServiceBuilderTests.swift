@@ -63,6 +63,7 @@ extension SystemTests {
                     #expect(offsets.partitions.map(\.storedOffset) == [5])
                 }
             }
+            await service.runner.closeUnused()
         }
 
         static let decoder: JSONDecoder = {
