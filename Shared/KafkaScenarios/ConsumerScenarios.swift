@@ -18,11 +18,7 @@ package struct ConsumerStartScenario: Scenario {
         try latest.subscribe([topic])
         let old = try await kafka.read(earliest, count: 30)
         // The latest group must own its partitions (and have fetched its start) before new records come.
-        var before: [KafkaConsumerMessage] = []
-        let deadline = ContinuousClock.now + .seconds(40)
-        while latest.assignment.count < 3 && ContinuousClock.now < deadline {
-            before += try await latest.nextBatch(maxMessages: 100, idleTimeout: .milliseconds(200))?.messages ?? []
-        }
+        var before = try await kafka.pollTogether([latest], within: .seconds(40)) { latest.assignment.count == 3 }.read
         before += try await kafka.read(latest, count: 30, idle: .seconds(2))
         kafka.say("group with earliest read \(old.count) old records; group with latest read \(before.count) (it starts at the end)")
         _ = try await kafka.produce(topic, count: 10) { "ord-new-\($0)" }
@@ -61,11 +57,8 @@ package struct StaticMembershipScenario: Scenario {
         }
         let stay = try member("kitchen-1")
         var bounce = try member("kitchen-2")
-        // Members must keep polling for the group to settle.
-        let deadline = ContinuousClock.now + .seconds(60)
-        while !(stay.assignment.count == 2 && bounce.assignment.count == 2) && ContinuousClock.now < deadline {
-            for consumer in [stay, bounce] { _ = try await consumer.nextBatch(maxMessages: 100, idleTimeout: .milliseconds(100)) }
-        }
+        let members = [stay, bounce]
+        _ = try await kafka.pollTogether(members, within: .seconds(60)) { members.allSatisfy { $0.assignment.count == 2 } }
         let owned = Set(bounce.assignment.map(\.partition))
         let rebalancesBefore = stay.rebalanceHistory.count
         kafka.say(
@@ -73,10 +66,8 @@ package struct StaticMembershipScenario: Scenario {
         )
         await bounce.close()
         bounce = try member("kitchen-2")
-        let back = ContinuousClock.now + .seconds(30)
-        while bounce.assignment.isEmpty && ContinuousClock.now < back {
-            _ = try await bounce.nextBatch(maxMessages: 100, idleTimeout: .milliseconds(100))
-        }
+        let returning = bounce
+        _ = try await kafka.pollTogether([returning], within: .seconds(30)) { !returning.assignment.isEmpty }
         for _ in 0..<10 { _ = try await stay.nextBatch(maxMessages: 100, idleTimeout: .milliseconds(200)) }
         let returned = Set(bounce.assignment.map(\.partition))
         let rebalances = stay.rebalanceHistory.count - rebalancesBefore

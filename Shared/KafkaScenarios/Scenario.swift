@@ -79,6 +79,20 @@ package struct ScenarioKafka {
         return try KafkaConsumer.make(configuration: settings, logger: logger)
     }
 
+    /// Polls every member in turn (a group only rebalances while its members poll) until
+    /// `settled` holds or `limit` passes; returns whether it held, and the records read meanwhile.
+    package func pollTogether(
+        _ members: [KafkaConsumer], within limit: Duration, until settled: () -> Bool
+    ) async throws -> (settled: Bool, read: [KafkaConsumerMessage]) {
+        var read: [KafkaConsumerMessage] = []
+        let deadline = ContinuousClock.now + limit
+        while !settled() {
+            guard ContinuousClock.now < deadline else { return (false, read) }
+            for member in members { read += try await member.nextBatch(maxMessages: 100, idleTimeout: .milliseconds(100))?.messages ?? [] }
+        }
+        return (true, read)
+    }
+
     /// Reads from `consumer` until `count` records arrived or nothing came for `idle`.
     package func read(_ consumer: KafkaConsumer, count: Int, idle: Duration = .seconds(15)) async throws -> [KafkaConsumerMessage] {
         var records: [KafkaConsumerMessage] = []

@@ -38,22 +38,20 @@ package struct ConsumerGroupScenario: Scenario {
         var members: [KafkaConsumer] = []
         var ok = true
         func settle(_ expected: Int) async throws -> Bool {
-            // Members must keep polling for the group to rebalance.
-            let deadline = ContinuousClock.now + .seconds(40)
-            while ContinuousClock.now < deadline {
-                for member in members { _ = try await member.nextBatch(maxMessages: 100, idleTimeout: .milliseconds(100)) }
-                let owned = members.map { $0.assignment.map(\.partition) }
-                if owned.allSatisfy({ !$0.isEmpty }) && owned.flatMap({ $0 }).count == 6 && Set(owned.flatMap { $0 }) == Set(0..<6) {
-                    kafka.say(
-                        "\(expected) member(s): "
-                            + owned.enumerated().map {
-                                "member \($0.offset + 1) owns \($0.element.sorted().map(String.init).joined(separator: ","))"
-                            }.joined(separator: "; "))
-                    return true
-                }
+            let owned = { members.map { $0.assignment.map(\.partition) } }
+            let settled = try await kafka.pollTogether(members, within: .seconds(40)) {
+                owned().allSatisfy { !$0.isEmpty } && owned().flatMap { $0 }.count == 6 && Set(owned().flatMap { $0 }) == Set(0..<6)
+            }.settled
+            guard settled else {
+                kafka.say("\(expected) member(s): the partitions did not settle in 40 s")
+                return false
             }
-            kafka.say("\(expected) member(s): the partitions did not settle in 40 s")
-            return false
+            kafka.say(
+                "\(expected) member(s): "
+                    + owned().enumerated().map {
+                        "member \($0.offset + 1) owns \($0.element.sorted().map(String.init).joined(separator: ","))"
+                    }.joined(separator: "; "))
+            return true
         }
         for count in 1...3 {
             kafka.say("member \(count) joins group \(group)")
