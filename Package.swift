@@ -16,7 +16,7 @@ func projectionLibrary(_ name: String, resources: [Resource]? = nil) -> Target {
     .target(
         name: name,
         dependencies: [
-            "Projection", "ProjectionServer", "OrderEvents", "ServiceAPI", "ServiceRuntime",
+            "Choreography", "Projection", "ProjectionServer", "OrderEvents", "ServiceAPI", "ServiceRuntime",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Hummingbird", package: "hummingbird"),
         ],
@@ -89,6 +89,20 @@ let package = Package(
         .target(name: "Contract", path: "Shared/Contract"),
         // The order-event contract every service shares: types, lifecycle, wire format.
         .target(name: "OrderEvents", dependencies: ["Contract"], path: "Shared/OrderEvents"),
+        // The messages between the services of the choreography (kitchen orders, kitchens'
+        // decisions, courier requests, couriers' progress) and the seeded randomness of decisions.
+        .target(name: "Choreography", dependencies: ["Contract", "OrderEvents"], path: "Shared/Choreography"),
+        // A transactional outbox of any topic, and the relay that publishes it.
+        .target(
+            name: "Outbox",
+            dependencies: [
+                "Contract", "Kafka",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Shared/Outbox"
+        ),
         // Each service's HTTP API, described once: routes (method and path) and the answers'
         // types, for the services that serve them and the CLI, peers and tests that call them.
         .target(name: "ServiceAPI", dependencies: ["OrderEvents"], path: "Shared/ServiceAPI"),
@@ -119,12 +133,12 @@ let package = Package(
             ],
             path: "Shared/ServiceHTTPClient"
         ),
-        // The orders service's domain: its SQLite state + transactional outbox, the relay that
-        // publishes the outbox, and the city simulator.
+        // The orders service's domain: its SQLite state + transactional outbox, its reactions to
+        // the kitchens' and couriers' decisions, and the city simulator.
         .target(
             name: "Orders",
             dependencies: [
-                "Contract", "Kafka", "OrderEvents", "ServiceAPI", "ServiceRuntime",
+                "Choreography", "Contract", "Kafka", "OrderEvents", "Outbox", "Projection", "ServiceAPI", "ServiceRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -134,12 +148,13 @@ let package = Package(
             ],
             path: "Shared/Orders"
         ),
-        // The runtime every consumer service shares: offsets stored with the read model, batches
-        // applied exactly once, poison records dead-lettered.
+        // The consumer runtimes: projections (offsets stored with the read model, batches applied
+        // exactly once, poison records dead-lettered) and decisions (consume, decide, store state
+        // and outbox together).
         .target(
             name: "Projection",
             dependencies: [
-                "Contract", "Kafka", "OrderEvents", "ServiceAPI",
+                "Choreography", "Contract", "Kafka", "OrderEvents", "Outbox", "ServiceAPI",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -151,7 +166,7 @@ let package = Package(
         .target(
             name: "ProjectionServer",
             dependencies: [
-                "Contract", "Kafka", "Projection", "ServiceAPI", "ServiceRuntime", "ServiceHTTPClient", "OrderEvents",
+                "Contract", "Kafka", "Outbox", "Projection", "ServiceAPI", "ServiceRuntime", "ServiceHTTPClient", "OrderEvents",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -220,7 +235,7 @@ let package = Package(
         .executableTarget(
             name: "FoodDeliveryBench",
             dependencies: [
-                "Contract", "Kafka", "LocalBroker", "OrderEvents", "Orders", "Projection", "ServiceAPI", "ServiceRuntime",
+                "Contract", "Kafka", "LocalBroker", "OrderEvents", "Orders", "Outbox", "Projection", "ServiceAPI", "ServiceRuntime",
                 "SimulationControl", "RestaurantsProjection", "DeliveryProjection", "SupportProjection", "AnalyticsProjection",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -251,7 +266,7 @@ let package = Package(
         .testTarget(
             name: "OrdersTests",
             dependencies: [
-                "Contract", "Orders", "OrderEvents", "Kafka", "LocalBroker", "TestSupport", "OrdersService", "ServiceAPI",
+                "Contract", "Orders", "OrderEvents", "Outbox", "Kafka", "LocalBroker", "TestSupport", "OrdersService", "ServiceAPI",
                 "ServiceHTTPClient",
                 "ServiceRuntime",
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -262,7 +277,8 @@ let package = Package(
         .testTarget(
             name: "ProjectionTests",
             dependencies: [
-                "Contract", "Projection", "ProjectionServer", "Orders", "OrderEvents", "Kafka", "LocalBroker", "TestSupport",
+                "Choreography", "Contract", "Projection", "ProjectionServer", "Orders", "OrderEvents", "Outbox", "Kafka", "LocalBroker",
+                "TestSupport",
                 "RestaurantsProjection", "DeliveryProjection", "SupportProjection", "AnalyticsProjection",
                 "RestaurantsService", "DeliveryService", "SupportService", "AnalyticsService", "ServiceRuntime", "ServiceHTTPClient",
                 "FoodDeliveryCLI", "KafkaScenarios", "ServiceAPI", "SimulationControl",

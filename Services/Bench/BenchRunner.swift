@@ -1,7 +1,10 @@
+import Contract
 import Foundation
+import GRDB
 import Kafka
 import Logging
 import Orders
+import Outbox
 import ServiceRuntime
 
 /// One side-by-side measurement each: our binding, and `rdkafka_performance` with the same
@@ -84,12 +87,15 @@ struct BenchRunner {
         // The service itself, built in-process as its executable builds it.
         let launch = ServiceLaunch(
             service: "orders", brokers: configuration.bootstrapServers.joined(separator: ","), dataDir: directory.path, topic: topic,
-            httpPort: 0, orders: .init(rate: 100_000, speed: 1_000_000, maxOrders: orders, output: "quiet", exitWhenPublished: true))
+            httpPort: 0,
+            orders: .init(rate: 100_000, speed: 1_000_000, maxOrders: orders, output: "quiet", exitWhenPublished: true, steps: "simulated"))
         let service = try OrdersService.build(try OrdersServiceOptions.parse(launch.arguments), logger: logger)
         let start = ContinuousClock.now
         try await service.run()
         let elapsed = ContinuousClock.now - start
-        let events = try await service.database.writer.read { try OutboxRecord.fetchCount($0) }
+        let events = try await service.database.writer.read {
+            try OutboxRecord.filter(OutboxRecord.Columns.topic == Topics.orderEvents).fetchCount($0)
+        }
         return Double(events) / elapsed.seconds
     }
 

@@ -199,7 +199,7 @@ struct ProjectionBench {
         runnerLogger.logLevel = max(logger.logLevel, .warning)
         let runner = try ProjectionRunner(
             database: database, consumer: KafkaConsumerConfiguration.localBroker(common: quiet, groupID: group), topic: topic,
-            deadLetterTopic: Topics.deadLetters(of: topic), deadLetters: deadLetters, logger: runnerLogger
+            deadLetters: deadLetters, logger: runnerLogger
         ) { events in
             let now = Date()
             samples.withLock { $0 += events.map { now.timeIntervalSince($0.occurredAt) * 1000 } }

@@ -55,7 +55,7 @@ struct UpCommand: AsyncParsableCommand {
             if local != nil { try? FileManager.default.removeItem(atPath: dataDir) }
             let logs = (dataDir as NSString).appendingPathComponent("logs")
             try FileManager.default.createDirectory(atPath: logs, withIntermediateDirectories: true)
-            let topics = OrderTopics()
+            let topics = OrderTopics(others: OrderTopics.choreography)
             try await topics.ensure(using: try KafkaAdmin.make(configuration: kafka, logger: Logger(label: "up")))
 
             var run = SimulationRun(brokers: brokers, localBroker: local != nil, topic: topics.events, supervisor: getpid())
@@ -64,8 +64,9 @@ struct UpCommand: AsyncParsableCommand {
                 var launch = ServiceLaunch(
                     service: name, brokers: brokers, dataDir: (dataDir as NSString).appendingPathComponent(name), topic: topics.events,
                     httpPort: ports[name]!, supervisorPid: getpid())
+                let profile = kafkaProfile ?? (local == nil ? .kafka : .local)
                 if name == "orders" {
-                    launch.orders = .init(rate: rate, speed: speed, seed: seed, output: "summary")
+                    launch.orders = .init(rate: rate, speed: speed, seed: seed, output: "summary", steps: "choreographed", profile: profile)
                 } else {
                     // Every instance `scale` may start, itself included: queries are routed across
                     // the ones that run.
@@ -73,7 +74,8 @@ struct UpCommand: AsyncParsableCommand {
                         "http://127.0.0.1:\(SimulationRun.port(base: ports[name]!, instance: $0))"
                     }
                     launch.consumer = .init(
-                        instanceID: "\(name)-1", peers: peers, profile: kafkaProfile ?? (local == nil ? .kafka : .local))
+                        instanceID: "\(name)-1", peers: peers, profile: profile, speed: speed,
+                        seed: seed)
                 }
                 let log = (logs as NSString).appendingPathComponent("\(name).log")
                 let pid = try ServiceLauncher.launch(launch, log: log)

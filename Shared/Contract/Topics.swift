@@ -1,10 +1,33 @@
 /// The system's topics, named once. Every process imports this module, so a topic's name and the
 /// rule that derives its dead-letter topic are spelled in one place.
 public enum Topics {
-    /// Every step of every order, keyed by order id (docs/EVENTS.md).
+    /// Every step of every order, keyed by order id (docs/EVENTS.md). Written by `orders` only.
     public static let orderEvents = "order-events"
+    /// Orders for the kitchens (`kitchen.order_placed`, `kitchen.order_cancelled`), keyed by
+    /// restaurant id so that one restaurant's orders are decided in one place. Written by `orders`.
+    public static let kitchenOrders = "kitchen-orders"
+    /// What the kitchens decided (accepted, rejected, preparing, ready), keyed by order id.
+    /// Written by `restaurants`.
+    public static let restaurantEvents = "restaurant-events"
+    /// Requests for a courier (`courier.requested`, `courier.request_cancelled`), keyed by delivery
+    /// region so that one region's courier pool is dispatched in one place. Written by `orders`.
+    public static let courierRequests = "courier-requests"
+    /// What the couriers did (assigned, dropped, picked up, out, delivered, failed), keyed by
+    /// order id. Written by `delivery`.
+    public static let deliveryEvents = "delivery-events"
 
     /// Where a consumer sends the records of `topic` it cannot read or apply, with the reason in
     /// `DeadLetterHeaders`.
     public static func deadLetters(of topic: String) -> String { topic + ".dlq" }
+
+    /// The name of one of the system's topics (`kitchenOrders`, …) next to the order-event
+    /// topic `orderTopic`: the plain name beside `order-events`, and the same prefix beside a
+    /// prefixed one (`t1.order-events` → `t1.kitchen-orders`), so that a run on its own order
+    /// topic (every test does this) gets its own choreography topics as well.
+    public static func named(_ topic: String, beside orderTopic: String) -> String {
+        if topic == orderEvents { return orderTopic }
+        if orderTopic == orderEvents { return topic }
+        if orderTopic.hasSuffix(orderEvents) { return orderTopic.dropLast(orderEvents.count) + topic }
+        return orderTopic + "." + topic
+    }
 }

@@ -1,8 +1,11 @@
 public import ProjectionServer
 
 extension ProjectionServiceDefinition {
-    /// `delivery`: the delivery read model of the order-event stream, in its own consumer group and
-    /// SQLite database, and its queries over HTTP: couriers and their current assignments, orders awaiting pickup, deliveries in flight, delivery durations.
+    /// `delivery`: the couriers' dispatch (`CourierDispatch`), and the delivery read model of the
+    /// order-event stream, each in its own consumer group and SQLite database, with its queries over
+    /// HTTP: couriers and their current assignments, orders awaiting pickup, deliveries in flight,
+    /// delivery durations.
     public static let delivery = ProjectionServiceDefinition(
-        name: "delivery", defaultPort: 8083, projection: { DeliveryProjection(name: $0) }, queries: { DeliveryAPI().addRoutes(to: $0) })
+        name: "delivery", defaultPort: 8083, projection: { DeliveryProjection(name: $0) }, queries: { DeliveryAPI().addRoutes(to: $0) },
+        decider: { CourierDispatch(seed: $0, speed: $1) })
 }

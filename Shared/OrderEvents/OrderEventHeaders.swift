@@ -7,14 +7,9 @@ public enum OrderEventHeaders {
         fields(type: event.type.rawValue, traceparent: trace.traceparent)
     }
 
-    /// The same from what the outbox stores: the event's type and its trace context.
+    /// The same from the event's type and its trace context.
     public static func fields(type: String, traceparent: String) -> [(key: String, value: String)] {
-        [
-            (EventHeaders.eventType, type),
-            (EventHeaders.schemaVersion, String(OrderEvent.currentSchemaVersion)),
-            (EventHeaders.contentType, "application/json"),
-            (EventHeaders.traceparent, traceparent),
-        ]
+        EventHeaders.fields(type: type, schemaVersion: OrderEvent.currentSchemaVersion, traceparent: traceparent)
     }
 }
 

@@ -2,7 +2,8 @@
 ///
 /// Happy path: created → placed → accepted → preparing → ready for pickup → courier assigned →
 /// picked up → out for delivery → delivered. Other endings: the restaurant rejects a placed order;
-/// the customer cancels any time before pickup; a delivery out on the road can fail.
+/// the customer cancels any time before pickup; a delivery out on the road can fail. A courier
+/// who drops out before pickup is replaced: `courier assigned` follows `courier assigned`.
 public enum OrderLifecycle {
     /// The event types allowed after an order reached `status`.
     public static func next(after status: OrderStatus) -> [OrderEventType] {
@@ -12,7 +13,8 @@ public enum OrderLifecycle {
         case .accepted: [.preparing, .cancelledByCustomer]
         case .preparing: [.readyForPickup, .cancelledByCustomer]
         case .readyForPickup: [.courierAssigned, .cancelledByCustomer]
-        case .courierAssigned: [.pickedUp, .cancelledByCustomer]
+        // Again when the courier dropped out before pickup and another one took the order.
+        case .courierAssigned: [.pickedUp, .courierAssigned, .cancelledByCustomer]
         case .pickedUp: [.outForDelivery]
         case .outForDelivery: [.delivered, .deliveryFailed]
         case .delivered, .rejected, .cancelled, .deliveryFailed: []

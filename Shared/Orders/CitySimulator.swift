@@ -1,18 +1,32 @@
+import Choreography
 import Foundation
 public import Logging
 public import OrderEvents
 public import ServiceLifecycle
 import Synchronization
 
-/// Simulates a city's orders: arrivals at a steady rate, each order stepping through its
-/// lifecycle with realistic random delays, occasional rejections, cancellations and failed
-/// deliveries. Many orders are in flight at once, so their events interleave.
+/// Simulates a city's customers: orders arrive at a steady rate, are placed, and are sometimes
+/// cancelled. In a choreographed run (`Steps.choreographed`) that is all: `restaurants` and
+/// `delivery` decide the rest, and `orders` reacts to their decisions. With `Steps.simulated` the
+/// simulator plays the kitchens and the couriers too, stepping each order through its lifecycle
+/// with realistic random delays, occasional rejections and failed deliveries, so `orders` alone
+/// produces whole order lifecycles (a load generator for the benchmarks and the projection tests).
+/// Many orders are in flight at once, so their events interleave.
 ///
 /// With the same seed the same orders take the same decisions in the same order: all randomness
 /// comes from one `SplitMix64`, and steps run in order of their (simulated) due time.
 public final class CitySimulator: Service, Sendable {
+    /// Who takes the steps after an order is placed.
+    public enum Steps: String, Sendable, CaseIterable {
+        /// `restaurants` and `delivery` decide; `orders` reacts.
+        case choreographed
+        /// The simulator plays the kitchens and the couriers as well.
+        case simulated
+    }
+
     public struct Configuration: Sendable {
         public var city = City.Configuration()
+        public var steps = Steps.simulated
         /// New orders per second (of simulated time).
         public var ordersPerSecond: Double = 2
         /// Simulated seconds per real second: 10 runs a 40 s delivery in 4 s.
@@ -50,7 +64,12 @@ public final class CitySimulator: Service, Sendable {
     private enum Action {
         case arrival
         case step(String)
+        /// A customer's cancel, whatever the order's state by then (choreographed runs).
+        case cancel(String)
     }
+
+    /// The ids of this seed's orders start with it.
+    public var orderIDPrefix: String { "ord-\(configuration.seed)-" }
 
     /// Carries an order created elsewhere through the rest of its lifecycle.
     public func adopt(_ orderID: String) { adopted.withLock { $0.append(orderID) } }
@@ -60,9 +79,13 @@ public final class CitySimulator: Service, Sendable {
         let city = self.city
         var agenda = Agenda<Action>()
         // After a restart: continue the orders in flight and number new ones after the old.
-        let prefix = "ord-\(configuration.seed)-"
+        let prefix = orderIDPrefix
         let (unfinished, existing) = try await ledger.resumeState(idPrefix: prefix)
-        for orderID in unfinished { agenda.schedule(.step(orderID), at: Double.random(in: 0...1, using: &random)) }
+        let choreographed = configuration.steps == .choreographed
+        // In a choreographed run only the customers' steps are the simulator's: placing.
+        for (orderID, status) in unfinished where !choreographed || status == .created {
+            agenda.schedule(.step(orderID), at: Double.random(in: 0...1, using: &random))
+        }
         if !unfinished.isEmpty || existing > 0 {
             logger.info("resuming: \(existing) orders exist, \(unfinished.count) of them unfinished")
         }
@@ -97,6 +120,28 @@ public final class CitySimulator: Service, Sendable {
                 agenda.schedule(.step(orderID), at: time + Double.random(in: 0.5...2, using: &random))
                 let gap = -log(1 - Double.random(in: 0..<1, using: &random)) / configuration.ordersPerSecond  // Poisson arrivals
                 agenda.schedule(.arrival, at: time + gap)
+            case .cancel(let orderID):
+                guard let (snapshot, _) = try await ledger.order(orderID),
+                    OrderLifecycle.next(after: snapshot.status).contains(.cancelledByCustomer)
+                else { continue }
+                try record(
+                    try await ledger.advance(
+                        orderID: orderID, to: .cancelledByCustomer, reason: "no longer hungry", at: Date(), trace: .random(using: &random)))
+            case .step(let orderID) where choreographed:
+                guard let (snapshot, _) = try await ledger.order(orderID), snapshot.status == .created else { continue }
+                let roll = Double.random(in: 0..<1, using: &random)
+                if roll < configuration.cancellationRate / 4 {
+                    try record(
+                        try await ledger.advance(
+                            orderID: orderID, to: .cancelledByCustomer, reason: "changed my mind", at: Date(),
+                            trace: .random(using: &random)))
+                    continue
+                }
+                try record(
+                    try await ledger.advance(orderID: orderID, to: .placedWithRestaurant, at: Date(), trace: .random(using: &random)))
+                if roll < configuration.cancellationRate {
+                    agenda.schedule(.cancel(orderID), at: time + Double.random(in: 2...30, using: &random))
+                }
             case .step(let orderID):
                 guard let (snapshot, _) = try await ledger.order(orderID), !snapshot.status.isTerminal else { continue }
                 let (type, delay, reason) = nextStep(after: snapshot.status, using: &random)

@@ -1,6 +1,7 @@
 public import ArgumentParser
 import Foundation
 import OrderEvents
+import Outbox
 public import ServiceLifecycle
 import Synchronization
 

@@ -1,16 +1,25 @@
+import Choreography
+import Contract
 public import Foundation
-import GRDB
+public import GRDB
 public import OrderEvents
+import Outbox
+import Projection
 
 /// Records the steps of orders: checks each against the lifecycle, then writes the order's new
-/// state and the event's outbox row in one SQLite transaction.
+/// state, the event's outbox row and, in a choreographed run, the messages the step sends to the
+/// kitchens and the couriers (`OrderCommands`), in one SQLite transaction.
 public struct OrderLedger: Sendable {
     public let database: OrdersDatabase
     public let producerName: String
+    /// Whether steps send kitchen orders and courier requests: true when `restaurants` and
+    /// `delivery` decide, false when the simulator plays them too.
+    public let sendsCommands: Bool
 
-    public init(database: OrdersDatabase, producerName: String = "orders") {
+    public init(database: OrdersDatabase, producerName: String = "orders", sendsCommands: Bool = false) {
         self.database = database
         self.producerName = producerName
+        self.sendsCommands = sendsCommands
     }
 
     public enum Failure: Error, Sendable, CustomStringConvertible, Equatable {
@@ -32,12 +41,16 @@ public struct OrderLedger: Sendable {
     /// Creates an order (`order.created`, sequence 1).
     @discardableResult
     public func create(orderID: String, snapshot: OrderSnapshot, at time: Date, trace: TraceContext) async throws -> OrderEvent {
-        try await database.writer.write { db in
-            if try OrderRecord.fetchOne(db, key: orderID) != nil { throw Failure.orderExists(orderID) }
-            var initial = snapshot
-            initial.status = .created
-            return try append(db, type: .created, orderID: orderID, sequence: 1, snapshot: initial, reason: nil, at: time, trace: trace)
-        }
+        try await database.writer.write { db in try create(orderID: orderID, snapshot: snapshot, at: time, trace: trace, in: db) }
+    }
+
+    /// The same inside the caller's transaction.
+    public func create(orderID: String, snapshot: OrderSnapshot, at time: Date, trace: TraceContext, in db: Database) throws -> OrderEvent {
+        if try OrderRecord.fetchOne(db, key: orderID) != nil { throw Failure.orderExists(orderID) }
+        var initial = snapshot
+        initial.status = .created
+        return try append(
+            db, type: .created, orderID: orderID, sequence: 1, previous: nil, snapshot: initial, reason: nil, at: time, trace: trace)
     }
 
     /// Moves an existing order one step; `change` may edit the snapshot (e.g. set the courier).
@@ -47,45 +60,61 @@ public struct OrderLedger: Sendable {
         change: @escaping @Sendable (inout OrderSnapshot) -> Void = { _ in }
     ) async throws -> OrderEvent {
         try await database.writer.write { db in
-            guard let record = try OrderRecord.fetchOne(db, key: orderID) else { throw Failure.unknownOrder(orderID) }
-            var snapshot = try record.decodedSnapshot()
-            do throws(IllegalTransition) {
-                snapshot.status = try OrderLifecycle.apply(type, to: snapshot.status)
-            } catch {
-                throw Failure.illegal(error)
-            }
-            change(&snapshot)
-            return try append(
-                db, type: type, orderID: orderID, sequence: record.sequence + 1, snapshot: snapshot, reason: reason, at: time, trace: trace)
+            try advance(orderID: orderID, to: type, reason: reason, at: time, trace: trace, in: db, change: change)
         }
+    }
+
+    /// The same inside the caller's transaction.
+    @discardableResult
+    public func advance(
+        orderID: String, to type: OrderEventType, reason: String? = nil, at time: Date, trace: TraceContext, in db: Database,
+        change: (inout OrderSnapshot) -> Void = { _ in }
+    ) throws -> OrderEvent {
+        guard let record = try OrderRecord.fetchOne(db, key: orderID) else { throw Failure.unknownOrder(orderID) }
+        var snapshot = try record.decodedSnapshot()
+        let previous = snapshot.status
+        do throws(IllegalTransition) {
+            snapshot.status = try OrderLifecycle.apply(type, to: snapshot.status)
+        } catch {
+            throw Failure.illegal(error)
+        }
+        change(&snapshot)
+        return try append(
+            db, type: type, orderID: orderID, sequence: record.sequence + 1, previous: previous, snapshot: snapshot, reason: reason,
+            at: time,
+            trace: trace)
     }
 
     /// Orders not yet finished, and how many orders exist, so a restarted simulation resumes
     /// instead of starting over.
-    public func resumeState(idPrefix: String) async throws -> (unfinished: [String], existing: Int) {
+    public func resumeState(idPrefix: String) async throws -> (unfinished: [(id: String, status: OrderStatus)], existing: Int) {
         try await database.writer.read { db in
             let terminal = OrderStatus.allCases.filter(\.isTerminal).map(\.rawValue)
-            let unfinished = try String.fetchAll(
+            let unfinished = try Row.fetchAll(
                 db,
                 sql:
-                    "SELECT id FROM \"order\" WHERE id LIKE ? AND status NOT IN (\(terminal.map { _ in "?" }.joined(separator: ","))) ORDER BY id",
-                arguments: StatementArguments([idPrefix + "%"] + terminal))
+                    "SELECT id, status FROM \"order\" WHERE id LIKE ? AND status NOT IN (\(terminal.map { _ in "?" }.joined(separator: ","))) ORDER BY id",
+                arguments: StatementArguments([idPrefix + "%"] + terminal)
+            ).map { (id: $0["id"] as String, status: OrderStatus(rawValue: $0["status"]) ?? .created) }
             let existing = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \"order\" WHERE id LIKE ?", arguments: [idPrefix + "%"]) ?? 0
             return (unfinished, existing)
         }
     }
 
     public func order(_ id: String) async throws -> (snapshot: OrderSnapshot, sequence: Int)? {
-        try await database.writer.read { db in
-            guard let record = try OrderRecord.fetchOne(db, key: id) else { return nil }
-            return (try record.decodedSnapshot(), record.sequence)
-        }
+        try await database.writer.read { db in try order(id, in: db) }
     }
 
-    /// Inside the caller's transaction: validate, then write the state and the outbox row.
+    public func order(_ id: String, in db: Database) throws -> (snapshot: OrderSnapshot, sequence: Int)? {
+        guard let record = try OrderRecord.fetchOne(db, key: id) else { return nil }
+        return (try record.decodedSnapshot(), record.sequence)
+    }
+
+    /// Inside the caller's transaction: validate, then write the state, the outbox row and the
+    /// step's commands.
     private func append(
-        _ db: Database, type: OrderEventType, orderID: String, sequence: Int, snapshot: OrderSnapshot, reason: String?, at time: Date,
-        trace: TraceContext
+        _ db: Database, type: OrderEventType, orderID: String, sequence: Int, previous: OrderStatus?, snapshot: OrderSnapshot,
+        reason: String?, at time: Date, trace: TraceContext
     ) throws -> OrderEvent {
         let event = OrderEvent(
             eventID: UUID(), type: type, orderID: orderID, sequence: sequence, occurredAt: time, producer: producerName, order: snapshot,
@@ -100,10 +129,16 @@ public struct OrderLedger: Sendable {
             id: orderID, status: snapshot.status.rawValue, sequence: sequence, snapshot: try JSONEncoder.orders.encode(snapshot),
             updatedAt: now
         ).save(db)
-        let row = OutboxRecord(
-            id: nil, eventId: event.eventID.uuidString.lowercased(), orderId: orderID, sequence: sequence, type: type.rawValue,
-            payload: Data(OrderEventCodec.encode(event)), traceparent: trace.traceparent, createdAt: now)
-        try row.insert(db)
+        try OutboxRecord(
+            eventId: event.eventID.uuidString.lowercased(), topic: Topics.orderEvents, key: orderID, orderId: orderID, sequence: sequence,
+            type: type.rawValue, schemaVersion: OrderEvent.currentSchemaVersion, payload: Data(OrderEventCodec.encode(event)),
+            traceparent: trace.traceparent, createdAt: now
+        ).insert(db)
+        if sendsCommands {
+            for command in try OrderCommands.after(event, previous: previous, in: db) {
+                try FlowOutbox.append(command, traceparent: trace.traceparent, in: db)
+            }
+        }
         return event
     }
 }

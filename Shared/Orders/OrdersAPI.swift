@@ -1,7 +1,9 @@
+import Contract
 import Foundation
 import GRDB
 public import Hummingbird
 import OrderEvents
+import Outbox
 public import ServiceAPI
 import ServiceRuntime
 
@@ -28,13 +30,18 @@ public struct OrdersAPI: Sendable {
                 var stats = Stats(
                     orders: try Int.fetchOne(db, sql: #"SELECT COUNT(*) FROM "order""#) ?? 0, events: 0, published: 0, publishedByType: [:],
                     partitionEnds: [:])
-                for row in try Row.fetchAll(db, sql: "SELECT type, COUNT(*) AS total, COUNT(sentAt) AS sent FROM outbox GROUP BY type") {
+                for row in try Row.fetchAll(
+                    db, sql: "SELECT type, COUNT(*) AS total, COUNT(sentAt) AS sent FROM outbox WHERE topic = ? GROUP BY type",
+                    arguments: [Topics.orderEvents])
+                {
                     stats.events += row["total"] as Int
                     stats.published += row["sent"] as Int
                     stats.publishedByType[row["type"]] = row["sent"]
                 }
                 for row in try Row.fetchAll(
-                    db, sql: "SELECT partition, MAX(offset) + 1 AS end FROM outbox WHERE offset IS NOT NULL GROUP BY partition")
+                    db,
+                    sql: "SELECT partition, MAX(offset) + 1 AS end FROM outbox WHERE topic = ? AND offset IS NOT NULL GROUP BY partition",
+                    arguments: [Topics.orderEvents])
                 {
                     stats.partitionEnds[String(row["partition"] as Int32)] = row["end"]
                 }
@@ -139,7 +146,8 @@ public struct OrdersAPI: Sendable {
             throw HTTPError(.notFound, message: "no order with id '\(id.prefix(64))'")
         }
         let rows = try await ledger.database.writer.read { db in
-            try OutboxRecord.filter(OutboxRecord.Columns.orderId == id).order(Column("sequence")).fetchAll(db)
+            try OutboxRecord.filter(OutboxRecord.Columns.orderId == id && OutboxRecord.Columns.topic == Topics.orderEvents)
+                .order(OutboxRecord.Columns.sequence).fetchAll(db)
         }
         return OrderView(
             orderId: id, status: snapshot.status, sequence: sequence, order: snapshot,

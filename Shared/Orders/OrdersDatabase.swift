@@ -1,12 +1,18 @@
+import Contract
 public import Foundation
 public import GRDB
 public import OrderEvents
+import Outbox
+import Projection
 
-/// The `orders` service's own SQLite database: each order's current state and the transactional
-/// outbox of events still to publish. The one `DatabaseWriter` of the process for this file.
+/// The `orders` service's own SQLite database: each order's current state, the transactional
+/// outbox of what it publishes (order events, kitchen orders, courier requests), and the offsets
+/// of the kitchens' and couriers' messages it has reacted to. The one `DatabaseWriter` of the
+/// process for this file.
 ///
-/// Invariant: an order's row and the outbox row of the event that produced it are written in the
-/// same transaction (`OrderLedger`), so a crash at any instant leaves either both or neither.
+/// Invariant: an order's row, the outbox rows of the step that changed it and (for a reaction) the
+/// consumed offset are written in the same transaction (`OrderLedger`, `DecisionRunner`), so a
+/// crash at any instant leaves all or none.
 public final class OrdersDatabase: Sendable {
     public let writer: any DatabaseWriter
 
@@ -54,29 +60,13 @@ public final class OrdersDatabase: Sendable {
             }
             try db.create(index: "outbox_pending", on: "outbox", columns: ["id"], condition: Column("sentAt") == nil)
         }
+        migrator.registerMigration("v2: outbox of any topic") { db in
+            try OutboxTable.upgradeFromOrderEventsOnly(
+                orderEventTopic: Topics.orderEvents, schemaVersion: OrderEvent.currentSchemaVersion, in: db)
+        }
+        // The offsets and message progress of its reactions to the kitchens and the couriers.
+        DecisionTables.registerMigrations(in: &migrator)
         return migrator
-    }
-}
-
-/// A row of the outbox: one encoded event, published once its delivery report says so.
-public struct OutboxRecord: Codable, Sendable, Hashable, FetchableRecord, PersistableRecord {
-    public static let databaseTableName = "outbox"
-    public var id: Int64?
-    public var eventId: String
-    public var orderId: String
-    public var sequence: Int
-    public var type: String
-    public var payload: Data
-    public var traceparent: String
-    public var createdAt: Double
-    public var sentAt: Double?
-    public var partition: Int32?
-    public var offset: Int64?
-
-    public enum Columns {
-        public static let id = Column(CodingKeys.id)
-        public static let sentAt = Column(CodingKeys.sentAt)
-        public static let orderId = Column(CodingKeys.orderId)
     }
 }
 

@@ -1,4 +1,5 @@
 import Kafka
+import Outbox
 import ServiceAPI
 
 /// `/health` of `orders`: unhealthy when events wait in the outbox because Kafka does not take them.

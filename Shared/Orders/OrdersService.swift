@@ -1,7 +1,10 @@
+import Contract
 import Foundation
 public import Hummingbird
 import Kafka
 public import Logging
+public import Outbox
+public import Projection
 public import Prometheus
 import ServiceAPI
 public import ServiceLifecycle
@@ -13,6 +16,8 @@ import ServiceRuntime
 public struct OrdersService {
     public let database: OrdersDatabase
     public let relay: OutboxRelay
+    /// Its reactions to the kitchens' and couriers' decisions (choreographed runs only).
+    public let reactions: DecisionRunner?
     public let simulator: CitySimulator
     public let router: Router<BasicRequestContext>
     /// Everything that runs, in start order; shutdown runs in reverse: the simulator stops, the
@@ -27,16 +32,26 @@ public struct OrdersService {
         let kafka = try options.connection.requiredConfiguration(clientID: "orders")
         try FileManager.default.createDirectory(atPath: options.dataDir, withIntermediateDirectories: true)
         let database = try OrdersDatabase(path: (options.dataDir as NSString).appendingPathComponent("orders.sqlite"))
-        let topics = OrderTopics(events: options.topic, partitions: options.partitions)
+        let choreographed = options.steps == .choreographed
+        let topics = OrderTopics(
+            events: options.topic, others: choreographed ? OrderTopics.choreography : [], partitions: options.partitions)
         let admin = try KafkaAdmin.make(configuration: kafka, logger: logger, requestTimeout: .seconds(5))
         let producer = try KafkaProducer.make(configuration: KafkaProducerConfiguration(common: kafka), logger: logger)
         // Orders are taken (and buffered in the outbox) even while Kafka is unreachable.
-        let relay = OutboxRelay(database: database, producer: producer, topic: topics.events, logger: logger) {
+        let relay = OutboxRelay(database: database.writer, producer: producer, orderTopic: topics.events, logger: logger) {
             try await topics.ensure(using: admin)
         }
         let console = ConsoleOutput(mode: options.output, relay: relay)
-        let simulator = CitySimulator(
-            configuration: options.simulation, ledger: OrderLedger(database: database), logger: logger, onEvent: { console.record($0) })
+        let ledger = OrderLedger(database: database, sendsCommands: choreographed)
+        let simulator = CitySimulator(configuration: options.simulation, ledger: ledger, logger: logger, onEvent: { console.record($0) })
+        // In a choreographed run, orders reacts to the kitchens' and couriers' decisions.
+        let reactions =
+            try choreographed
+            ? DecisionRunner(
+                database: database.writer, decider: OrderReactions(ledger: ledger, logger: logger),
+                consumer: options.kafkaProfile.consumerConfiguration(common: kafka, group: ConsumerGroups.decisions(of: "orders")),
+                orderTopic: topics.events, deadLetters: producer, logger: logger)
+            : nil
 
         let router = Router()
         router.add(
@@ -45,7 +60,7 @@ public struct OrdersService {
                     OrdersEndpoints.placeOrder, OrdersEndpoints.order, OrdersEndpoints.cancelOrder, OrdersEndpoints.stats,
                     OperationalEndpoints.health, OperationalEndpoints.metrics,
                 ].map(\.description).joined(separator: ", ")))
-        OrdersAPI(ledger: OrderLedger(database: database), simulator: simulator).addRoutes(to: router)
+        OrdersAPI(ledger: ledger, simulator: simulator).addRoutes(to: router)
         OperationalRoutes.add(to: router, registry: metrics) { await OrdersHealth.report(relay: relay, producer: producer) }
         let http = Application(
             router: router, configuration: .init(address: .hostname(options.httpHost, port: options.httpPort), serverName: "orders"),
@@ -54,16 +69,18 @@ public struct OrdersService {
             "orders: database \(options.dataDir)/orders.sqlite; publishing to \(topics.events) on \(kafka.bootstrapServers.joined(separator: ","))"
         )
         return OrdersService(
-            database: database, relay: relay, simulator: simulator, router: router,
+            database: database, relay: relay, reactions: reactions, simulator: simulator, router: router,
             services: [
                 .init(service: producer),
                 .init(service: relay),
+            ] + (reactions.map { [.init(service: $0)] } ?? []) + [
                 .init(service: console),
                 .init(service: http),
                 .init(service: HeapTrimmer(), successTerminationBehavior: .ignore),
                 options.exitWhenPublished
                     ? .init(
-                        service: SimulateThenDrain(simulator: simulator, relay: relay), successTerminationBehavior: .gracefullyShutdownGroup
+                        service: SimulateThenDrain(simulator: simulator, ledger: ledger, relay: relay),
+                        successTerminationBehavior: .gracefullyShutdownGroup
                     )
                     : .init(service: simulator, successTerminationBehavior: .ignore),
             ] + SupervisorWatch.configurations(pid: options.supervisorPid, logger: logger),
@@ -87,14 +104,21 @@ public struct OrdersService {
     }
 }
 
-/// Runs the simulation to its end, then waits until the outbox is empty: the group then shuts
-/// down (`--exit-when-published`).
+/// Runs the simulation to its end, then waits until every order is finished (in a choreographed
+/// run, that takes the kitchens and couriers) and the outbox is empty: the group then shuts down
+/// (`--exit-when-published`).
 struct SimulateThenDrain: Service {
     let simulator: CitySimulator
+    let ledger: OrderLedger
     let relay: OutboxRelay
 
     func run() async throws {
         try await simulator.run()
-        while try await relay.pendingCount() > 0 { try await Task.sleep(for: .milliseconds(50)) }
+        let prefix = simulator.orderIDPrefix
+        while true {
+            let unfinished = try await ledger.resumeState(idPrefix: prefix).unfinished.count
+            if unfinished == 0, try await relay.pendingCount() == 0 { return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
     }
 }

@@ -4,6 +4,8 @@ import Foundation
 public import Logging
 public import ServiceRuntime
 
+extension CitySimulator.Steps: ExpressibleByArgument {}
+
 /// The command line of `orders`.
 public struct OrdersServiceOptions: ParsableArguments {
     @OptionGroup public var connection: KafkaConnectionOptions
@@ -23,6 +25,16 @@ public struct OrdersServiceOptions: ParsableArguments {
         .events
     @Option(help: "Address the HTTP API listens on.") public var httpHost = "127.0.0.1"
     @Option(help: "Port of the HTTP API (0: any free port).") public var httpPort = 8081
+    @Option(
+        help:
+            "Who takes an order's steps after it is placed: choreographed (restaurants and delivery decide, orders reacts) or simulated (orders plays the kitchens and couriers too, alone)."
+    )
+    public var steps: CitySimulator.Steps = .choreographed
+    @Option(
+        help:
+            "Client settings of its consumer (choreographed runs) tuned for: kafka (Kafka's defaults) or local (the local Tansu broker)."
+    )
+    public var kafkaProfile: KafkaProfile = .kafka
     @Option(help: "Log level.") public var logLevel: Logger.Level = .info
     @Option(help: "Stop when this process is gone (`fooddelivery up` sets it).") public var supervisorPid: Int32?
     @Flag(help: "With --max-orders: exit once every order is finished and its events are published.") public var exitWhenPublished =
@@ -53,6 +65,7 @@ public struct OrdersServiceOptions: ParsableArguments {
         simulation.speed = speed
         simulation.seed = seed
         simulation.maxOrders = maxOrders
+        simulation.steps = steps
         return simulation
     }
 }

@@ -21,9 +21,8 @@ import Synchronization
 public final class ProjectionRunner: Service, Sendable {
     public let database: ProjectionDatabase
     public let topic: String
-    public let deadLetterTopic: String
     let consumer: KafkaConsumer
-    private let deadLetters: KafkaProducer
+    private let deadLetters: DeadLetterWriter
     private let logger: Logger
     private let metrics: ProjectionMetrics
     private let state = Mutex(State())
@@ -42,23 +41,25 @@ public final class ProjectionRunner: Service, Sendable {
     }
 
     public init(
-        database: ProjectionDatabase, consumer configuration: KafkaConsumerConfiguration, topic: String, deadLetterTopic: String,
-        deadLetters: KafkaProducer, logger: Logger, onCommitted: (@Sendable ([OrderEvent]) -> Void)? = nil
+        database: ProjectionDatabase, consumer configuration: KafkaConsumerConfiguration, topic: String, deadLetters: KafkaProducer,
+        logger: Logger, onCommitted: (@Sendable ([OrderEvent]) -> Void)? = nil
     ) throws {
         self.onCommitted = onCommitted
         self.database = database
         self.topic = topic
-        self.deadLetterTopic = deadLetterTopic
-        self.deadLetters = deadLetters
+        self.deadLetters = DeadLetterWriter(producer: deadLetters, group: database.projection.name, logger: logger)
         self.logger = logger
-        metrics = ProjectionMetrics(group: database.projection.name)
+        let metrics = ProjectionMetrics(group: database.projection.name)
+        self.metrics = metrics
         var configuration = configuration
         configuration.groupID = database.projection.name
         // Never fall back silently: a partition with no stored offset starts at .beginning
         // (chosen by the listener), and a position outside the log is an error.
         configuration.autoOffsetReset = .error
         consumer = try KafkaConsumer.make(
-            configuration: configuration, rebalanceListener: StoredOffsetsListener(database: database, topic: topic, metrics: metrics),
+            configuration: configuration,
+            rebalanceListener: StoredOffsetsListener(
+                stored: { try await database.storedOffsets(topic: $0) }, onRebalance: { metrics.rebalances.increment() }),
             logger: logger)
     }
 
@@ -178,13 +179,13 @@ public final class ProjectionRunner: Service, Sendable {
             }
         }
         // Dead letters first: their offsets are stored with this batch, so they must be safe first.
-        try await deadLetter(poison)
+        try await deadLetters.send(poison)
         let started = ContinuousClock.now
         let result = try await database.apply(events, storing: batch.nextOffsets)
         metrics.applyLatency.recordNanoseconds((ContinuousClock.now - started).nanoseconds)
         onCommitted?(events.map(\.0))
         // Rejected by the projection (or out of sequence): written nowhere but the dead-letter topic.
-        try await deadLetter(
+        try await deadLetters.send(
             result.rejected.compactMap { rejection in sources[rejection.event.eventID].map { ($0, "rejected: \(rejection.reason)") } })
         state.withLock {
             $0.counters.applied += result.applied
@@ -202,21 +203,5 @@ public final class ProjectionRunner: Service, Sendable {
             }
         }
         try? consumer.commitAsync(batch.nextOffsets)
-    }
-
-    private func deadLetter(_ records: [(KafkaConsumerMessage, String)]) async throws {
-        for (message, reason) in records {
-            logger.warning("dead-lettering \(message.topicPartition)@\(message.offset): \(reason)")
-            let headers =
-                message.headers + [
-                    KafkaHeader(key: DeadLetterHeaders.originalTopic, string: message.topicPartition.topic),
-                    KafkaHeader(key: DeadLetterHeaders.originalPartition, string: String(message.topicPartition.partition)),
-                    KafkaHeader(key: DeadLetterHeaders.originalOffset, string: String(message.offset)),
-                    KafkaHeader(key: DeadLetterHeaders.consumerGroup, string: database.projection.name),
-                    KafkaHeader(key: DeadLetterHeaders.error, string: reason),
-                ]
-            try await deadLetters.send(
-                KafkaProducerMessage(topic: deadLetterTopic, key: message.key, value: message.value, headers: headers))
-        }
     }
 }

@@ -4,6 +4,7 @@ import Foundation
 public import Hummingbird
 import Kafka
 public import Logging
+import Outbox
 public import Projection
 public import Prometheus
 import ServiceAPI
@@ -18,6 +19,8 @@ public struct ProjectionService {
     public let definition: ProjectionServiceDefinition
     public let database: ProjectionDatabase
     public let runner: ProjectionRunner
+    /// The service's decisions, for one that takes part in the choreography.
+    public let decisions: DecisionRunner?
     public let router: Router<BasicRequestContext>
     /// Everything that runs, in start order (shutdown runs in reverse).
     public let services: [ServiceGroupConfiguration.ServiceConfiguration]
@@ -46,10 +49,22 @@ public struct ProjectionService {
         let deadLetters = try KafkaProducer.make(configuration: KafkaProducerConfiguration(common: kafka), logger: logger)
         let committed = CommittedEvents()
         let runner = try ProjectionRunner(
-            database: database, consumer: consumer, topic: options.topic, deadLetterTopic: Topics.deadLetters(of: options.topic),
+            database: database, consumer: consumer, topic: options.topic,
             deadLetters: deadLetters, logger: logger, onCommitted: { committed.publish($0) })
         let replay = ProjectionReplay(runner: runner, shadowPath: path + ".replay", logger: logger)
         let partitions = TopicPartitionCount(topic: options.topic, kafka: kafka, logger: logger)
+        // A service that decides keeps its decisions in a database and a consumer group of their own.
+        let decisions = try definition.decider.map { makeDecider in
+            let decider = makeDecider(options.seed, options.speed)
+            let database = try DecisionDatabase.open(
+                path: (directory as NSString).appendingPathComponent("\(definition.name).decisions.sqlite"), decider: decider)
+            let runner = try DecisionRunner(
+                database: database, decider: decider,
+                consumer: options.consumerConfiguration(common: kafka, group: ConsumerGroups.decisions(of: group)),
+                orderTopic: options.topic, deadLetters: deadLetters, logger: logger)
+            // `orders` creates the choreography's topics.
+            return (runner, OutboxRelay(database: database, producer: deadLetters, orderTopic: options.topic, logger: logger))
+        }
 
         let (instanceID, topic, peerNames) = (options.instanceID, options.topic, options.peers)
         let instance: @Sendable () async -> InstanceInfo = {
@@ -83,9 +98,9 @@ public struct ProjectionService {
                 address: .hostname(options.httpHost, port: options.httpPort ?? definition.defaultPort), serverName: definition.name),
             logger: logger)
         return ProjectionService(
-            definition: definition, database: database, runner: runner, router: router,
-            services: [
-                .init(service: deadLetters), .init(service: runner), .init(service: http),
+            definition: definition, database: database, runner: runner, decisions: decisions?.0, router: router,
+            services: [.init(service: deadLetters)] + (decisions.map { [.init(service: $0.1), .init(service: $0.0)] } ?? []) + [
+                .init(service: runner), .init(service: http),
                 .init(service: groupWatch, successTerminationBehavior: .ignore),
                 .init(service: HeapTrimmer(), successTerminationBehavior: .ignore),
             ] + SupervisorWatch.configurations(pid: options.supervisorPid, logger: logger),

@@ -31,12 +31,15 @@ public struct ProjectionServiceOptions: ParsableArguments {
         name: .customLong("peer"),
         help: "Base URL of an instance of this service (repeat; listing itself is fine); queries are routed across instances.")
     public var peers: [String] = []
+    @Option(help: "Simulated seconds per real second, for the services that decide (restaurants, delivery).") public var speed: Double = 1
+    @Option(help: "Random seed of their decisions: the same seed decides the same way again.") public var seed: UInt64 = 1
     @Option(help: "Log level.") public var logLevel: Logger.Level = .info
     @Option(help: "Stop when this process is gone (`fooddelivery up` sets it).") public var supervisorPid: Int32?
 
     public init() {}
 
     public func validate() throws {
+        guard speed > 0 else { throw ValidationError("--speed must be positive") }
         if let assignor, KafkaConsumerConfiguration.AssignmentStrategy(rawValue: assignor) == nil {
             throw ValidationError("--assignor must be range, roundrobin or cooperative-sticky")
         }
@@ -59,10 +62,7 @@ public struct ProjectionServiceOptions: ParsableArguments {
 
     /// The group consumer's settings: the profile's, then the flags given.
     public func consumerConfiguration(common: KafkaConfiguration, group: String) -> KafkaConsumerConfiguration {
-        var consumer =
-            kafkaProfile == .local
-            ? KafkaConsumerConfiguration.localBroker(common: common, groupID: group)
-            : KafkaConsumerConfiguration(common: common, groupID: group)
+        var consumer = kafkaProfile.consumerConfiguration(common: common, group: group)
         if let assignor, let strategy = KafkaConsumerConfiguration.AssignmentStrategy(rawValue: assignor) {
             consumer.assignmentStrategy = strategy
         }

@@ -1,4 +1,5 @@
 public import ArgumentParser
+public import Kafka
 
 /// Which broker a consumer service's client settings are tuned for. `kafka` is librdkafka's and
 /// Kafka's own defaults (cooperative-sticky, a 45 s session, a 500 ms fetch wait); `local` is the
@@ -7,4 +8,14 @@ public import ArgumentParser
 public enum KafkaProfile: String, Codable, Sendable, CaseIterable, ExpressibleByArgument {
     case kafka
     case local
+}
+
+extension KafkaProfile {
+    /// A consumer's settings for this profile, in `group`.
+    public func consumerConfiguration(common: KafkaConfiguration, group: String) -> KafkaConsumerConfiguration {
+        switch self {
+        case .kafka: KafkaConsumerConfiguration(common: common, groupID: group)
+        case .local: KafkaConsumerConfiguration.localBroker(common: common, groupID: group)
+        }
+    }
 }

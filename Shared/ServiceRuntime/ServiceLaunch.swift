@@ -16,11 +16,16 @@ public struct ServiceLaunch: Codable, Sendable, Equatable {
         public var output: String?
         public var partitions: Int?
         public var exitWhenPublished = false
+        /// choreographed (restaurants and delivery decide) or simulated (orders plays them too).
+        public var steps: String?
+        public var profile: KafkaProfile?
 
         public init(
             rate: Double? = nil, speed: Double? = nil, seed: UInt64? = nil, maxOrders: Int? = nil, output: String? = nil,
-            partitions: Int? = nil, exitWhenPublished: Bool = false
+            partitions: Int? = nil, exitWhenPublished: Bool = false, steps: String? = nil, profile: KafkaProfile? = nil
         ) {
+            self.steps = steps
+            self.profile = profile
             self.rate = rate
             self.speed = speed
             self.seed = seed
@@ -42,12 +47,17 @@ public struct ServiceLaunch: Codable, Sendable, Equatable {
         public var assignor: KafkaConsumerConfiguration.AssignmentStrategy?
         public var sessionTimeout: Int?
         public var fetchWaitMs: Int?
+        /// For the services that decide (restaurants, delivery): their simulated clock and seed.
+        public var speed: Double?
+        public var seed: UInt64?
 
         public init(
             group: String? = nil, instanceID: String? = nil, peers: [String] = [], profile: KafkaProfile? = nil,
             assignor: KafkaConsumerConfiguration.AssignmentStrategy? = nil,
-            sessionTimeout: Int? = nil, fetchWaitMs: Int? = nil
+            sessionTimeout: Int? = nil, fetchWaitMs: Int? = nil, speed: Double? = nil, seed: UInt64? = nil
         ) {
+            self.speed = speed
+            self.seed = seed
             self.group = group
             self.instanceID = instanceID
             self.peers = peers
@@ -109,6 +119,8 @@ public struct ServiceLaunch: Codable, Sendable, Equatable {
             add("--output", orders.output)
             add("--partitions", orders.partitions)
             if orders.exitWhenPublished { arguments.append("--exit-when-published") }
+            add("--steps", orders.steps)
+            add("--kafka-profile", orders.profile?.rawValue)
         }
         if let consumer {
             add("--group", consumer.group)
@@ -118,6 +130,8 @@ public struct ServiceLaunch: Codable, Sendable, Equatable {
             add("--assignor", consumer.assignor?.rawValue)
             add("--session-timeout", consumer.sessionTimeout)
             add("--fetch-wait-ms", consumer.fetchWaitMs)
+            add("--speed", consumer.speed)
+            add("--seed", consumer.seed)
         }
         return arguments
     }

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import OrderEvents
+import Outbox
 import Testing
 
 @testable import Orders

@@ -3,6 +3,7 @@ import GRDB
 import Kafka
 import OrderEvents
 import Orders
+import Outbox
 import ServiceLifecycle
 import TestSupport
 import Testing
@@ -20,7 +21,7 @@ struct OrderPublishingTests {
         let directory = try TestNames.temporaryDirectory("orders-db")
         let database = try OrdersDatabase(path: directory.appendingPathComponent("orders.sqlite").path)
         let producer = try await kit.makeProducer("orders")
-        let relay = OutboxRelay(database: database, producer: producer, topic: topic, logger: TestLogging.logger("relay"))
+        let relay = OutboxRelay(database: database.writer, producer: producer, orderTopic: topic, logger: TestLogging.logger("relay"))
         var configuration = CitySimulator.Configuration()
         configuration.speed = 200
         configuration.ordersPerSecond = 20

@@ -1,6 +1,7 @@
 import Kafka
 import OrderEvents
 import Orders
+import Outbox
 import Testing
 
 /// Checks the order-event topic against the outbox: every committed event is on the topic, each

@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import OrderEvents
+import Outbox
 import ServiceRuntime
 import TestSupport
 import Testing

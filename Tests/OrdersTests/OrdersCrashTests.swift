@@ -4,6 +4,7 @@ import GRDB
 import Kafka
 import LocalBroker
 import Orders
+import Outbox
 import ServiceHTTPClient
 import ServiceRuntime
 import TestSupport

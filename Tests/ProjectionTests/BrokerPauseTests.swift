@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import Kafka
 import Orders
+import Outbox
 import ServiceHTTPClient
 import ServiceRuntime
 import TestSupport

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import OrderEvents
 import Orders
+import Outbox
 
 /// What each service's read model must hold, computed a second, independent way: by folding each
 /// order's events in plain Swift (no SQL, no upserts), straight from the producer's outbox.

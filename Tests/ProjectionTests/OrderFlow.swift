@@ -1,6 +1,7 @@
 import Contract
 import Kafka
 import Orders
+import Outbox
 import ServiceRuntime
 import TestSupport
 
@@ -38,7 +39,7 @@ enum OrderFlow {
         _ kit: KafkaTestKit, topic: String, database: OrdersDatabase, orders: Int, seed: UInt64 = .random(in: 1...1_000_000)
     ) async throws {
         let producer = try await kit.makeProducer("orders")
-        let relay = OutboxRelay(database: database, producer: producer, topic: topic, logger: TestLogging.logger("relay"))
+        let relay = OutboxRelay(database: database.writer, producer: producer, orderTopic: topic, logger: TestLogging.logger("relay"))
         var configuration = CitySimulator.Configuration()
         configuration.speed = 500
         configuration.ordersPerSecond = 50

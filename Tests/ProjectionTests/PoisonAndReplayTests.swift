@@ -3,6 +3,7 @@ import GRDB
 import Kafka
 import OrderEvents
 import Orders
+import Outbox
 import Projection
 import RestaurantsProjection
 import TestSupport
@@ -15,7 +16,7 @@ struct PoisonAndReplayTests {
         try ProjectionRunner(
             database: try ProjectionDatabase(path: path, projection: RestaurantsProjection(name: group)),
             consumer: KafkaConsumerConfiguration.localBroker(common: kit.configuration(clientID: group), groupID: group),
-            topic: topic, deadLetterTopic: topic + ".dlq", deadLetters: try await kit.makeProducer("\(group)-dlq"),
+            topic: topic, deadLetters: try await kit.makeProducer("\(group)-dlq"),
             logger: TestLogging.logger(group))
     }
 

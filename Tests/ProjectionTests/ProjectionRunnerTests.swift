@@ -33,7 +33,7 @@ struct ProjectionRunnerTests {
         return try ProjectionRunner(
             database: database,
             consumer: KafkaConsumerConfiguration.localBroker(common: kit.configuration(clientID: name), groupID: name),
-            topic: topic, deadLetterTopic: topic + ".dlq", deadLetters: try await kit.makeProducer("\(name)-dlq"),
+            topic: topic, deadLetters: try await kit.makeProducer("\(name)-dlq"),
             logger: TestLogging.logger(name))
     }
 

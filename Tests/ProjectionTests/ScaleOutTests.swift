@@ -4,6 +4,7 @@ import GRDB
 import Kafka
 import OrderEvents
 import Orders
+import Outbox
 import ProjectionServer
 import ServiceAPI
 import ServiceRuntime

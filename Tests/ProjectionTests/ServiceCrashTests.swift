@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import Kafka
 import Orders
+import Outbox
 import Projection
 import ServiceRuntime
 import TestSupport
@@ -32,7 +33,7 @@ extension SystemTests {
             // Orders flow the whole time, through the real outbox relay.
             let ordersDB = try OrdersDatabase(path: try ProjectionRunnerTests.temporaryPath("orders"))
             let producer = try await kit.makeProducer("orders")
-            let relay = OutboxRelay(database: ordersDB, producer: producer, topic: topic, logger: TestLogging.logger("relay"))
+            let relay = OutboxRelay(database: ordersDB.writer, producer: producer, orderTopic: topic, logger: TestLogging.logger("relay"))
             var simulation = CitySimulator.Configuration()
             simulation.speed = Self.soak ? 20 : 2
             simulation.ordersPerSecond = Self.soak ? 30 : 5

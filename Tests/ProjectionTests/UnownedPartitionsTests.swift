@@ -1,6 +1,7 @@
 import Foundation
 import Kafka
 import Orders
+import Outbox
 import ProjectionServer
 import ServiceAPI
 import ServiceRuntime

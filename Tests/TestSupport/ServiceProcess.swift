@@ -93,12 +93,16 @@ extension ServiceLaunch {
             consumer: .init(group: group, instanceID: instanceID, peers: peers, profile: .local))
     }
 
-    /// `orders` as the tests run it: on `brokers`, publishing to `topic`, from `directory`, quiet.
+    /// `orders` as the tests run it: on `brokers`, publishing to `topic`, from `directory`, quiet;
+    /// unless `orders` says otherwise, alone (`--steps simulated`: it plays the kitchens and
+    /// couriers too), with the local profile.
     public static func testOrders(
         brokers: String, topic: String, directory: URL, logLevel: Logger.Level = .critical, httpPort: Int? = 0, orders: Orders
     ) -> ServiceLaunch {
         var settings = orders
         settings.output = settings.output ?? "quiet"
+        settings.steps = settings.steps ?? "simulated"
+        settings.profile = settings.profile ?? .local
         return ServiceLaunch(
             service: "orders", brokers: brokers, dataDir: directory.path, topic: topic, httpPort: httpPort, logLevel: logLevel,
             orders: settings)

@@ -1,30 +1,32 @@
+import Contract
 import Foundation
-import GRDB
+public import GRDB
 public import Kafka
 public import Logging
-import OrderEvents
 public import ServiceLifecycle
 import Synchronization
 
-/// Publishes the outbox to Kafka, in row order, and marks a row sent only once its delivery
-/// report has arrived.
+/// Publishes a service's outbox to Kafka, in row order, and marks a row sent only once its
+/// delivery report has arrived. One relay serves every topic the service writes.
 ///
 /// Invariants:
-/// - rows are enqueued in id order, which is each order's sequence order, to the order's key, so
-///   an order's events reach its partition in order (the producer is idempotent);
+/// - rows are enqueued in id order, which is each key's sequence order, to the row's topic and
+///   key, so the records of one key reach their partition in order (the producer is idempotent);
 /// - a row is marked sent only after the broker acknowledged it: a crash before that republishes
 ///   it on restart (at-least-once on the topic; consumers dedupe by order id + sequence);
 /// - after a failed delivery, the relay waits for every in-flight report and then starts again
 ///   from the first unsent row, so nothing is skipped, whatever the length of an outage.
 public final class OutboxRelay: Service, Sendable {
-    public let database: OrdersDatabase
+    public let database: any DatabaseWriter
     public let producer: KafkaProducer
-    public let topic: String
+    /// The service's order-event topic: every other topic is named beside it (`Topics.named`).
+    public let orderTopic: String
     private let logger: Logger
     private let batchSize: Int
     private let maxInFlight: Int
-    /// Runs (and is retried until it succeeds) before the first publish: the topic setup, which
-    /// cannot succeed while Kafka is unreachable. Meanwhile the outbox just fills.
+    /// Runs (and is retried until it succeeds) before the first publish, once there is something
+    /// to publish: the topic setup, which cannot succeed while Kafka is unreachable. Meanwhile the
+    /// outbox just fills.
     private let prepare: @Sendable () async throws -> Void
     private let state = Mutex(State())
 
@@ -53,13 +55,14 @@ public final class OutboxRelay: Service, Sendable {
     }
 
     public init(
-        database: OrdersDatabase, producer: KafkaProducer, topic: String, logger: Logger, batchSize: Int = 500, maxInFlight: Int = 20_000,
+        database: any DatabaseWriter, producer: KafkaProducer, orderTopic: String, logger: Logger, batchSize: Int = 500,
+        maxInFlight: Int = 20_000,
         prepare: @escaping @Sendable () async throws -> Void = {}
     ) {
         self.prepare = prepare
         self.database = database
         self.producer = producer
-        self.topic = topic
+        self.orderTopic = orderTopic
         self.logger = logger
         self.batchSize = batchSize
         self.maxInFlight = maxInFlight
@@ -71,12 +74,12 @@ public final class OutboxRelay: Service, Sendable {
 
     /// Rows not yet acknowledged by the broker.
     public func pendingCount() async throws -> Int {
-        try await database.writer.read { db in try OutboxRecord.filter(OutboxRecord.Columns.sentAt == nil).fetchCount(db) }
+        try await database.read { db in try OutboxRecord.filter(OutboxRecord.Columns.sentAt == nil).fetchCount(db) }
     }
 
     /// How long the oldest unacknowledged row has waited (nil: none waiting).
     public func oldestPendingAge() async throws -> Double? {
-        try await database.writer.read { db in
+        try await database.read { db in
             try Double.fetchOne(db, sql: "SELECT MIN(createdAt) FROM outbox WHERE sentAt IS NULL").map { Date().timeIntervalSince1970 - $0 }
         }
     }
@@ -85,6 +88,7 @@ public final class OutboxRelay: Service, Sendable {
     /// reports of what is in flight, marks those rows sent and returns. (List the producer before
     /// the relay in a `ServiceGroup`, so it is shut down after the relay and flushes last.)
     public func run() async throws {
+        while !Task.isShuttingDownGracefully, try await pendingCount() == 0 { try? await Task.sleep(for: .milliseconds(50)) }
         var backoff = Duration.milliseconds(500)
         while !Task.isShuttingDownGracefully {
             do {
@@ -126,7 +130,7 @@ public final class OutboxRelay: Service, Sendable {
                 try await Task.sleep(for: .milliseconds(5))
                 continue
             }
-            let rows = try await database.writer.read { [batchSize] db in
+            let rows = try await database.read { [batchSize] db in
                 try OutboxRecord
                     .filter(OutboxRecord.Columns.sentAt == nil && OutboxRecord.Columns.id > after)
                     .order(OutboxRecord.Columns.id)
@@ -140,8 +144,8 @@ public final class OutboxRelay: Service, Sendable {
             }
             let messages = rows.map { row in
                 KafkaProducerMessage(
-                    topic: topic, key: Array(row.orderId.utf8), value: Array(row.payload),
-                    headers: OrderEventHeaders.fields(type: row.type, traceparent: row.traceparent).map {
+                    topic: Topics.named(row.topic, beside: orderTopic), key: Array(row.key.utf8), value: Array(row.payload),
+                    headers: EventHeaders.fields(type: row.type, schemaVersion: row.schemaVersion, traceparent: row.traceparent).map {
                         KafkaHeader(key: $0.key, string: $0.value)
                     })
             }
@@ -193,7 +197,7 @@ public final class OutboxRelay: Service, Sendable {
     private func markSent(_ rows: [(row: Int64, partition: Int32, offset: Int64)]) async throws {
         guard !rows.isEmpty else { return }
         let now = Date().timeIntervalSince1970
-        try await database.writer.write { db in
+        try await database.write { db in
             for row in rows {
                 try db.execute(
                     sql: "UPDATE outbox SET sentAt = ?, partition = ?, offset = ? WHERE id = ?",

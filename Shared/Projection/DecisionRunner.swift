@@ -1,0 +1,212 @@
+public import Choreography
+import Contract
+public import Foundation
+public import GRDB
+public import Kafka
+public import Logging
+public import ServiceLifecycle
+import Synchronization
+
+/// Consume, decide, store state and outbox together: the runtime that `orders`, `restaurants` and
+/// `delivery` share for their part in the choreography, next to the projection runtime.
+///
+/// Per batch, in one SQLite transaction: drop the messages already taken (by topic, producer,
+/// order and sequence), let the decider decide on the rest (its state changes and the messages it
+/// sends go into the same transaction, the latter as outbox rows), and store the batch's next
+/// offsets. The service's `OutboxRelay` publishes the outbox with the idempotent producer. A
+/// crash at any instant leaves state, offsets and outbox consistent: on restart the partition
+/// resumes after the last batch taken, and whatever was decided is published exactly once in
+/// effect. Steps that come from time rather than a message (`Decider.decideDue`) are taken the
+/// same way, from the decider's own clock and state, so they survive a crash too.
+public final class DecisionRunner: Service, Sendable {
+    public let database: any DatabaseWriter
+    public let decider: any Decider
+    /// The consumed topics' names, beside the service's order-event topic.
+    public let topics: [FlowMessageType.Topic: String]
+    let consumer: KafkaConsumer
+    private let deadLetters: DeadLetterWriter
+    private let logger: Logger
+    private let counters = Mutex(Counters())
+    private let clock: @Sendable () -> Date
+
+    public struct Counters: Sendable, Equatable {
+        public var decided = 0
+        public var repeats = 0
+        public var deadLettered = 0
+        public var dueSteps = 0
+    }
+
+    /// `consumer`'s group is the decisions group; the runner starts every partition from the
+    /// offset stored with the decider's state.
+    public init(
+        database: any DatabaseWriter, decider: any Decider, consumer configuration: KafkaConsumerConfiguration, orderTopic: String,
+        deadLetters: KafkaProducer, logger: Logger, clock: @escaping @Sendable () -> Date = { Date() }
+    ) throws {
+        self.database = database
+        self.decider = decider
+        self.logger = logger
+        self.clock = clock
+        topics = Dictionary(uniqueKeysWithValues: decider.inputs.map { ($0, $0.name(beside: orderTopic)) })
+        self.deadLetters = DeadLetterWriter(producer: deadLetters, group: configuration.groupID, logger: logger)
+        var configuration = configuration
+        configuration.autoOffsetReset = .error
+        consumer = try KafkaConsumer.make(
+            configuration: configuration,
+            rebalanceListener: StoredOffsetsListener(
+                stored: { topic in try await database.read { try ProjectionDatabase.storedOffsets(topic: topic, in: $0) } }, onRebalance: {}
+            ),
+            logger: logger)
+    }
+
+    /// The decider's migrations and the runtime's, for a database of its own or one it shares
+    /// (orders keeps its orders, its outbox and its decisions' offsets in one file).
+    public static func registerMigrations(for decider: any Decider, in migrator: inout DatabaseMigrator) {
+        DecisionTables.registerMigrations(in: &migrator)
+        decider.registerMigrations(in: &migrator)
+    }
+
+    public var counts: Counters { counters.withLock { $0 } }
+    public var assignment: [TopicPartition] { consumer.assignment }
+
+    /// Closes the consumer of a runner that never ran; `run()` closes its own.
+    public func closeUnused() async { await consumer.close() }
+
+    public func run() async throws {
+        do {
+            try await cancelWhenGracefulShutdown { try await self.waitForTopics() }
+        } catch is CancellationError {
+            await consumer.close()
+            return
+        }
+        try consumer.subscribe(Array(topics.values).sorted())
+        try await withTaskCancellationOrGracefulShutdownHandler {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await self.takeDueSteps() }
+                for try await batch in self.consumer.batches(maxMessages: 500, maxWait: .milliseconds(5)) {
+                    if let error = batch.errors.first { throw error }
+                    try await self.processRetrying(batch)
+                }
+                group.cancelAll()
+            }
+        } onCancelOrGracefulShutdown: {
+            self.consumer.stopFetching()
+        }
+        await consumer.close()
+    }
+
+    private func waitForTopics() async throws {
+        let admin = try KafkaAdmin.make(configuration: consumer.configuration.common, logger: logger, requestTimeout: .seconds(5))
+        var waiting = false
+        for topic in topics.values.sorted() {
+            while true {
+                if let found = try? await admin.metadata(topic: topic, timeout: .seconds(5)).topic(topic), found.error == nil,
+                    !found.partitions.isEmpty
+                {
+                    break
+                }
+                if !waiting { logger.notice("waiting for topic \(topic) to exist (its producer creates it)") }
+                waiting = true
+                try await Task.sleep(for: .seconds(1))
+            }
+        }
+        if waiting { logger.notice("topics \(topics.values.sorted().joined(separator: ", ")) exist now; subscribing") }
+    }
+
+    private var owned: [FlowMessageType.Topic: Set<Int32>] {
+        let assignment = consumer.assignment
+        return topics.mapValues { name in Set(assignment.filter { $0.topic == name }.map(\.partition)) }
+    }
+
+    /// Time-driven steps: looks at least every 200 ms, sooner when the decider says one is due.
+    private func takeDueSteps() async throws {
+        let decider = self.decider
+        let producer = decider.producer
+        while !Task.isCancelled {
+            let owned = self.owned
+            let now = clock()
+            let next: Date?
+            do {
+                next = try await database.write { db in
+                    try decider.decideDue(
+                        in: DecisionContext(db: db, now: now, partition: nil, owned: owned, traceparent: nil, producer: producer))
+                }
+            } catch {
+                if Task.isCancelled { return }
+                logger.error("due steps failed, retrying: \(error)")
+                next = nil
+            }
+            let wait = min(max(next.map { $0.timeIntervalSince(clock()) } ?? 0.2, 0.005), 0.2)
+            try await Task.sleep(for: .milliseconds(Int(wait * 1000)))
+        }
+    }
+
+    private func processRetrying(_ batch: ConsumerBatch) async throws {
+        var delay = Duration.milliseconds(100)
+        while true {
+            do {
+                try await process(batch)
+                return
+            } catch {
+                if Task.isCancelled || consumer.isStopping { throw error }
+                logger.error("batch failed, retrying in \(delay): \(error)")
+                try await Task.sleep(for: delay)
+                delay = min(delay * 2, .seconds(5))
+            }
+        }
+    }
+
+    private func process(_ batch: ConsumerBatch) async throws {
+        var decoded: [(FlowMessage, KafkaConsumerMessage)] = []
+        var poison: [(KafkaConsumerMessage, String)] = []
+        for record in batch.messages {
+            do throws(FlowMessageError) {
+                decoded.append((try FlowMessage.decode(record.value), record))
+            } catch {
+                poison.append((record, "invalid_message: \(error)"))
+            }
+        }
+        try await deadLetters.send(poison)
+        let messages = decoded
+        let decider = self.decider
+        let (producer, now, owned) = (decider.producer, clock(), self.owned)
+        let offsets = batch.nextOffsets.compactMap { next in
+            next.offset.exact.map { (topic: next.topicPartition.topic, partition: next.topicPartition.partition, next: $0) }
+        }
+        let (taken, repeats, rejected) = try await database.write { db in
+            var taken = 0
+            var repeats = 0
+            var rejected: [(KafkaConsumerMessage, String)] = []
+            for (message, record) in messages {
+                if try DecisionTables.isRepeat(
+                    topic: record.topicPartition.topic, producer: message.producer, orderID: message.orderId,
+                    sequence: message.sequence, in: db)
+                {
+                    repeats += 1
+                    continue
+                }
+                let traceparent = record.headers.first { $0.key == EventHeaders.traceparent }?.value.map {
+                    String(decoding: $0, as: UTF8.self)
+                }
+                do {
+                    try decider.decide(
+                        message,
+                        in: DecisionContext(
+                            db: db, now: now, partition: record.topicPartition.partition, owned: owned, traceparent: traceparent,
+                            producer: producer))
+                    taken += 1
+                } catch DecisionError.rejected(let reason) {
+                    rejected.append((record, "rejected: \(reason)"))
+                }
+            }
+            try DecisionTables.store(offsets, in: db)
+            return (taken, repeats, rejected)
+        }
+        try await deadLetters.send(rejected)
+        counters.withLock {
+            $0.decided += taken
+            $0.repeats += repeats
+            $0.deadLettered += poison.count + rejected.count
+        }
+        try? consumer.commitAsync(batch.nextOffsets)
+    }
+}

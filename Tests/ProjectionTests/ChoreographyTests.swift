@@ -1,0 +1,92 @@
+import Choreography
+import Contract
+import Foundation
+import Kafka
+import OrderEvents
+import ServiceRuntime
+import TestSupport
+import Testing
+
+extension SystemTests {
+    /// The services answer back: `orders` only takes orders and reacts; `restaurants` decides as
+    /// kitchens, `delivery` dispatches couriers, each through its own topic and outbox.
+    @Suite("Choreography", .timeLimit(.minutes(10)))
+    struct ChoreographyTests {
+        /// orders (choreographed), restaurants and delivery as real processes on a fresh topic set.
+        struct Run {
+            let kit: KafkaTestKit
+            let topic: String
+            let brokers: String
+            let name: String
+            let speed: Double
+
+            static func make(_ name: String, speed: Double) async throws -> Run {
+                let kit = try await KafkaTestKit.make(name)
+                let topic = try await OrderFlow.topic(kit, partitions: 3)
+                return Run(
+                    kit: kit, topic: topic, brokers: kit.connection.configuration.bootstrapServers.joined(separator: ","), name: name,
+                    speed: speed)
+            }
+
+            func orders(maxOrders: Int, rate: Double, seed: UInt64, directory: URL) throws -> ServiceProcess {
+                try ServiceProcess(
+                    .testOrders(
+                        brokers: brokers, topic: topic, directory: directory,
+                        orders: .init(
+                            rate: rate, speed: speed, seed: seed, maxOrders: maxOrders, partitions: 3, exitWhenPublished: true,
+                            steps: "choreographed")))
+            }
+
+            func decider(_ service: String, seed: UInt64, directory: URL) throws -> ServiceProcess {
+                var launch = ServiceLaunch.testConsumer(
+                    service, brokers: brokers, topic: topic, group: "\(name)-\(service)", directory: directory)
+                launch.consumer?.speed = speed
+                launch.consumer?.seed = seed
+                return try ServiceProcess(launch)
+            }
+
+            func orderEvents() async throws -> ChoreographyModel {
+                ChoreographyModel(records: try await kit.readAll(topic, partitions: 3, idle: .seconds(3)))
+            }
+
+            func records(of topic: FlowMessageType.Topic) async throws -> [FlowMessage] {
+                try await kit.readAll(topic.name(beside: self.topic), partitions: 3, idle: .seconds(2)).map {
+                    try FlowMessage.decode($0.value)
+                }
+            }
+        }
+
+        @Test("Kitchens and couriers decide, orders reacts: every order ends exactly once, each decision taken once")
+        func choreographedRun() async throws {
+            let run = try await Run.make(TestNames.unique("choreo"), speed: 20)
+            let seed = UInt64.random(in: 1...1_000_000)
+            let orders = try run.orders(maxOrders: 80, rate: 20, seed: seed, directory: try TestNames.temporaryDirectory("choreo-orders"))
+            let restaurants = try run.decider("restaurants", seed: seed, directory: try TestNames.temporaryDirectory("choreo-restaurants"))
+            let delivery = try run.decider("delivery", seed: seed, directory: try TestNames.temporaryDirectory("choreo-delivery"))
+            // With --exit-when-published, orders exits once every order is finished and published.
+            try await eventually("every order finishes and orders exits", timeout: .seconds(240)) { !orders.isRunning }
+            #expect(orders.process.terminationStatus == 0)
+            try await restaurants.terminate()
+            try await delivery.terminate()
+
+            let model = try await run.orderEvents()
+            #expect(model.problems == [])
+            #expect(model.orders.count == 80)
+            #expect(model.unfinished == [])
+            #expect(model.stepsTakenTwice == [])
+            let endings = model.endings
+            #expect(endings["order.delivered", default: 0] > 40, "\(endings)")
+            // Each kitchen decision was published once per order, and orders took each once.
+            let decisions = try await run.records(of: .restaurantEvents)
+            let accepted = Set(model.orders.filter { $0.value.contains { $0.type == .acceptedByRestaurant } }.map(\.key))
+            let decided = Dictionary(grouping: decisions.filter { $0.type == .orderAccepted }, by: \.orderId).mapValues {
+                Set($0.map(\.sequence)).count
+            }
+            #expect(decided.values.allSatisfy { $0 == 1 })
+            #expect(accepted.isSubset(of: Set(decided.keys)))
+            print(
+                "choreography: \(model.orders.count) orders; endings \(endings.sorted { $0.key < $1.key }); repeats on the topic \(model.repeats)"
+            )
+        }
+    }
+}
