@@ -213,7 +213,10 @@ let package = Package(
         // Narrated, self-verifying walkthroughs of Kafka's concepts against a real broker.
         .target(
             name: "KafkaScenarios",
-            dependencies: ["Kafka", "SimulationControl", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "Choreography", "Contract", "Kafka", "ServiceAPI", "ServiceRuntime", "SimulationControl",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Shared/KafkaScenarios"
         ),
 

@@ -3,7 +3,8 @@
 #  - our Kafka binding vs librdkafka's rdkafka_performance (same librdkafka source, same local
 #    broker): bench/REPORT.md;
 #  - each projection's catch-up vs raw consume and raw SQLite, produce → commit latency at a
-#    steady rate, and a full rebuild of a million events: bench/PROJECTIONS.md.
+#    steady rate, and a full rebuild of a million events: bench/PROJECTIONS.md;
+#  - order placed → accepted → delivered latency through the choreography: bench/CHOREOGRAPHY.md.
 # Arguments go to the binding benchmark (e.g. --rounds 5).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -47,4 +48,6 @@ if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import confluent_kafk
   python3 -m venv "$venv" || { echo "bench: python3 -m venv failed; install python3-venv"; exit 1; }
   "$venv/bin/pip" install -q "confluent-kafka==2.16.1" || { echo "bench: pip install confluent-kafka failed: check that PyPI is reachable"; exit 1; }
 fi
+# Latency through the choreography (orders → restaurants → delivery), at a steady rate.
+.build/release/fooddelivery-bench choreography
 exec .build/release/fooddelivery-bench projections --python "$venv/bin/python"

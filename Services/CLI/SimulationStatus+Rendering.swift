@@ -1,4 +1,5 @@
 import Foundation
+import ServiceAPI
 import SimulationControl
 
 extension SimulationStatus {
@@ -20,6 +21,10 @@ extension SimulationStatus {
                 "\($0.key.replacingOccurrences(of: "order.", with: "")) \($0.value)"
             }
             lines.append("            by type: " + types.joined(separator: " · "))
+            let waiting = OrdersEndpoints.Stats.stages.compactMap { stage in
+                stats.waiting[stage.status].map { "\(stage.status) \($0) (for \(stage.waitingFor))" }
+            }
+            lines.append("            waiting: " + (waiting.isEmpty ? "none" : waiting.joined(separator: " · ")))
         } else {
             lines.append("orders      pid \(producer.pid)  :\(producer.port)  \(producer.running ? "not answering yet" : "DOWN")")
         }

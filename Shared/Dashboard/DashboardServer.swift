@@ -55,7 +55,8 @@ package struct DashboardServer: Sendable {
             module: "Dashboard", file: "dashboard.html",
             values: [
                 "STATUS": DashboardEndpoints.status, "QUERIES": DashboardEndpoints.queries, "EVENTS": DashboardEndpoints.events,
-            ].mapValues { String($0.template.dropFirst()) })
+            ].mapValues { String($0.template.dropFirst()) },
+            lists: ["STAGES": OrdersEndpoints.Stats.stages.map { [$0.status, $0.waitingFor] }])
     }
 
     func application(refresh: @escaping @Sendable () async throws -> DashboardHistory.Snapshot, logger: Logger) throws

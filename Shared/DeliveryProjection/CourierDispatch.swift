@@ -105,16 +105,13 @@ public struct CourierDispatch: Decider {
 
     public func decideDue(in context: DecisionContext) throws -> Date? {
         let db = context.db
-        let owned = Array(context.owned[.courierRequests] ?? [])
-        guard !owned.isEmpty else { return nil }
-        let partitions = owned.map { _ in "?" }.joined(separator: ",")
         let rows = try Row.fetchAll(
             db,
             sql: """
                 SELECT orderId, attempt, region, restaurant, status, courierId, traceparent FROM delivery_job
-                WHERE nextStepAt <= ? AND partition IN (\(partitions)) ORDER BY nextStepAt LIMIT 500
+                WHERE nextStepAt <= ? ORDER BY nextStepAt LIMIT 500
                 """,
-            arguments: StatementArguments([context.now.timeIntervalSince1970] + owned.map(Int64.init)))
+            arguments: [context.now.timeIntervalSince1970])
         for row in rows {
             let (orderID, attempt): (String, Int) = (row["orderId"], row["attempt"])
             let restaurant = try JSONDecoder().decode(OrderSnapshot.Restaurant.self, from: row["restaurant"] as Data)

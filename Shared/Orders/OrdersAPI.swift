@@ -45,6 +45,15 @@ public struct OrdersAPI: Sendable {
                 {
                     stats.partitionEnds[String(row["partition"] as Int32)] = row["end"]
                 }
+                let terminal = OrderStatus.allCases.filter(\.isTerminal).map(\.rawValue)
+                for row in try Row.fetchAll(
+                    db,
+                    sql:
+                        #"SELECT status, COUNT(*) AS count FROM "order" WHERE status NOT IN (\#(terminal.map { _ in "?" }.joined(separator: ","))) GROUP BY status"#,
+                    arguments: StatementArguments(terminal))
+                {
+                    stats.waiting[row["status"]] = row["count"]
+                }
                 return stats
             }
         }

@@ -19,8 +19,9 @@ public protocol Decider: Sendable {
     /// Decides on one message, never a repeat. Throw `DecisionError.rejected` when the message
     /// itself is at fault (it goes to the dead-letter topic), before writing anything.
     func decide(_ message: FlowMessage, in context: DecisionContext) throws
-    /// Takes the steps that are due at `context.now` (a meal becoming ready, a courier arriving),
-    /// for the partitions this instance owns; returns when the next one is due (nil: none).
+    /// Takes the steps that are due at `context.now` (a meal becoming ready, a courier arriving)
+    /// of what this instance committed to, even after its partition moved to another instance
+    /// (the kitchen that accepted a meal cooks it); returns when the next one is due (nil: none).
     func decideDue(in context: DecisionContext) throws -> Date?
 }
 
@@ -41,7 +42,7 @@ public struct DecisionContext {
     public let now: Date
     /// The partition the message came from (nil for due steps).
     public let partition: Int32?
-    /// The partitions of each input topic this instance owns: due steps are taken for these only.
+    /// The partitions of each input topic this instance owns now.
     public let owned: [FlowMessageType.Topic: Set<Int32>]
     /// The trace the decision belongs to (the message's `traceparent` header, if any).
     public let traceparent: String?

@@ -1,11 +1,15 @@
 import Kafka
 
-/// Starts each assigned partition from the offset stored with the service's state (the beginning
-/// when none is stored), so the state and its position can never disagree; and before partitions
-/// go, commits their stored offsets to Kafka, so the next owner's lag shows true.
+/// Starts each assigned partition from the offset stored with the service's state (or
+/// `whenNoneStored`), so the state and its position can never disagree; and before partitions go,
+/// commits their stored offsets to Kafka, so the next owner's lag shows true.
 struct StoredOffsetsListener: KafkaRebalanceListener {
     /// The next offset per partition of a topic, as stored with the state.
     let stored: @Sendable (_ topic: String) async throws -> [Int32: Int64]
+    /// Where a partition starts that this state has never read: the beginning for a read model
+    /// (it needs every event); the group's committed offset for a decider (the partition's earlier
+    /// owner decided everything before it).
+    var whenNoneStored = KafkaOffset.beginning
     let onRebalance: @Sendable () -> Void
 
     func partitionsAssigned(_ partitions: [TopicPartition], consumer: KafkaConsumer) async throws -> [TopicPartition: KafkaOffset] {
@@ -14,7 +18,7 @@ struct StoredOffsetsListener: KafkaRebalanceListener {
         for topic in Set(partitions.map(\.topic)) {
             let offsets = try await stored(topic)
             for partition in partitions where partition.topic == topic {
-                starts[partition] = offsets[partition.partition].map { KafkaOffset($0) } ?? .beginning
+                starts[partition] = offsets[partition.partition].map { KafkaOffset($0) } ?? whenNoneStored
             }
         }
         return starts

@@ -100,16 +100,13 @@ public struct KitchenDecider: Decider {
 
     public func decideDue(in context: DecisionContext) throws -> Date? {
         let db = context.db
-        let owned = Array(context.owned[.kitchenOrders] ?? [])
-        guard !owned.isEmpty else { return nil }
-        let partitions = owned.map { _ in "?" }.joined(separator: ",")
         let rows = try Row.fetchAll(
             db,
             sql: """
                 SELECT orderId, restaurant, status, traceparent FROM kitchen_order
-                WHERE nextStepAt <= ? AND partition IN (\(partitions)) ORDER BY nextStepAt LIMIT 500
+                WHERE nextStepAt <= ? ORDER BY nextStepAt LIMIT 500
                 """,
-            arguments: StatementArguments([context.now.timeIntervalSince1970] + owned.map(Int64.init)))
+            arguments: [context.now.timeIntervalSince1970])
         for row in rows {
             let orderID: String = row["orderId"]
             let restaurant = try JSONDecoder().decode(OrderSnapshot.Restaurant.self, from: row["restaurant"] as Data)

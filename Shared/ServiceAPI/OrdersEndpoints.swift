@@ -82,13 +82,28 @@ public enum OrdersEndpoints {
         /// Per partition, the offset after the last event this producer published there: the
         /// topic's log end as the producer's delivery reports saw it.
         public var partitionEnds: [String: Int64]
+        /// Unfinished orders per status (`placed`: waiting for a kitchen's decision,
+        /// `ready_for_pickup`: waiting for a courier, …): where orders pile up when a service
+        /// that decides is down.
+        public var waiting: [String: Int]
 
-        public init(orders: Int, events: Int, published: Int, publishedByType: [String: Int], partitionEnds: [String: Int64]) {
+        public init(
+            orders: Int, events: Int, published: Int, publishedByType: [String: Int], partitionEnds: [String: Int64],
+            waiting: [String: Int] = [:]
+        ) {
+            self.waiting = waiting
             self.orders = orders
             self.events = events
             self.published = published
             self.publishedByType = publishedByType
             self.partitionEnds = partitionEnds
         }
+
+        /// The stages an unfinished order waits in, in lifecycle order, with who moves it on.
+        public static let stages: [(status: String, waitingFor: String)] = [
+            ("created", "the customer"), ("placed", "a kitchen's decision"), ("accepted", "the kitchen"),
+            ("preparing", "the kitchen"), ("ready_for_pickup", "a courier"), ("courier_assigned", "the courier"),
+            ("picked_up", "the courier"), ("out_for_delivery", "the courier"),
+        ]
     }
 }

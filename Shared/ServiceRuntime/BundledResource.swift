@@ -22,12 +22,17 @@ public enum BundledResource {
     }
 
     /// The resource as text, with each `/*name*/""` placeholder replaced by `values[name]` as a
-    /// JSON string (how a page learns the routes it reads from the service's API description).
-    public static func page(module: String, file: String, values: [String: String]) throws -> Data {
+    /// JSON string (how a page learns the routes it reads from the service's API description), and
+    /// each `/*name*/[]` by `lists[name]` as a JSON array of arrays of strings.
+    public static func page(module: String, file: String, values: [String: String], lists: [String: [[String]]] = [:]) throws -> Data {
         var text = String(decoding: try data(module: module, file: file), as: UTF8.self)
         for (name, value) in values {
             let json = String(decoding: try JSONEncoder().encode(value), as: UTF8.self)
             text = text.replacingOccurrences(of: "/*\(name)*/\"\"", with: json)
+        }
+        for (name, list) in lists {
+            let json = String(decoding: try JSONEncoder().encode(list), as: UTF8.self)
+            text = text.replacingOccurrences(of: "/*\(name)*/[]", with: json)
         }
         return Data(text.utf8)
     }

@@ -31,10 +31,13 @@ public struct OrderTopics: Sendable {
     /// make such a replay silently incomplete.
     public static let retention = ["retention.ms": "-1", "cleanup.policy": "delete"]
 
+    /// Every topic, each followed by its dead-letter topic.
+    public var all: [String] { [events, deadLetters] + others.flatMap { [$0, Topics.deadLetters(of: $0)] } }
+
     /// Creates missing topics; existing ones are left as they are. Throws with what to do when the
     /// broker refuses.
     public func ensure(using admin: KafkaAdmin) async throws {
-        for name in [events, deadLetters] + others.flatMap({ [$0, Topics.deadLetters(of: $0)] }) {
+        for name in all {
             do {
                 try await admin.ensureTopic(
                     NewTopic(name: name, partitions: partitions, replicationFactor: replicationFactor, configs: Self.retention))

@@ -21,6 +21,8 @@ public enum ServiceEnvironment {
 
     public static let consumers = ["restaurants", "delivery", "support", "analytics"]
     public static let services = ["orders"] + consumers
+    /// The services that take part in the choreography: each keeps simulated time and a seed.
+    public static let deciders = ["orders", "restaurants", "delivery"]
 
     public static let variables: [Variable] = [
         Variable(
@@ -49,8 +51,15 @@ public enum ServiceEnvironment {
         Variable(
             name: "FOODDELIVERY_RATE", flag: "--rate", kind: .number, meaning: "new orders per simulated second", services: ["orders"]),
         Variable(
-            name: "FOODDELIVERY_SPEED", flag: "--speed", kind: .number, meaning: "simulated seconds per real second", services: ["orders"]),
-        Variable(name: "FOODDELIVERY_SEED", flag: "--seed", kind: .integer, meaning: "random seed of the simulation", services: ["orders"]),
+            name: "FOODDELIVERY_SPEED", flag: "--speed", kind: .number,
+            meaning: "simulated seconds per real second (set it alike everywhere)",
+            services: deciders),
+        Variable(
+            name: "FOODDELIVERY_SEED", flag: "--seed", kind: .integer, meaning: "random seed of the simulation and of the decisions",
+            services: deciders),
+        Variable(
+            name: "FOODDELIVERY_STEPS", flag: "--steps", kind: .text,
+            meaning: "choreographed (restaurants and delivery decide) or simulated (orders plays them too)", services: ["orders"]),
         Variable(
             name: "FOODDELIVERY_GROUP", flag: "--group", kind: .text,
             meaning: "consumer group id (and projection name); default: the service's name", services: consumers),
@@ -60,7 +69,7 @@ public enum ServiceEnvironment {
         Variable(
             name: "FOODDELIVERY_KAFKA_PROFILE", flag: "--kafka-profile", kind: .text,
             meaning: "kafka (Kafka's defaults) or local (the local Tansu broker's); the three settings below override either",
-            services: consumers),
+            services: services),
         Variable(
             name: "FOODDELIVERY_ASSIGNOR", flag: "--assignor", kind: .text,
             meaning: "range, roundrobin or cooperative-sticky (Apache Kafka: cooperative-sticky)", services: consumers),

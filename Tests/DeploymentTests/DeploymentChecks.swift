@@ -114,11 +114,11 @@ enum DeploymentChecks {
         }
         problems += dashboard(services, copiedExecutables: copiedExecutables)
         let initCommand = ((services["topic-init"] as? [String: Any])?["command"] as? [String] ?? []).joined(separator: "\n")
-        let topics = OrderTopics()
+        let topics = OrderTopics(others: OrderTopics.choreography)
         for expected in [
             "--partitions \(topics.partitions)", "--replication-factor 3", "min.insync.replicas=2",
-            "retention.ms=\(OrderTopics.retention["retention.ms"]!)", topics.events, topics.deadLetters,
-        ] where !initCommand.contains(expected) {
+            "retention.ms=\(OrderTopics.retention["retention.ms"]!)",
+        ] + topics.all where !initCommand.contains(expected) {
             problems.append("compose topic-init: does not create the topics with \(expected)")
         }
         return problems
@@ -220,8 +220,8 @@ enum DeploymentChecks {
                     "\(place): FOODDELIVERY_PEERS (\(peers)) does not name its pods' headless service \(headless) on \(parsed.httpPort)")
             }
         }
-        let topics = OrderTopics()
-        for name in [topics.events, topics.deadLetters] {
+        let topics = OrderTopics(others: OrderTopics.choreography)
+        for name in topics.all {
             let spec = named("KafkaTopic", name)?["spec"] as? [String: Any]
             let config = spec?["config"] as? [String: Any] ?? [:]
             if spec?["partitions"] as? Int != topics.partitions || spec?["replicas"] as? Int != 3

@@ -7,10 +7,10 @@ import Testing
 extension SystemTests {
     /// Every narrated scenario of `fooddelivery scenario` ends in PASS against the real broker,
     /// run in-process from the library the CLI runs them from.
-    @Suite("Scenarios", .timeLimit(.minutes(4)))
+    @Suite("Scenarios", .timeLimit(.minutes(6)))
     struct ScenarioTests {
         @Test(
-            "partitions, consumer, consumer-group, static-membership, member-crash, replay, decoupling PASS; retention PASS on Kafka, UNSUPPORTED on Tansu"
+            "partitions, consumer, consumer-group, static-membership, member-crash, replay, decoupling, saga PASS; retention PASS on Kafka, UNSUPPORTED on Tansu"
         )
         func allScenariosPass() async throws {
             let kit = try await KafkaTestKit.make("scenarios")
@@ -19,7 +19,7 @@ extension SystemTests {
             // Tansu 0.6.0 never deletes expired segments (measured: records of a 3 s retention topic
             // still readable after 30 s), so retention is the one concept it cannot show.
             let unsupported = kit.connection.kind == .tansu ? ["retention"] : []
-            #expect(ScenarioCatalog.all.count == 8)
+            #expect(ScenarioCatalog.all.count == 9)
             var verdicts: [String] = []
             for scenario in ScenarioCatalog.all {
                 let verdict = try await scenario.run(ScenarioKafka(configuration: kit.connection.configuration, logger: logger))

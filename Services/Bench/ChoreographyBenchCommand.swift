@@ -1,0 +1,117 @@
+import ArgumentParser
+import Contract
+import Foundation
+import Kafka
+import OrderEvents
+import ServiceRuntime
+import SimulationControl
+
+/// Latency through the choreography at a steady rate: `orders`, `restaurants` and `delivery` run
+/// as release processes; afterwards the order-event topic says, per order, how long each round trip
+/// through the services took (the times are `orders`' own, on one machine's clock).
+struct ChoreographyBenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "choreography",
+        abstract: "Order placed → accepted → delivered latency through orders, restaurants and delivery at a steady rate."
+    )
+
+    @OptionGroup var broker: BrokerOptions
+    @Option(help: "Orders per real second.") var rate = 20.0
+    @Option(help: "Seconds of orders.") var seconds = 60
+    @Option(help: "Simulated seconds per real second (scales the kitchens' and couriers' delays).") var speed = 10.0
+    @Option(help: "Where to write the Markdown report.") var out = "bench/CHOREOGRAPHY.md"
+
+    func run() async throws {
+        try await broker.withKafka(clientID: "fooddelivery-bench") { configuration, local in
+            let brokers = configuration.bootstrapServers.joined(separator: ",")
+            let topic = "bench-\(UUID().uuidString.prefix(6).lowercased()).\(Topics.orderEvents)"
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("choreography-bench-\(getpid())").path
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(atPath: directory) }
+            let profile: KafkaProfile = local == nil ? .kafka : .local
+            let total = Int(rate * Double(seconds))
+            var pids: [String: Int32] = [:]
+            for service in ["restaurants", "delivery", "orders"] {
+                var launch = ServiceLaunch(
+                    service: service, brokers: brokers, dataDir: "\(directory)/\(service)", topic: topic, httpPort: try LocalPort.free(),
+                    logLevel: .error)
+                if service == "orders" {
+                    launch.orders = .init(
+                        rate: rate / speed, speed: speed, maxOrders: total, output: "quiet", exitWhenPublished: true,
+                        steps: "choreographed",
+                        profile: profile)
+                } else {
+                    launch.consumer = .init(instanceID: "\(service)-1", profile: profile, speed: speed)
+                }
+                pids[service] = try ServiceLauncher.launch(launch, log: "\(directory)/\(service).log")
+            }
+            OutputLine.write("choreography: \(total) orders at \(rate)/s, speed \(speed), on \(topic)")
+            let deadline = ContinuousClock.now + .seconds(seconds * 3 + 180)
+            while SimulationRun.isAlive(pids["orders"]!), ContinuousClock.now < deadline { try await Task.sleep(for: .seconds(1)) }
+            for pid in pids.values { await ServiceLauncher.stop(pid) }
+
+            let events = try await Self.readAll(topic, configuration: configuration)
+            var byOrder: [String: [OrderEventType: Date]] = [:]
+            for event in events {
+                byOrder[event.orderID, default: [:]][event.type] = byOrder[event.orderID]?[event.type] ?? event.occurredAt
+            }
+            func spans(_ from: OrderEventType, _ to: OrderEventType) -> [Double] {
+                byOrder.values.compactMap { steps in
+                    guard let start = steps[from], let end = steps[to] else { return nil }
+                    return end.timeIntervalSince(start) * 1000
+                }.sorted()
+            }
+            var lines = [
+                "# Choreography latency (\(ISO8601DateFormatter().string(from: Date())))", "",
+                "- broker: \(local == nil ? brokers : "local Tansu 0.6.0 (memory storage)")",
+                "- \(total) orders at \(rate) orders/s for \(seconds) s; `--speed \(speed)`; \(byOrder.count) orders on the topic",
+                "- times are `orders`' own (`occurredAt` of its canonical events), so each span is a round trip through Kafka and another service, on one clock",
+                "",
+                "| span | what it crosses | orders | p50 (ms) | p99 (ms) | p99.9 (ms) | max (ms) |",
+                "|---|---|---:|---:|---:|---:|---:|",
+            ]
+            let rows: [(OrderEventType, OrderEventType, String)] = [
+                (
+                    .placedWithRestaurant, .acceptedByRestaurant,
+                    "kitchen-orders → restaurants → restaurant-events → orders (no simulated delay)"
+                ),
+                (
+                    .readyForPickup, .courierAssigned,
+                    "courier-requests → delivery → delivery-events → orders (no delay when a courier is free)"
+                ),
+                (.placedWithRestaurant, .delivered, "the whole order, simulated kitchen and courier delays included"),
+            ]
+            for (from, to, crossing) in rows {
+                let samples = spans(from, to)
+                func percentile(_ p: Double) -> String {
+                    samples.isEmpty ? "–" : String(format: "%.1f", samples[min(samples.count - 1, Int(Double(samples.count) * p))])
+                }
+                let label = "\(from.rawValue) → \(to.rawValue)"
+                OutputLine.write("\(label): p50 \(percentile(0.5)) ms, p99 \(percentile(0.99)) ms over \(samples.count) orders")
+                lines.append(
+                    "| \(label) | \(crossing) | \(samples.count) | \(percentile(0.5)) | \(percentile(0.99)) | \(percentile(0.999)) | \(samples.last.map { String(format: "%.1f", $0) } ?? "–") |"
+                )
+            }
+            let markdown = lines.joined(separator: "\n") + "\n"
+            try FileManager.default.createDirectory(atPath: (out as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try markdown.write(toFile: out, atomically: true, encoding: .utf8)
+            OutputLine.write("report written to \(out)")
+        }
+    }
+
+    /// Every order event of `topic`, from the beginning of each partition.
+    static func readAll(_ topic: String, configuration: KafkaConfiguration) async throws -> [OrderEvent] {
+        let admin = try KafkaAdmin.make(configuration: configuration, logger: .init(label: "bench"))
+        let partitions = try await admin.metadata(topic: topic).topic(topic)?.partitions.count ?? 0
+        var settings = KafkaConsumerConfiguration(common: configuration, groupID: "bench-reader-\(UUID().uuidString.prefix(6))")
+        settings.autoOffsetReset = .earliest
+        let consumer = try KafkaConsumer.make(configuration: settings, logger: .init(label: "bench"))
+        try consumer.assign((0..<partitions).map { TopicPartitionOffset(TopicPartition(topic, Int32($0)), .beginning) })
+        var events: [OrderEvent] = []
+        while let batch = try await consumer.nextBatch(maxMessages: 5_000, idleTimeout: .seconds(3)), !batch.messages.isEmpty {
+            events += batch.messages.compactMap { try? OrderEventCodec.decode($0.value) }
+        }
+        await consumer.close()
+        return events
+    }
+}
