@@ -1,3 +1,4 @@
+import Contract
 import Foundation
 import ServiceAPI
 import SimulationControl
@@ -28,6 +29,8 @@ extension SimulationStatus {
         } else {
             lines.append("orders      pid \(producer.pid)  :\(producer.port)  \(producer.running ? "not answering yet" : "DOWN")")
         }
+        lines.append("")
+        lines.append("flow        " + Topics.flow.map { "\($0.service) ← \($0.reads.joined(separator: ", "))\($0.writes.isEmpty ? "" : " → \($0.writes.joined(separator: ", "))")" }.joined(separator: " · "))
         lines.append("")
         lines.append(
             "group        state  pid      port   owns         lag per partition                             total lag  kafka lag  applied  dlq"

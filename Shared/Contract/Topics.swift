@@ -16,6 +16,15 @@ public enum Topics {
     /// order id. Written by `delivery`.
     public static let deliveryEvents = "delivery-events"
 
+    /// Which topics each service reads and writes, in a choreographed run (docs/EVENTS.md).
+    public static let flow: [(service: String, reads: [String], writes: [String])] = [
+        ("orders", [restaurantEvents, deliveryEvents], [orderEvents, kitchenOrders, courierRequests]),
+        ("restaurants", [kitchenOrders, orderEvents], [restaurantEvents]),
+        ("delivery", [courierRequests, orderEvents], [deliveryEvents]),
+        ("support", [orderEvents], []),
+        ("analytics", [orderEvents], []),
+    ]
+
     /// Where a consumer sends the records of `topic` it cannot read or apply, with the reason in
     /// `DeadLetterHeaders`.
     public static func deadLetters(of topic: String) -> String { topic + ".dlq" }

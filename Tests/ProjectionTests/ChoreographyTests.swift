@@ -115,12 +115,15 @@ extension SystemTests {
                 try await Task.sleep(for: .milliseconds(Int.random(in: 100...1_000)))
                 processes[victim] = try start(victim)
             }
-            // orders exits once all its orders are finished and published (--exit-when-published).
-            try await eventually("every order finishes and orders exits", timeout: .seconds(420)) { !processes["orders"]!.isRunning }
-            #expect(processes["orders"]!.process.terminationStatus == 0)
-            try await processes["restaurants"]!.terminate()
-            try await processes["delivery"]!.terminate()
-
+            // orders exits once all its orders are finished and published (--exit-when-published);
+            // one that does not within the limit leaves stuck orders, which the model reports.
+            let finished = try? await eventually("every order finishes and orders exits", timeout: .seconds(240)) {
+                !processes["orders"]!.isRunning
+            }
+            #expect(finished != nil, "orders did not finish every order within 240 s")
+            for service in ["orders", "restaurants", "delivery"] where processes[service]!.isRunning {
+                try await processes[service]!.terminate()
+            }
             let model = try await run.orderEvents()
             let kitchen = try await run.records(of: .restaurantEvents)
             let couriers = try await run.records(of: .deliveryEvents)
