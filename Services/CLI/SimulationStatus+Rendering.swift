@@ -30,7 +30,11 @@ extension SimulationStatus {
             lines.append("orders      pid \(producer.pid)  :\(producer.port)  \(producer.running ? "not answering yet" : "DOWN")")
         }
         lines.append("")
-        lines.append("flow        " + Topics.flow.map { "\($0.service) ← \($0.reads.joined(separator: ", "))\($0.writes.isEmpty ? "" : " → \($0.writes.joined(separator: ", "))")" }.joined(separator: " · "))
+        lines.append(
+            "flow        "
+                + Topics.flow.map {
+                    "\($0.service) ← \($0.reads.joined(separator: ", "))\($0.writes.isEmpty ? "" : " → \($0.writes.joined(separator: ", "))")"
+                }.joined(separator: " · "))
         lines.append("")
         lines.append(
             "group        state  pid      port   owns         lag per partition                             total lag  kafka lag  applied  dlq"

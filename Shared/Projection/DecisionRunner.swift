@@ -73,7 +73,11 @@ public final class DecisionRunner: Service, Sendable {
 
     public func run() async throws {
         do {
-            try await cancelWhenGracefulShutdown { try await self.waitForTopics() }
+            try await cancelWhenGracefulShutdown {
+                try await TopicWait.untilTopicsExist(
+                    self.topics.values.sorted(), configuration: self.consumer.configuration.common, logger: self.logger,
+                    whoCreates: "orders creates the choreography's topics")
+            }
         } catch is CancellationError {
             await consumer.close()
             return
@@ -92,24 +96,6 @@ public final class DecisionRunner: Service, Sendable {
             self.consumer.stopFetching()
         }
         await consumer.close()
-    }
-
-    private func waitForTopics() async throws {
-        let admin = try KafkaAdmin.make(configuration: consumer.configuration.common, logger: logger, requestTimeout: .seconds(5))
-        var waiting = false
-        for topic in topics.values.sorted() {
-            while true {
-                if let found = try? await admin.metadata(topic: topic, timeout: .seconds(5)).topic(topic), found.error == nil,
-                    !found.partitions.isEmpty
-                {
-                    break
-                }
-                if !waiting { logger.notice("waiting for topic \(topic) to exist (its producer creates it)") }
-                waiting = true
-                try await Task.sleep(for: .seconds(1))
-            }
-        }
-        if waiting { logger.notice("topics \(topics.values.sorted().joined(separator: ", ")) exist now; subscribing") }
     }
 
     private var owned: [FlowMessageType.Topic: Set<Int32>] {

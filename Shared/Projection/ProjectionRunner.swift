@@ -104,7 +104,11 @@ public final class ProjectionRunner: Service, Sendable {
     public func run() async throws {
         do {
             // A shutdown while the topic does not exist yet ends the wait: nothing was consumed.
-            try await cancelWhenGracefulShutdown { try await self.waitForTopic() }
+            try await cancelWhenGracefulShutdown {
+                try await TopicWait.untilTopicsExist(
+                    [self.topic], configuration: self.consumer.configuration.common, logger: self.logger,
+                    whoCreates: "orders creates it, or create it yourself")
+            }
         } catch is CancellationError {
             await consumer.close()
             return
@@ -123,24 +127,6 @@ public final class ProjectionRunner: Service, Sendable {
             self.consumer.stopFetching()
         }
         await consumer.close()
-    }
-
-    /// A consumer subscribed to a topic that does not exist yet only sees it at its next metadata
-    /// refresh (minutes, by default): wait until the topic is there, then subscribe.
-    private func waitForTopic() async throws {
-        let admin = try KafkaAdmin.make(configuration: consumer.configuration.common, logger: logger, requestTimeout: .seconds(5))
-        var waiting = false
-        while true {
-            if let found = try? await admin.metadata(topic: topic, timeout: .seconds(5)).topic(topic), found.error == nil,
-                !found.partitions.isEmpty
-            {
-                if waiting { logger.notice("topic \(topic) exists now; subscribing") }
-                return
-            }
-            if !waiting { logger.notice("waiting for topic \(topic) to exist (orders creates it, or create it yourself)") }
-            waiting = true
-            try await Task.sleep(for: .seconds(1))
-        }
     }
 
     private func processRetrying(_ batch: ConsumerBatch) async throws {

@@ -126,7 +126,8 @@ struct DeciderTests {
             try Self.decide(
                 couriers,
                 FlowMessage(
-                    type: .courierRequested, orderId: "ord-\(id)", producer: "orders", sequence: 1, occurredAt: now, restaurant: Self.restaurant,
+                    type: .courierRequested, orderId: "ord-\(id)", producer: "orders", sequence: 1, occurredAt: now,
+                    restaurant: Self.restaurant,
                     region: "north", attempt: 1), at: now, in: queue)
         }
         #expect(try Self.sent(queue).map(\.order) == ["ord-1"])  // one courier in the region
@@ -155,7 +156,8 @@ struct DeciderTests {
             try await ledger.database.writer.write { db in
                 try reactions.decide(
                     FlowMessage(
-                        type: type, orderId: id, producer: "test", sequence: 1, occurredAt: Date(), restaurant: Self.restaurant, region: "north",
+                        type: type, orderId: id, producer: "test", sequence: 1, occurredAt: Date(), restaurant: Self.restaurant,
+                        region: "north",
                         courier: courier, attempt: attempt, reason: reason),
                     in: DecisionContext(db: db, now: Date(), partition: 0, owned: [:], traceparent: nil, producer: "orders"))
             }

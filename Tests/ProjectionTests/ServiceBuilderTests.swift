@@ -64,6 +64,7 @@ extension SystemTests {
                 }
             }
             await service.runner.closeUnused()
+            await service.decisions?.closeUnused()
         }
 
         static let decoder: JSONDecoder = {
