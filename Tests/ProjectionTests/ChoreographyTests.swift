@@ -117,7 +117,7 @@ extension SystemTests {
             }
             // orders exits once all its orders are finished and published (--exit-when-published);
             // one that does not within the limit leaves stuck orders, which the model reports.
-            let finished = try? await eventually("every order finishes and orders exits", timeout: .seconds(240)) {
+            let finished: Void? = try? await eventually("every order finishes and orders exits", timeout: .seconds(240)) {
                 !processes["orders"]!.isRunning
             }
             #expect(finished != nil, "orders did not finish every order within 240 s")
