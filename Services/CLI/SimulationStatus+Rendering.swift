@@ -1,6 +1,7 @@
 import Contract
 import Foundation
 import ServiceAPI
+import ServiceRuntime
 import SimulationControl
 
 extension SimulationStatus {
@@ -53,6 +54,17 @@ extension SimulationStatus {
                     + (group.committedLag.map(String.init) ?? "–").padding(toLength: 11, withPad: " ", startingAt: 0)
                     + (group.applied.map(String.init) ?? "–").padding(toLength: 9, withPad: " ", startingAt: 0)
                     + (group.deadLettered.map(String.init) ?? "–"))
+        }
+        // The choreography's groups: each deciding service's lag on the topics it decides from.
+        if !decisions.isEmpty {
+            lines.append("")
+            for name in ServiceEnvironment.deciders {
+                guard let report = decisions[name] else { continue }
+                let inputs = report.inputs.map { "\($0.topic) lag \($0.lag.map(String.init) ?? "?")" }.joined(separator: ", ")
+                lines.append(
+                    "decisions   \(report.group.padding(toLength: 22, withPad: " ", startingAt: 0)) ← \(inputs); decided \(report.decided), repeats dropped \(report.repeats), dlq \(report.deadLettered)"
+                )
+            }
         }
         // Partitions nobody in a group owns, as its running members see it: nobody consumes them.
         for service in SimulationRun.consumers {

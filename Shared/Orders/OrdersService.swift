@@ -61,6 +61,7 @@ public struct OrdersService {
                     OperationalEndpoints.health, OperationalEndpoints.metrics,
                 ].map(\.description).joined(separator: ", ")))
         OrdersAPI(ledger: ledger, simulator: simulator).addRoutes(to: router)
+        if let reactions { router.on(DecisionEndpoints.decisions) { _, _ in try await reactions.report() } }
         OperationalRoutes.add(to: router, registry: metrics) { await OrdersHealth.report(relay: relay, producer: producer) }
         let http = Application(
             router: router, configuration: .init(address: .hostname(options.httpHost, port: options.httpPort), serverName: "orders"),

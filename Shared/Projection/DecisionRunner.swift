@@ -4,6 +4,7 @@ public import Foundation
 public import GRDB
 public import Kafka
 public import Logging
+public import ServiceAPI
 public import ServiceLifecycle
 import Synchronization
 
@@ -66,6 +67,28 @@ public final class DecisionRunner: Service, Sendable {
     }
 
     public var counts: Counters { counters.withLock { $0 } }
+
+    /// What `/decisions` shows: per input topic, the lag of the partitions this instance owns.
+    public func report() async throws -> DecisionsReport {
+        let assignment = consumer.assignment
+        var inputs: [DecisionsReport.Input] = []
+        for topic in topics.values.sorted() {
+            let stored = try await database.read { try ProjectionDatabase.storedOffsets(topic: topic, in: $0) }
+            var lag: Int64? = 0
+            for partition in assignment where partition.topic == topic {
+                guard let end = consumer.cachedWatermarks(partition)?.high, let total = lag else {
+                    lag = nil
+                    continue
+                }
+                lag = total + max(0, end - (stored[partition.partition] ?? 0))
+            }
+            inputs.append(.init(topic: topic, lag: assignment.contains { $0.topic == topic } ? lag : nil))
+        }
+        let counts = self.counts
+        return DecisionsReport(
+            group: consumer.configuration.groupID, inputs: inputs, decided: counts.decided, repeats: counts.repeats,
+            deadLettered: counts.deadLettered)
+    }
     public var assignment: [TopicPartition] { consumer.assignment }
 
     /// Closes the consumer of a runner that never ran; `run()` closes its own.
@@ -108,12 +131,12 @@ public final class DecisionRunner: Service, Sendable {
         let decider = self.decider
         let producer = decider.producer
         while !Task.isCancelled {
-            let owned = self.owned
-            let now = clock()
+            let (owned, clock) = (self.owned, self.clock)
             let next: Date?
             do {
                 next = try await database.write { db in
-                    try decider.decideDue(
+                    let now = clock()
+                    return try decider.decideDue(
                         in: DecisionContext(db: db, now: now, partition: nil, owned: owned, traceparent: nil, producer: producer))
                 }
             } catch {
@@ -154,11 +177,14 @@ public final class DecisionRunner: Service, Sendable {
         try await deadLetters.send(poison)
         let messages = decoded
         let decider = self.decider
-        let (producer, now, owned) = (decider.producer, clock(), self.owned)
+        let (producer, owned, clock) = (decider.producer, self.owned, self.clock)
         let offsets = batch.nextOffsets.compactMap { next in
             next.offset.exact.map { (topic: next.topicPartition.topic, partition: next.topicPartition.partition, next: $0) }
         }
         let (taken, repeats, rejected) = try await database.write { db in
+            // The decision's time is read inside the transaction: writes are serial, so the
+            // decider's times follow the order its decisions took effect in.
+            let now = clock()
             var taken = 0
             var repeats = 0
             var rejected: [(KafkaConsumerMessage, String)] = []

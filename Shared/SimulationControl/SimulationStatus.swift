@@ -1,6 +1,7 @@
 package import Foundation
 package import Kafka
 package import ServiceAPI
+import ServiceRuntime
 
 /// One look at a running simulation: the producer's counts, and per consumer group its member,
 /// assignment, and per partition the offset stored with its read model against the log end.
@@ -97,6 +98,8 @@ package struct SimulationStatus: Codable {
     package var topic: String
     package var producer: Producer
     package var groups: [Group]
+    /// What each deciding service (orders, restaurants, delivery) reports of its decisions group.
+    package var decisions: [String: DecisionsReport] = [:]
     /// The parts that did not answer in time (the broker, a coordinator, a service), each with
     /// what was asked: the rest of the status is shown without them.
     package var unanswered: [String] = []
@@ -160,7 +163,16 @@ package struct SimulationStatus: Codable {
             }
         }
         for index in groups.indices { groups[index].measure(against: ends) }
-        return SimulationStatus(takenAt: Date(), topic: run.topic, producer: producer, groups: groups, unanswered: unanswered)
+        var decisions: [String: DecisionsReport] = [:]
+        for name in ServiceEnvironment.deciders {
+            guard let service = run.services[name], SimulationRun.isAlive(service.pid) || service.url != nil else { continue }
+            // Only a service that decides answers (orders with --steps simulated does not).
+            if let report: DecisionsReport = try? await service.client.with(timeout: serviceTimeout).get(DecisionEndpoints.decisions) {
+                decisions[name] = report
+            }
+        }
+        return SimulationStatus(
+            takenAt: Date(), topic: run.topic, producer: producer, groups: groups, decisions: decisions, unanswered: unanswered)
     }
 
     /// One instance's row: what it says of itself, its stored offsets, and (for the first

@@ -3,6 +3,8 @@ import Contract
 import Foundation
 import Kafka
 import OrderEvents
+import RestaurantsProjection
+import ServiceAPI
 import ServiceRuntime
 import TestSupport
 import Testing
@@ -150,6 +152,68 @@ extension SystemTests {
             // A kitchen that was down meets a backlog and turns many away ("too busy"): that is its
             // decision to make; what must hold is that the flow goes on.
             #expect(endings["order.delivered", default: 0] > total / 10, "\(endings)")
+        }
+
+        @Test("Two restaurants instances split the kitchens between them (kitchen-orders is keyed by restaurant): no kitchen over-commits")
+        func kitchensScaledOut() async throws {
+            let run = try await Run.make(TestNames.unique("choreo-scale"), speed: 20)
+            let seed = UInt64.random(in: 1...1_000_000)
+            // The topics first, so that both instances are in the decisions group before orders flow.
+            try await OrderTopics(events: run.topic, others: OrderTopics.choreography, partitions: 3).ensure(using: run.kit.admin)
+            var kitchens: [ServiceProcess] = []
+            for instance in 1...2 {
+                var launch = ServiceLaunch.testConsumer(
+                    "restaurants", brokers: run.brokers, topic: run.topic, group: "\(run.name)-restaurants",
+                    directory: try TestNames.temporaryDirectory("choreo-scale-restaurants-\(instance)"),
+                    instanceID: "restaurants-\(instance)")
+                launch.consumer?.speed = run.speed
+                launch.consumer?.seed = seed
+                kitchens.append(try ServiceProcess(launch))
+            }
+            let delivery = try run.decider("delivery", seed: seed, directory: try TestNames.temporaryDirectory("choreo-scale-delivery"))
+            try await eventually("each restaurants instance owns kitchen-orders partitions", timeout: .seconds(60)) {
+                var owners = 0
+                for kitchen in kitchens {
+                    guard let report: DecisionsReport = try? await kitchen.get(DecisionEndpoints.decisions.path()) else { return false }
+                    if report.inputs.allSatisfy({ $0.lag != nil }) { owners += 1 }
+                }
+                return owners == 2
+            }
+            let orders = try run.orders(
+                maxOrders: 300, rate: 1, seed: seed, directory: try TestNames.temporaryDirectory("choreo-scale-orders"))
+            try await eventually("every order finishes and orders exits", timeout: .seconds(180)) { !orders.isRunning }
+            var decidedBy: [Int] = []
+            for kitchen in kitchens {
+                decidedBy.append((try await kitchen.get(DecisionEndpoints.decisions.path(), as: DecisionsReport.self)).decided)
+                try await kitchen.terminate()
+            }
+            try await delivery.terminate()
+
+            // Replay each kitchen's life from the topics: at every acceptance, the orders it cooks
+            // (accepted, not yet ready, not cancelled) stay within its capacity.
+            let capacity = KitchenDecider(seed: seed, speed: run.speed).capacity
+            let decisions = try await run.records(of: .restaurantEvents)
+            let cancels = try await run.records(of: .kitchenOrders).filter { $0.type == .kitchenOrderCancelled }
+            var overCommitted: [String] = []
+            for (restaurant, messages) in Dictionary(grouping: decisions, by: { $0.restaurant?.id ?? "?" }) {
+                let accepted = messages.filter { $0.type == .orderAccepted }
+                let ready = messages.filter { $0.type == .readyForPickup }
+                let cancelled = cancels.filter { $0.restaurant?.id == restaurant }
+                for acceptance in accepted {
+                    let time = acceptance.occurredAt
+                    let cooking = Set(accepted.filter { $0.occurredAt <= time }.map(\.orderId))
+                        .subtracting(ready.filter { $0.occurredAt <= time }.map(\.orderId))
+                        .subtracting(cancelled.filter { $0.occurredAt <= time }.map(\.orderId))
+                    if cooking.count > capacity { overCommitted.append("\(restaurant) cooks \(cooking.count) at \(time)") }
+                }
+            }
+            let model = try await run.orderEvents()
+            print(
+                "kitchens scaled out: decisions per instance \(decidedBy), \(decisions.count) kitchen messages, over-committed \(overCommitted.count)"
+            )
+            #expect(decidedBy.allSatisfy { $0 > 0 }, "both instances decide: \(decidedBy)")
+            #expect(overCommitted == [])
+            #expect(model.unfinished == [] && model.problems == [] && model.orders.count == 300)
         }
     }
 }
