@@ -214,7 +214,7 @@ let package = Package(
         .target(
             name: "KafkaScenarios",
             dependencies: [
-                "Choreography", "Contract", "Kafka", "ServiceAPI", "ServiceRuntime", "SimulationControl",
+                "Choreography", "Contract", "Kafka", "OrderEvents", "ServiceAPI", "ServiceRuntime", "SimulationControl",
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Shared/KafkaScenarios"

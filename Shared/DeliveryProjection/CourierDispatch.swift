@@ -164,11 +164,11 @@ public struct CourierDispatch: Decider {
         }
     }
 
-    /// Gives waiting jobs (oldest first) the free couriers of their region, in the partitions
-    /// this instance owns (`regions` nil: every region).
+    /// Gives waiting jobs (oldest first) the free couriers of their region (`regions` nil: every
+    /// region). A job taken here is dispatched here even after its partition moved to another
+    /// instance, which starts after it and never sees it.
     private func assignWaiting(in context: DecisionContext, regions: [String]?) throws {
         let db = context.db
-        let owned = Set(context.owned[.courierRequests] ?? [])
         let waiting = try Row.fetchAll(
             db,
             sql:
@@ -176,7 +176,7 @@ public struct CourierDispatch: Decider {
             arguments: [Status.waiting.rawValue])
         for job in waiting {
             let region: String = job["region"]
-            guard regions?.contains(region) ?? true, context.partition != nil || owned.contains(job["partition"]) else { continue }
+            guard regions?.contains(region) ?? true else { continue }
             guard
                 let courier = try Row.fetchOne(
                     db, sql: "SELECT id, name FROM courier WHERE region = ? AND orderId IS NULL ORDER BY id LIMIT 1", arguments: [region])

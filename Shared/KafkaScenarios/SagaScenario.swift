@@ -2,6 +2,7 @@ import Choreography
 import Contract
 import Foundation
 import Kafka
+import OrderEvents
 import ServiceAPI
 import ServiceRuntime
 import SimulationControl
@@ -50,17 +51,17 @@ package struct SagaScenario: Scenario {
         running["delivery"] = try await launch("delivery").pid
         let client = ServiceClient(port: orders.port)
         func stats() async throws -> OrdersEndpoints.Stats { try await client.get(OrdersEndpoints.stats) }
-        func accepted() async throws -> Int { try await stats().publishedByType["order.accepted", default: 0] }
+        func accepted() async throws -> Int { try await stats().publishedByType[OrderEventType.acceptedByRestaurant.rawValue, default: 0] }
         kafka.say("orders (1 order per simulated second, speed \(speed)), restaurants and delivery run on \(topic) and its neighbours")
 
         let flowing = ContinuousClock.now
-        while try await stats().publishedByType["order.delivered", default: 0] < 3 {
+        while try await stats().publishedByType[OrderEventType.delivered.rawValue, default: 0] < 3 {
             guard ContinuousClock.now - flowing < .seconds(90) else {
                 return ScenarioVerdict(passed: false, evidence: "no order was delivered within 90 s of the start")
             }
             try await Task.sleep(for: .milliseconds(500))
         }
-        kafka.say("orders are being delivered: \(try await stats().publishedByType["order.delivered", default: 0]) so far")
+        kafka.say("orders are being delivered: \(try await stats().publishedByType[OrderEventType.delivered.rawValue, default: 0]) so far")
 
         kill(running["restaurants"]!, SIGKILL)
         ServiceLauncher.reap(running["restaurants"]!)
@@ -69,7 +70,7 @@ package struct SagaScenario: Scenario {
         let acceptedBefore = try await accepted()
         var placed: [Int] = []
         for _ in 0..<10 {
-            placed.append(try await stats().waiting["placed", default: 0])
+            placed.append(try await stats().waiting[OrderStatus.placed.rawValue, default: 0])
             try await Task.sleep(for: .seconds(1))
         }
         let acceptedDuring = try await accepted() - acceptedBefore
@@ -82,14 +83,14 @@ package struct SagaScenario: Scenario {
         let restart = ContinuousClock.now
         var drained: Duration?
         while ContinuousClock.now - restart < .seconds(60) {
-            if try await stats().waiting["placed", default: 0] <= 2 {
+            if try await stats().waiting[OrderStatus.placed.rawValue, default: 0] <= 2 {
                 drained = ContinuousClock.now - restart
                 break
             }
             try await Task.sleep(for: .milliseconds(500))
         }
         kafka.say(
-            "orders waiting in placed after the restart: \(try await stats().waiting["placed", default: 0])\(drained.map { " (back to normal in \($0))" } ?? "")"
+            "orders waiting in placed after the restart: \(try await stats().waiting[OrderStatus.placed.rawValue, default: 0])\(drained.map { " (back to normal in \($0))" } ?? "")"
         )
 
         // What the kitchens decided, from the topics themselves: orders stops placing, the kitchens

@@ -124,21 +124,27 @@ public final class CitySimulator: Service, Sendable {
                 guard let (snapshot, _) = try await ledger.order(orderID),
                     OrderLifecycle.next(after: snapshot.status).contains(.cancelledByCustomer)
                 else { continue }
-                try record(
-                    try await ledger.advance(
-                        orderID: orderID, to: .cancelledByCustomer, reason: "no longer hungry", at: Date(), trace: .random(using: &random)))
+                do {
+                    try record(
+                        try await ledger.advance(
+                            orderID: orderID, to: .cancelledByCustomer, reason: "no longer hungry", at: Date(),
+                            trace: .random(using: &random)))
+                } catch OrderLedger.Failure.illegal {
+                    // A kitchen's or a courier's news moved the order on meanwhile (picked up): too late to cancel.
+                }
             case .step(let orderID) where choreographed:
                 guard let (snapshot, _) = try await ledger.order(orderID), snapshot.status == .created else { continue }
                 let roll = Double.random(in: 0..<1, using: &random)
-                if roll < configuration.cancellationRate / 4 {
+                let step: (type: OrderEventType, reason: String?) =
+                    roll < configuration.cancellationRate / 4 ? (.cancelledByCustomer, "changed my mind") : (.placedWithRestaurant, nil)
+                do {
                     try record(
                         try await ledger.advance(
-                            orderID: orderID, to: .cancelledByCustomer, reason: "changed my mind", at: Date(),
-                            trace: .random(using: &random)))
-                    continue
+                            orderID: orderID, to: step.type, reason: step.reason, at: Date(), trace: .random(using: &random)))
+                } catch OrderLedger.Failure.illegal {
+                    continue  // cancelled over HTTP meanwhile
                 }
-                try record(
-                    try await ledger.advance(orderID: orderID, to: .placedWithRestaurant, at: Date(), trace: .random(using: &random)))
+                if step.type == .cancelledByCustomer { continue }
                 if roll < configuration.cancellationRate {
                     agenda.schedule(.cancel(orderID), at: time + Double.random(in: 2...30, using: &random))
                 }

@@ -51,6 +51,8 @@ struct OrderReactions: Decider {
                 try context.send(
                     OrderCommands.reassign(order, orderID: message.orderId, attempt: attempt, at: context.now, producer: producer))
             } else {
+                // `order.cancelled` is the lifecycle's one cancel before pickup, whoever cancels;
+                // the reason says it was for want of a courier.
                 try step(
                     .cancelledByCustomer,
                     reason: Self.refunded("no courier could collect it after \(attempt) attempts (\(message.reason ?? "dropped"))", order))

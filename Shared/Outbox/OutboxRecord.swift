@@ -60,13 +60,14 @@ public struct OutboxRecord: Codable, Sendable, Hashable, FetchableRecord, Persis
 
 /// The outbox's table, for each service's migrator.
 public enum OutboxTable {
-    /// Registers the outbox's migrations, creating the table in its current shape.
+    /// Registers the outbox's migrations.
     public static func registerMigrations(in migrator: inout DatabaseMigrator) {
-        migrator.registerMigration("outbox v2") { db in try create(in: db) }
+        migrator.registerMigration("outbox v2") { db in try createV2(in: db) }
     }
 
-    /// The table in its current shape: any topic, any key.
-    public static func create(in db: Database) throws {
+    /// The table of version 2: any topic, any key. Frozen: migrations that ran it must find the
+    /// same table on every machine, so a new shape is a new migration, not an edit here.
+    public static func createV2(in db: Database) throws {
         try db.create(table: "outbox") { table in
             table.autoIncrementedPrimaryKey("id")
             table.column("eventId", .text).notNull().unique()
@@ -92,7 +93,7 @@ public enum OutboxTable {
     public static func upgradeFromOrderEventsOnly(orderEventTopic: String, schemaVersion: Int, in db: Database) throws {
         try db.rename(table: "outbox", to: "outbox_v1")
         try db.execute(sql: "DROP INDEX IF EXISTS outbox_pending")
-        try create(in: db)
+        try createV2(in: db)
         try db.execute(
             sql: """
                 INSERT INTO outbox (id, eventId, topic, key, orderId, sequence, type, schemaVersion, payload, traceparent, createdAt,

@@ -13,7 +13,8 @@ import Synchronization
 /// - rows are enqueued in id order, which is each key's sequence order, to the row's topic and
 ///   key, so the records of one key reach their partition in order (the producer is idempotent);
 /// - a row is marked sent only after the broker acknowledged it: a crash before that republishes
-///   it on restart (at-least-once on the topic; consumers dedupe by order id + sequence);
+///   it on restart (at-least-once on the topic; consumers drop repeats by their sequence: order
+///   events by order id, choreography messages by topic, producer and order id);
 /// - after a failed delivery, the relay waits for every in-flight report and then starts again
 ///   from the first unsent row, so nothing is skipped, whatever the length of an outage.
 public final class OutboxRelay: Service, Sendable {
@@ -88,7 +89,7 @@ public final class OutboxRelay: Service, Sendable {
     /// reports of what is in flight, marks those rows sent and returns. (List the producer before
     /// the relay in a `ServiceGroup`, so it is shut down after the relay and flushes last.)
     public func run() async throws {
-        while !Task.isShuttingDownGracefully, try await pendingCount() == 0 { try? await Task.sleep(for: .milliseconds(50)) }
+        while !Task.isShuttingDownGracefully, try await pendingCount() == 0 { try await Task.sleep(for: .milliseconds(50)) }
         var backoff = Duration.milliseconds(500)
         while !Task.isShuttingDownGracefully {
             do {

@@ -10,7 +10,8 @@ import Outbox
 /// also stores the consumed offsets and the outbox rows of what it sends, so a decision is taken
 /// once and published once in effect, whatever crashes.
 public protocol Decider: Sendable {
-    /// Who signs the messages it sends (`FlowMessage.producer`).
+    /// The service whose messages it sends; `DecisionRunner` signs them with this name and its
+    /// database's instance id (`FlowMessage.producer`).
     var producer: String { get }
     /// The topics it consumes.
     var inputs: [FlowMessageType.Topic] { get }
@@ -42,8 +43,6 @@ public struct DecisionContext {
     public let now: Date
     /// The partition the message came from (nil for due steps).
     public let partition: Int32?
-    /// The partitions of each input topic this instance owns now.
-    public let owned: [FlowMessageType.Topic: Set<Int32>]
     /// The trace the decision belongs to (the message's `traceparent` header, if any).
     public let traceparent: String?
     let producer: String
@@ -54,30 +53,5 @@ public struct DecisionContext {
         var message = message
         message.producer = producer
         try FlowOutbox.append(message, traceparent: traceparent ?? self.traceparent, in: db)
-    }
-}
-
-/// Flow messages into a service's outbox.
-public enum FlowOutbox {
-    private static func newTrace() -> String {
-        var random = SystemRandomNumberGenerator()
-        return TraceContext.random(using: &random).traceparent
-    }
-
-    /// The flow-message format's version (the `schema-version` header).
-    public static let schemaVersion = 1
-
-    /// Numbers `message` (`OutboxRecord.nextSequence`) and writes its outbox row, inside the
-    /// caller's transaction.
-    public static func append(_ message: FlowMessage, traceparent: String?, in db: Database) throws {
-        var message = message
-        let topic = message.type.topic.name(beside: Topics.orderEvents)
-        message.sequence = try OutboxRecord.nextSequence(topic: topic, orderID: message.orderId, in: db)
-        try message.validate()
-        try OutboxRecord(
-            eventId: UUID().uuidString.lowercased(), topic: topic, key: message.key, orderId: message.orderId,
-            sequence: message.sequence, type: message.type.rawValue, schemaVersion: schemaVersion, payload: Data(message.encoded()),
-            traceparent: traceparent ?? newTrace(), createdAt: Date().timeIntervalSince1970
-        ).insert(db)
     }
 }

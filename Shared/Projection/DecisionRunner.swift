@@ -22,6 +22,8 @@ import Synchronization
 public final class DecisionRunner: Service, Sendable {
     public let database: any DatabaseWriter
     public let decider: any Decider
+    /// Who signs the messages it sends: the service and this database's instance id.
+    public let producer: String
     /// The consumed topics' names, beside the service's order-event topic.
     public let topics: [FlowMessageType.Topic: String]
     let consumer: KafkaConsumer
@@ -34,7 +36,6 @@ public final class DecisionRunner: Service, Sendable {
         public var decided = 0
         public var repeats = 0
         public var deadLettered = 0
-        public var dueSteps = 0
     }
 
     /// `consumer`'s group is the decisions group; the runner starts every partition from the
@@ -45,17 +46,19 @@ public final class DecisionRunner: Service, Sendable {
     ) throws {
         self.database = database
         self.decider = decider
+        producer = "\(decider.producer)/\(try database.read { try DecisionTables.instanceID(in: $0) })"
         self.logger = logger
         self.clock = clock
         topics = Dictionary(uniqueKeysWithValues: decider.inputs.map { ($0, $0.name(beside: orderTopic)) })
         self.deadLetters = DeadLetterWriter(producer: deadLetters, group: configuration.groupID, logger: logger)
         var configuration = configuration
+        // Never fall back silently: a position outside the log is an error.
         configuration.autoOffsetReset = .error
         consumer = try KafkaConsumer.make(
             configuration: configuration,
             rebalanceListener: StoredOffsetsListener(
-                stored: { topic in try await database.read { try ProjectionDatabase.storedOffsets(topic: topic, in: $0) } }, onRebalance: {}
-            ),
+                stored: { topic in try await database.read { try DecisionTables.storedOffsets(topic: topic, in: $0) } },
+                atLeastCommitted: true, onRebalance: {}),
             logger: logger)
     }
 
@@ -73,7 +76,7 @@ public final class DecisionRunner: Service, Sendable {
         let assignment = consumer.assignment
         var inputs: [DecisionsReport.Input] = []
         for topic in topics.values.sorted() {
-            let stored = try await database.read { try ProjectionDatabase.storedOffsets(topic: topic, in: $0) }
+            let stored = try await database.read { try DecisionTables.storedOffsets(topic: topic, in: $0) }
             var lag: Int64? = 0
             for partition in assignment where partition.topic == topic {
                 guard let end = consumer.cachedWatermarks(partition)?.high, let total = lag else {
@@ -101,9 +104,10 @@ public final class DecisionRunner: Service, Sendable {
                     self.topics.values.sorted(), configuration: self.consumer.configuration.common, logger: self.logger,
                     whoCreates: "orders creates the choreography's topics")
             }
-        } catch is CancellationError {
+        } catch {
             await consumer.close()
-            return
+            if error is CancellationError { return }
+            throw error
         }
         try consumer.subscribe(Array(topics.values).sorted())
         try await withTaskCancellationOrGracefulShutdownHandler {
@@ -121,23 +125,17 @@ public final class DecisionRunner: Service, Sendable {
         await consumer.close()
     }
 
-    private var owned: [FlowMessageType.Topic: Set<Int32>] {
-        let assignment = consumer.assignment
-        return topics.mapValues { name in Set(assignment.filter { $0.topic == name }.map(\.partition)) }
-    }
-
     /// Time-driven steps: looks at least every 200 ms, sooner when the decider says one is due.
     private func takeDueSteps() async throws {
-        let decider = self.decider
-        let producer = decider.producer
+        let (decider, producer) = (self.decider, self.producer)
         while !Task.isCancelled {
-            let (owned, clock) = (self.owned, self.clock)
+            let clock = self.clock
             let next: Date?
             do {
                 next = try await database.write { db in
                     let now = clock()
                     return try decider.decideDue(
-                        in: DecisionContext(db: db, now: now, partition: nil, owned: owned, traceparent: nil, producer: producer))
+                        in: DecisionContext(db: db, now: now, partition: nil, traceparent: nil, producer: producer))
                 }
             } catch {
                 if Task.isCancelled { return }
@@ -177,7 +175,7 @@ public final class DecisionRunner: Service, Sendable {
         try await deadLetters.send(poison)
         let messages = decoded
         let decider = self.decider
-        let (producer, owned, clock) = (decider.producer, self.owned, self.clock)
+        let (producer, clock) = (self.producer, self.clock)
         let offsets = batch.nextOffsets.compactMap { next in
             next.offset.exact.map { (topic: next.topicPartition.topic, partition: next.topicPartition.partition, next: $0) }
         }
@@ -203,7 +201,7 @@ public final class DecisionRunner: Service, Sendable {
                     try decider.decide(
                         message,
                         in: DecisionContext(
-                            db: db, now: now, partition: record.topicPartition.partition, owned: owned, traceparent: traceparent,
+                            db: db, now: now, partition: record.topicPartition.partition, traceparent: traceparent,
                             producer: producer))
                     taken += 1
                 } catch DecisionError.rejected(let reason) {

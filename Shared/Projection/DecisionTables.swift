@@ -21,6 +21,17 @@ public enum DecisionTables {
                 table.primaryKey(["topic", "producer", "orderId"])
             }
         }
+        migrator.registerMigration("decisions v2: the instance's identity") { db in
+            try db.create(table: "decider_instance") { table in table.primaryKey("id", .text) }
+            try db.execute(sql: "INSERT INTO decider_instance (id) VALUES (?)", arguments: [UUID().uuidString.prefix(8).lowercased()])
+        }
+    }
+
+    /// This database's instance id: with the service's name, who signs its messages. Two
+    /// instances of one service number their messages about an order each on their own (a
+    /// partition moved between them), so each needs its own sequence space at the consumer.
+    static func instanceID(in db: Database) throws -> String {
+        try String.fetchOne(db, sql: "SELECT id FROM decider_instance") ?? "0"
     }
 
     /// True when a message with this sequence (or a later one) was taken already; otherwise
@@ -37,6 +48,12 @@ public enum DecisionTables {
                 """
         ).execute(arguments: [topic, producer, orderID, sequence])
         return false
+    }
+
+    /// The next offset to read per partition of `topic`, as stored with the decider's state.
+    static func storedOffsets(topic: String, in db: Database) throws -> [Int32: Int64] {
+        let rows = try Row.fetchAll(db, sql: "SELECT partition, nextOffset FROM kafka_offset WHERE topic = ?", arguments: [topic])
+        return Dictionary(uniqueKeysWithValues: rows.map { ($0["partition"] as Int32, $0["nextOffset"] as Int64) })
     }
 
     static func store(_ offsets: [(topic: String, partition: Int32, next: Int64)], in db: Database) throws {

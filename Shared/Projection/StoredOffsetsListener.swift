@@ -6,19 +6,25 @@ import Kafka
 struct StoredOffsetsListener: KafkaRebalanceListener {
     /// The next offset per partition of a topic, as stored with the state.
     let stored: @Sendable (_ topic: String) async throws -> [Int32: Int64]
-    /// Where a partition starts that this state has never read: the beginning for a read model
-    /// (it needs every event); the group's committed offset for a decider (the partition's earlier
-    /// owner decided everything before it).
-    var whenNoneStored = KafkaOffset.beginning
+    /// Whether a partition starts at least at the group's committed offset. A read model needs
+    /// every event, so it starts where its own rows are (the beginning when it has none). A
+    /// decider must not decide again what another instance decided while it owned the partition:
+    /// it starts at the later of its stored offset and the group's committed one.
+    var atLeastCommitted = false
     let onRebalance: @Sendable () -> Void
 
     func partitionsAssigned(_ partitions: [TopicPartition], consumer: KafkaConsumer) async throws -> [TopicPartition: KafkaOffset] {
         onRebalance()
         var starts: [TopicPartition: KafkaOffset] = [:]
+        var committed: [TopicPartition: Int64] = [:]
+        if atLeastCommitted {
+            for offset in try await consumer.committed(partitions) { committed[offset.topicPartition] = offset.offset.exact }
+        }
         for topic in Set(partitions.map(\.topic)) {
             let offsets = try await stored(topic)
             for partition in partitions where partition.topic == topic {
-                starts[partition] = offsets[partition.partition].map { KafkaOffset($0) } ?? whenNoneStored
+                let start = [offsets[partition.partition], committed[partition]].compactMap { $0 }.max()
+                starts[partition] = start.map { KafkaOffset($0) } ?? .beginning
             }
         }
         return starts

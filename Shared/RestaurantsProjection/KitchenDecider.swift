@@ -12,7 +12,9 @@ public import Projection
 ///
 /// Times are the decider's own: a step's due time is stored with the order (`nextStepAt`, wall
 /// clock), so a meal that was cooking when the service died is ready on time after a restart.
-/// With the same `seed` the same orders take the same decisions (`DecisionRandom`).
+/// With the same `seed` every draw is the same (`DecisionRandom`: missing ingredients,
+/// preparation times, closing hours); what depends on timing — how many orders a kitchen cooks
+/// when the next arrives — may differ between runs.
 public struct KitchenDecider: Decider {
     public var seed: UInt64
     /// Simulated seconds per real second.

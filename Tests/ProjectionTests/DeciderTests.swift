@@ -35,7 +35,7 @@ struct DeciderTests {
         try queue.write { db in
             try decider.decide(
                 message,
-                in: DecisionContext(db: db, now: now, partition: 0, owned: [:], traceparent: nil, producer: decider.producer))
+                in: DecisionContext(db: db, now: now, partition: 0, traceparent: nil, producer: decider.producer))
         }
     }
 
@@ -43,7 +43,7 @@ struct DeciderTests {
         try queue.write { db in
             try decider.decideDue(
                 in: DecisionContext(
-                    db: db, now: now, partition: nil, owned: [.kitchenOrders: [0], .courierRequests: [0]], traceparent: nil,
+                    db: db, now: now, partition: nil, traceparent: nil,
                     producer: decider.producer))
         }
     }
@@ -159,7 +159,7 @@ struct DeciderTests {
                         type: type, orderId: id, producer: "test", sequence: 1, occurredAt: Date(), restaurant: Self.restaurant,
                         region: "north",
                         courier: courier, attempt: attempt, reason: reason),
-                    in: DecisionContext(db: db, now: Date(), partition: 0, owned: [:], traceparent: nil, producer: "orders"))
+                    in: DecisionContext(db: db, now: Date(), partition: 0, traceparent: nil, producer: "orders"))
             }
         }
         try await react(.orderRejected, "ord-r", reason: "too busy")
