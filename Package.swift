@@ -202,7 +202,7 @@ let package = Package(
         .target(
             name: "Dashboard",
             dependencies: [
-                "Kafka", "ServiceAPI", "ServiceRuntime", "SimulationControl",
+                "Contract", "Kafka", "ServiceAPI", "ServiceRuntime", "SimulationControl",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -1,3 +1,4 @@
+import Contract
 package import Foundation
 import Hummingbird
 import Kafka
@@ -56,7 +57,10 @@ package struct DashboardServer: Sendable {
             values: [
                 "STATUS": DashboardEndpoints.status, "QUERIES": DashboardEndpoints.queries, "EVENTS": DashboardEndpoints.events,
             ].mapValues { String($0.template.dropFirst()) },
-            lists: ["STAGES": OrdersEndpoints.Stats.stages.map { [$0.status, $0.waitingFor] }])
+            lists: [
+                "STAGES": OrdersEndpoints.Stats.stages.map { [$0.status, $0.waitingFor] },
+                "FLOW": Topics.flow.map { [$0.service, $0.reads.joined(separator: ", "), $0.writes.joined(separator: ", ")] },
+            ])
     }
 
     func application(refresh: @escaping @Sendable () async throws -> DashboardHistory.Snapshot, logger: Logger) throws
