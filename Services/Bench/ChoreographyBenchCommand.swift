@@ -64,7 +64,8 @@ struct ChoreographyBenchCommand: AsyncParsableCommand {
             while SimulationRun.isAlive(pids["orders"]!), ContinuousClock.now < deadline { try await Task.sleep(for: .seconds(1)) }
             for pid in pids.values { await ServiceLauncher.stop(pid) }
 
-            let events = try await Self.readAll(topic, configuration: configuration)
+            let events = try await KafkaConsumer.readToEnd(topic: topic, configuration: configuration, logger: .init(label: "bench"))
+                .compactMap { try? OrderEventCodec.decode($0.value) }
             var byOrder: [String: [OrderEventType: Date]] = [:]
             for event in events {
                 byOrder[event.orderID, default: [:]][event.type] = byOrder[event.orderID]?[event.type] ?? event.occurredAt
@@ -113,21 +114,5 @@ struct ChoreographyBenchCommand: AsyncParsableCommand {
             try markdown.write(toFile: out, atomically: true, encoding: .utf8)
             OutputLine.write("report written to \(out)")
         }
-    }
-
-    /// Every order event of `topic`, from the beginning of each partition.
-    static func readAll(_ topic: String, configuration: KafkaConfiguration) async throws -> [OrderEvent] {
-        let admin = try KafkaAdmin.make(configuration: configuration, logger: .init(label: "bench"))
-        let partitions = try await admin.metadata(topic: topic).topic(topic)?.partitions.count ?? 0
-        var settings = KafkaConsumerConfiguration(common: configuration, groupID: "bench-reader-\(UUID().uuidString.prefix(6))")
-        settings.autoOffsetReset = .earliest
-        let consumer = try KafkaConsumer.make(configuration: settings, logger: .init(label: "bench"))
-        try consumer.assign((0..<partitions).map { TopicPartitionOffset(TopicPartition(topic, Int32($0)), .beginning) })
-        var events: [OrderEvent] = []
-        while let batch = try await consumer.nextBatch(maxMessages: 5_000, idleTimeout: .seconds(3)), !batch.messages.isEmpty {
-            events += batch.messages.compactMap { try? OrderEventCodec.decode($0.value) }
-        }
-        await consumer.close()
-        return events
     }
 }

@@ -156,6 +156,7 @@ public struct CourierDispatch: Decider {
 
     /// The region's pool, created the first time the region asks for a courier.
     private func hire(_ region: String, in db: Database) throws {
+        guard try Int.fetchOne(db, sql: "SELECT 1 FROM courier WHERE region = ? LIMIT 1", arguments: [region]) == nil else { return }
         for index in 1...couriersPerRegion {
             let id = "cou-\(region)-\(index < 10 ? "0" : "")\(index)"
             var random = DecisionRandom(seed: seed, orderID: id, step: "name")

@@ -24,3 +24,29 @@ extension KafkaConsumer {
         }
     }
 }
+
+extension KafkaConsumer {
+    /// Every record of `topic` from the beginning of each partition to its end as the first fetch
+    /// finds it (each partition's end-of-partition event), read outside any group: for tools that
+    /// look at a whole topic after the fact (a scenario's verdict, a benchmark's report).
+    public static func readToEnd(
+        topic: String, configuration: KafkaConfiguration, logger: Logger, timeout: Duration = .seconds(60)
+    ) async throws -> [KafkaConsumerMessage] {
+        try await withStandalone(configuration: configuration, logger: logger) { consumer in
+            let partitions = try await consumer.client.metadata(topic: topic, timeout: .seconds(10)).topic(topic)?.partitions.count ?? 0
+            try consumer.assign((0..<partitions).map { TopicPartitionOffset(TopicPartition(topic, Int32($0)), .beginning) })
+            var records: [KafkaConsumerMessage] = []
+            var ended: Set<TopicPartition> = []
+            let deadline = ContinuousClock.now + timeout
+            while ended.count < partitions {
+                guard ContinuousClock.now < deadline else {
+                    throw KafkaError(.timeout, "\(topic): \(partitions - ended.count) partition(s) not read to their end within \(timeout)")
+                }
+                guard let batch = try await consumer.nextBatch(maxMessages: 5_000, idleTimeout: .milliseconds(200)) else { continue }
+                records += batch.messages
+                ended.formUnion(batch.endOfPartition.map(\.topicPartition))
+            }
+            return records
+        }
+    }
+}

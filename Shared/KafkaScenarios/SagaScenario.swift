@@ -133,16 +133,10 @@ package struct SagaScenario: Scenario {
         )
     }
 
-    /// Every message of `topic` so far (until a fetch finds nothing new).
+    /// Every message of `topic` so far.
     private func readAll(_ topic: String, _ kafka: ScenarioKafka) async throws -> [FlowMessage] {
-        let partitions = try await kafka.admin().metadata(topic: topic).topic(topic)?.partitions.count ?? 0
-        let consumer = try kafka.consumer(group: kafka.freshName("saga-reader"))
-        try consumer.assign((0..<partitions).map { TopicPartitionOffset(TopicPartition(topic, Int32($0)), .beginning) })
-        var messages: [FlowMessage] = []
-        while let batch = try await consumer.nextBatch(maxMessages: 1_000, idleTimeout: .seconds(2)), !batch.messages.isEmpty {
-            messages += batch.messages.compactMap { try? FlowMessage.decode($0.value) }
+        try await KafkaConsumer.readToEnd(topic: topic, configuration: kafka.configuration, logger: kafka.logger).compactMap {
+            try? FlowMessage.decode($0.value)
         }
-        await consumer.close()
-        return messages
     }
 }

@@ -57,7 +57,7 @@ public final class DecisionRunner: Service, Sendable {
         consumer = try KafkaConsumer.make(
             configuration: configuration,
             rebalanceListener: StoredOffsetsListener(
-                stored: { topic in try await database.read { try DecisionTables.storedOffsets(topic: topic, in: $0) } },
+                stored: { topic in try await database.read { try ProjectionDatabase.storedOffsets(topic: topic, in: $0) } },
                 atLeastCommitted: true, onRebalance: {}),
             logger: logger)
     }
@@ -76,7 +76,7 @@ public final class DecisionRunner: Service, Sendable {
         let assignment = consumer.assignment
         var inputs: [DecisionsReport.Input] = []
         for topic in topics.values.sorted() {
-            let stored = try await database.read { try DecisionTables.storedOffsets(topic: topic, in: $0) }
+            let stored = try await database.read { try ProjectionDatabase.storedOffsets(topic: topic, in: $0) }
             var lag: Int64? = 0
             for partition in assignment where partition.topic == topic {
                 guard let end = consumer.cachedWatermarks(partition)?.high, let total = lag else {

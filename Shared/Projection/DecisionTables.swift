@@ -1,7 +1,8 @@
 import Foundation
 public import GRDB
 
-/// The tables `DecisionRunner` keeps next to a decider's own: the consumed offsets, and per
+/// The tables `DecisionRunner` keeps next to a decider's own: the consumed offsets (the same
+/// `kafka_offset` table a read model keeps, read with `ProjectionDatabase.storedOffsets`), and per
 /// topic, producer and order the last message sequence taken, which drops repeats.
 public enum DecisionTables {
     public static func registerMigrations(in migrator: inout DatabaseMigrator) {
@@ -48,12 +49,6 @@ public enum DecisionTables {
                 """
         ).execute(arguments: [topic, producer, orderID, sequence])
         return false
-    }
-
-    /// The next offset to read per partition of `topic`, as stored with the decider's state.
-    static func storedOffsets(topic: String, in db: Database) throws -> [Int32: Int64] {
-        let rows = try Row.fetchAll(db, sql: "SELECT partition, nextOffset FROM kafka_offset WHERE topic = ?", arguments: [topic])
-        return Dictionary(uniqueKeysWithValues: rows.map { ($0["partition"] as Int32, $0["nextOffset"] as Int64) })
     }
 
     static func store(_ offsets: [(topic: String, partition: Int32, next: Int64)], in db: Database) throws {

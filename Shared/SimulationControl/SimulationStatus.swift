@@ -163,13 +163,14 @@ package struct SimulationStatus: Codable {
             }
         }
         for index in groups.indices { groups[index].measure(against: ends) }
-        var decisions: [String: DecisionsReport] = [:]
-        for name in ServiceEnvironment.deciders {
-            guard let service = run.services[name], SimulationRun.isAlive(service.pid) || service.url != nil else { continue }
-            // Only a service that decides answers (orders with --steps simulated does not).
-            if let report: DecisionsReport = try? await service.client.with(timeout: serviceTimeout).get(DecisionEndpoints.decisions) {
-                decisions[name] = report
+        // Asked side by side, like the groups: only a service that decides answers (orders with
+        // --steps simulated does not).
+        let decisions = await withTaskGroup(of: (String, DecisionsReport?).self) { tasks in
+            for name in ServiceEnvironment.deciders {
+                guard let service = run.services[name], SimulationRun.isAlive(service.pid) || service.url != nil else { continue }
+                tasks.addTask { (name, try? await service.client.with(timeout: serviceTimeout).get(DecisionEndpoints.decisions)) }
             }
+            return await tasks.reduce(into: [String: DecisionsReport]()) { $0[$1.0] = $1.1 }
         }
         return SimulationStatus(
             takenAt: Date(), topic: run.topic, producer: producer, groups: groups, decisions: decisions, unanswered: unanswered)
