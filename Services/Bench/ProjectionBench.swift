@@ -157,7 +157,10 @@ struct ProjectionBench {
         while index < events.endIndex {
             let batch = events[index..<min(index + 2_000, events.endIndex)]
             try await database.writer.write { db in
-                for (event, position) in batch { try projection.apply(event, at: position, in: db) }
+                var fold = projection.makeFold()
+                try fold.load(orders: Array(Set(batch.map(\.0.orderID))), from: db)
+                for (event, position) in batch { try fold.fold(event, at: position) }
+                try fold.write(to: db)
             }
             index = batch.endIndex
         }

@@ -32,23 +32,7 @@ public struct AnalyticsProjection: Projection {
         }
     }
 
-    public func apply(_ event: OrderEvent, at position: EventPosition, in db: Database) throws {
-        // The order's first event (`order.created`, or the first one a mid-log replay meets) sets
-        // its creation time; the stage only ever moves forward.
-        let at = event.occurredAtMilliseconds
-        let stage = Self.funnel.firstIndex(of: event.type) ?? -1
-        try db.cachedStatement(
-            sql: """
-                INSERT INTO analytics_order (orderId, partition, region, createdAt, createdMinute, stage, status, deliveredAt)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT(orderId) DO UPDATE SET stage = MAX(stage, excluded.stage), status = excluded.status,
-                  deliveredAt = COALESCE(deliveredAt, excluded.deliveredAt)
-                """
-        ).bind(
-            event.orderID, position.partition, event.order.region, at, at / 60_000, max(stage, 0), event.order.status.rawValue,
-            event.milliseconds(ifType: .delivered)
-        ).execute()
-    }
+    public func makeFold() -> any ProjectionFold { OrderRowFold<AnalyticsOrder>() }
 
     public var checksumTables: [String] { ["analytics_order"] }
 }

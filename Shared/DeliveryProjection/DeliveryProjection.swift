@@ -35,25 +35,7 @@ public struct DeliveryProjection: Projection {
         }
     }
 
-    public func apply(_ event: OrderEvent, at position: EventPosition, in db: Database) throws {
-        let order = event.order
-        try db.cachedStatement(
-            sql: """
-                INSERT INTO delivery_order (orderId, partition, region, restaurantName, customerName, status, courierId, courierName, readyAt, assignedAt, pickedUpAt, deliveredAt, failedAt)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT(orderId) DO UPDATE SET status = excluded.status,
-                  courierId = COALESCE(excluded.courierId, courierId), courierName = COALESCE(excluded.courierName, courierName),
-                  readyAt = COALESCE(readyAt, excluded.readyAt), assignedAt = COALESCE(assignedAt, excluded.assignedAt),
-                  pickedUpAt = COALESCE(pickedUpAt, excluded.pickedUpAt), deliveredAt = COALESCE(deliveredAt, excluded.deliveredAt),
-                  failedAt = COALESCE(failedAt, excluded.failedAt)
-                """
-        ).bind(
-            event.orderID, position.partition, order.region, order.restaurant.name, order.customer.name, order.status.rawValue,
-            order.courier?.id, order.courier?.name, event.milliseconds(ifType: .readyForPickup),
-            event.milliseconds(ifType: .courierAssigned),
-            event.milliseconds(ifType: .pickedUp), event.milliseconds(ifType: .delivered), event.milliseconds(ifType: .deliveryFailed)
-        ).execute()
-    }
+    public func makeFold() -> any ProjectionFold { OrderRowFold<DeliveryOrder>() }
 
     public var checksumTables: [String] { ["delivery_order"] }
 }

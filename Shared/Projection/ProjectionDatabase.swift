@@ -102,74 +102,37 @@ public final class ProjectionDatabase: Sendable {
         case acceptFirstSeen
     }
 
-    /// Applies a batch and stores `nextOffsets`, in one transaction: all or nothing.
+    /// Folds a batch and stores `nextOffsets`, in one transaction: all or nothing.
     public func apply(
         _ events: [(OrderEvent, EventPosition)], storing nextOffsets: [TopicPartitionOffset], sequenceCheck: SequenceCheck = .strict
     ) async throws -> BatchResult {
         let projection = self.projection
         return try await writer.write { db in
-            try Self.apply(events, storing: nextOffsets, sequenceCheck: sequenceCheck, projection: projection, in: db)
+            var batch = FoldingBatch(projection: projection, sequenceCheck: sequenceCheck)
+            try batch.add(events, in: db)
+            batch.store(nextOffsets)
+            return try batch.write(to: db)
         }
     }
 
-    private static func apply(
-        _ events: [(OrderEvent, EventPosition)], storing nextOffsets: [TopicPartitionOffset], sequenceCheck: SequenceCheck,
-        projection: any Projection, in db: Database
-    ) throws -> BatchResult {
-        var result = BatchResult()
-        var lastEventAt: [Int32: Int64] = [:]
-        // Each order's last sequence, read once per batch and written once at its end (an order's
-        // events usually come several to a batch); the transaction makes that the same as per event.
-        var lastSequences: [String: Int] = [:]
-        var changed: Set<String> = []
-        // Statements are prepared once per connection and reused: a rebuild runs them millions of times.
-        let lastSequence = try db.cachedStatement(sql: "SELECT lastSequence FROM order_progress WHERE orderId = ?")
-        for (event, position) in events {
-            let last: Int?
-            if let known = lastSequences[event.orderID] {
-                last = known
-            } else {
-                last = try Int.fetchOne(lastSequence.bind(event.orderID))
-                lastSequences[event.orderID] = last
-            }
-            if let last, event.sequence <= last {
-                result.duplicates += 1
-                continue
-            }
-            let expected = (last ?? 0) + 1
-            guard event.sequence == expected || (last == nil && sequenceCheck == .acceptFirstSeen) else {
-                result.rejected.append((event, "sequence \(event.sequence) after \(last ?? 0): events of this order are missing"))
-                continue
-            }
-            do {
-                try projection.apply(event, at: position, in: db)
-            } catch ProjectionError.rejected(let reason) {
-                result.rejected.append((event, reason))
-                continue
-            }
-            lastSequences[event.orderID] = event.sequence
-            changed.insert(event.orderID)
-            lastEventAt[position.partition] = max(lastEventAt[position.partition] ?? .min, Timestamp.milliseconds(event.occurredAt))
-            result.applied += 1
+    /// Whether the read model has no rows yet (a fresh database, or one that only stores offsets).
+    func isEmpty(_ db: Database) throws -> Bool {
+        try projection.checksumTables.allSatisfy { table in
+            try !Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM \(table.quotedDatabaseIdentifier))")!
         }
-        let progress = try db.cachedStatement(
+    }
+
+    /// Drops the read model's secondary indexes, for a bulk load: returns the statements that
+    /// create them again.
+    func dropIndexes(_ db: Database) throws -> [String] {
+        let tables = projection.checksumTables
+        let indexes = try Row.fetchAll(
+            db,
             sql:
-                "INSERT INTO order_progress (orderId, lastSequence) VALUES (?, ?) ON CONFLICT(orderId) DO UPDATE SET lastSequence = excluded.lastSequence"
-        )
-        for orderID in changed { try progress.bind(orderID, lastSequences[orderID]!).execute() }
-        let now = Date().timeIntervalSince1970
-        let store = try db.cachedStatement(
-            sql: """
-                INSERT INTO kafka_offset (topic, partition, nextOffset, updatedAt, lastEventAt) VALUES (?, ?, ?, ?, ?)
-                ON CONFLICT(topic, partition) DO UPDATE SET nextOffset = excluded.nextOffset, updatedAt = excluded.updatedAt,
-                  lastEventAt = MAX(COALESCE(lastEventAt, excluded.lastEventAt), COALESCE(excluded.lastEventAt, lastEventAt))
-                """)
-        for offset in nextOffsets {
-            guard let next = offset.offset.exact else { continue }
-            let partition = offset.topicPartition.partition
-            try store.execute(arguments: [offset.topicPartition.topic, partition, next, now, lastEventAt[partition]])
-        }
-        return result
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN (\(databaseQuestionMarks(count: tables.count)))",
+            arguments: StatementArguments(tables))
+        for index in indexes { try db.execute(sql: "DROP INDEX \((index["name"] as String).quotedDatabaseIdentifier)") }
+        return indexes.map { $0["sql"] }
     }
 
     /// The read model's position and digest, taken in one read transaction (so they agree even

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 public import Kafka
 public import Logging
 import OrderEvents
@@ -6,9 +7,14 @@ public import ServiceAPI
 import Synchronization
 
 /// Rebuilds a read model from the log into a database of its own: reads each partition from a
-/// start offset up to a target offset (exclusive), applying batches exactly as the live runner
-/// does (one transaction per batch, offsets stored with the rows). It reads by assignment, not as
-/// a group member, so the live group never notices.
+/// start offset up to a target offset (exclusive). It reads by assignment, not as a group member,
+/// so the live group never notices.
+///
+/// A rebuild loads rather than upserts: it folds consumer batch after consumer batch in memory
+/// (deduplicated exactly as the live runner's), and writes the rows only when the fold holds
+/// `foldBudget` orders or the log is read up to the targets: each row once per flush, in key
+/// order, with the offsets read so far, in one transaction. Into an empty read model, the
+/// secondary indexes are dropped first and created again once the load is done.
 ///
 /// Records that cannot be decoded or applied are skipped and counted, not dead-lettered again:
 /// the live projection already dead-lettered them when it met them.
@@ -18,12 +24,17 @@ public final class ProjectionRebuild: Sendable {
     private let consumer: KafkaConsumer
     private let sequenceCheck: ProjectionDatabase.SequenceCheck
     private let progress = Mutex(Progress())
+    private let foldBudget: Int
 
     public typealias Progress = RebuildProgress
 
     /// `midLog`: the rebuild starts after the log's beginning, so orders may be met mid-life.
-    public init(database: ProjectionDatabase, kafka: KafkaConfiguration, topic: String, midLog: Bool, logger: Logger) throws {
+    /// `foldBudget`: how many orders a fold holds before it is written (its memory grows with them).
+    public init(
+        database: ProjectionDatabase, kafka: KafkaConfiguration, topic: String, midLog: Bool, foldBudget: Int = 100_000, logger: Logger
+    ) throws {
         self.database = database
+        self.foldBudget = foldBudget
         self.topic = topic
         sequenceCheck = midLog ? .acceptFirstSeen : .strict
         var settings = KafkaConsumerConfiguration(
@@ -54,6 +65,24 @@ public final class ProjectionRebuild: Sendable {
         // A partition paused when an earlier run finished stays paused through a new assignment.
         try consumer.resume(pending.keys.map { TopicPartition(topic, $0) })
         var open = Set(pending.keys)
+        let writer = database.writer
+        // The sync database calls below block this task's thread while SQLite works: the fold
+        // lives in this frame (a value, never copied), and the next batch is fetched and decoded
+        // on other threads meanwhile.
+        let indexes = try Self.write(writer) { db in try database.isEmpty(db) ? database.dropIndexes(db) : [] }
+        var fold = FoldingBatch(projection: database.projection, sequenceCheck: sequenceCheck)
+        func flush() throws {
+            let writing = ContinuousClock.now
+            let result = try Self.write(writer) { db in try fold.write(to: db) }
+            let wrote = (ContinuousClock.now - writing).seconds
+            progress.withLock {
+                $0.writingSeconds += wrote
+                $0.applied += result.applied
+                $0.duplicates += result.duplicates
+                $0.skipped += result.rejected.count
+            }
+            fold = FoldingBatch(projection: database.projection, sequenceCheck: sequenceCheck)
+        }
         // Fetching and decoding the next batch overlaps applying this one (no group here, so no
         // rebalance can come between them).
         let consumer = self.consumer
@@ -106,24 +135,33 @@ public final class ProjectionRebuild: Sendable {
                 open.subtract(done)
             }
             next = open.isEmpty ? nil : fetch()
-            let nextOffsets = offsets.map { TopicPartitionOffset(TopicPartition(topic, $0.key), KafkaOffset($0.value)) }
-            let writing = ContinuousClock.now
-            let result = try await database.apply(events, storing: nextOffsets, sequenceCheck: sequenceCheck)
-            let wrote = (ContinuousClock.now - writing).seconds
+            let folding = ContinuousClock.now
+            try Self.read(writer) { db in try fold.add(events, in: db) }
+            fold.store(offsets.map { TopicPartitionOffset(TopicPartition(topic, $0.key), KafkaOffset($0.value)) })
+            let folded = (ContinuousClock.now - folding).seconds
             progress.withLock {
-                $0.writingSeconds += wrote
+                $0.writingSeconds += folded
                 $0.recordsRead += read
-                $0.applied += result.applied
-                $0.duplicates += result.duplicates
-                $0.skipped += skipped + result.rejected.count
+                $0.skipped += skipped
             }
             remaining.merge(offsets) { _, new in new }
+            if fold.changedOrders >= foldBudget { try flush() }
+        }
+        try flush()
+        if !indexes.isEmpty {
+            let indexing = ContinuousClock.now
+            try Self.write(writer) { db in for sql in indexes { try db.execute(sql: sql) } }
+            progress.withLock { $0.writingSeconds += (ContinuousClock.now - indexing).seconds }
         }
     }
 
     public func close() async { await consumer.close() }
-}
 
+    /// GRDB's synchronous `write` and `read` (an async caller gets the async overloads, whose
+    /// closures may not touch the fold in the caller's frame).
+    private static func write<T>(_ writer: any DatabaseWriter, _ body: (Database) throws -> T) throws -> T { try writer.write(body) }
+    private static func read<T>(_ writer: any DatabaseWriter, _ body: (Database) throws -> T) throws -> T { try writer.read(body) }
+}
 /// The log ended (or stopped answering) before the rebuild reached the live model's offsets.
 public struct RebuildStalled: Error, CustomStringConvertible {
     public var open: [Int32]

@@ -33,24 +33,7 @@ public struct RestaurantsProjection: Projection {
         }
     }
 
-    public func apply(_ event: OrderEvent, at position: EventPosition, in db: Database) throws {
-        let order = event.order
-        try db.cachedStatement(
-            sql: """
-                INSERT INTO restaurant_order (orderId, partition, restaurantId, restaurantName, status, itemCount, totalCents, placedAt, acceptedAt, rejectedAt, readyAt, finishedAt)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT(orderId) DO UPDATE SET status = excluded.status,
-                  placedAt = COALESCE(placedAt, excluded.placedAt), acceptedAt = COALESCE(acceptedAt, excluded.acceptedAt),
-                  rejectedAt = COALESCE(rejectedAt, excluded.rejectedAt), readyAt = COALESCE(readyAt, excluded.readyAt),
-                  finishedAt = COALESCE(finishedAt, excluded.finishedAt)
-                """
-        ).bind(
-            event.orderID, position.partition, order.restaurant.id, order.restaurant.name, order.status.rawValue,
-            order.items.reduce(0) { $0 + $1.quantity }, order.totalCents, event.milliseconds(ifType: .placedWithRestaurant),
-            event.milliseconds(ifType: .acceptedByRestaurant), event.milliseconds(ifType: .rejectedByRestaurant),
-            event.milliseconds(ifType: .readyForPickup), event.finishedAt
-        ).execute()
-    }
+    public func makeFold() -> any ProjectionFold { OrderRowFold<RestaurantOrder>() }
 
     public var checksumTables: [String] { ["restaurant_order"] }
 }

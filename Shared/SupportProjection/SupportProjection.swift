@@ -1,5 +1,5 @@
 public import GRDB
-public import OrderEvents
+import OrderEvents
 public import Projection
 
 /// Support's read model: every order's full timeline (each event with its partition and offset),
@@ -47,30 +47,7 @@ public struct SupportProjection: Projection {
         }
     }
 
-    public func apply(_ event: OrderEvent, at position: EventPosition, in db: Database) throws {
-        let order = event.order
-        try db.cachedStatement(
-            sql: """
-                INSERT INTO support_order (orderId, partition, customerId, customerName, restaurantName, region, status, courierName, totalCents, promisedBy, lastEventAt, finished)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT(orderId) DO UPDATE SET status = excluded.status, courierName = excluded.courierName,
-                  lastEventAt = excluded.lastEventAt, finished = excluded.finished
-                """
-        ).bind(
-            event.orderID, position.partition, order.customer.id, order.customer.name, order.restaurant.name, order.region,
-            order.status.rawValue,
-            order.courier?.name, order.totalCents, Timestamp.milliseconds(order.promisedBy), Timestamp.milliseconds(event.occurredAt),
-            order.status.isTerminal
-        ).execute()
-        try db.cachedStatement(
-            sql:
-                "INSERT INTO support_timeline (orderId, sequence, eventId, type, occurredAt, reason, partition, offset) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-        ).bind(
-            event.orderID, event.sequence, event.eventID.uuidString.lowercased(), event.type.rawValue,
-            Timestamp.milliseconds(event.occurredAt),
-            event.reason, position.partition, position.offset
-        ).execute()
-    }
+    public func makeFold() -> any ProjectionFold { SupportFold() }
 
     public var checksumTables: [String] { ["support_order", "support_timeline"] }
 }

@@ -19,16 +19,25 @@ struct StatusProjection: Projection {
         }
     }
 
-    func apply(_ event: OrderEvent, at position: EventPosition, in db: Database) throws {
-        if event.order.customer.id == "cus-refused" { throw ProjectionError.rejected("this projection refuses cus-refused") }
-        try db.execute(
-            sql: """
-                INSERT INTO order_status (orderId, status, applications, lastPartition, lastOffset) VALUES (?, ?, 1, ?, ?)
-                ON CONFLICT(orderId) DO UPDATE SET status = excluded.status, applications = applications + 1,
-                  lastPartition = excluded.lastPartition, lastOffset = excluded.lastOffset
-                """,
-            arguments: [event.orderID, event.order.status.rawValue, position.partition, position.offset])
-    }
+    func makeFold() -> any ProjectionFold { OrderRowFold<OrderStatusRow>() }
 
     var checksumTables: [String] { ["order_status"] }
+}
+
+/// StatusProjection's row; a refused customer's events are rejected before anything changes.
+struct OrderStatusRow: OrderRow, Codable {
+    static let databaseTableName = "order_status"
+
+    var orderId: String
+    var status: String
+    var applications: Int
+    var lastPartition: Int32
+    var lastOffset: Int64
+
+    static func folding(_ event: OrderEvent, at position: EventPosition, into current: Self?) throws -> Self {
+        if event.order.customer.id == "cus-refused" { throw ProjectionError.rejected("this projection refuses cus-refused") }
+        return OrderStatusRow(
+            orderId: event.orderID, status: event.order.status.rawValue, applications: (current?.applications ?? 0) + 1,
+            lastPartition: position.partition, lastOffset: position.offset)
+    }
 }
