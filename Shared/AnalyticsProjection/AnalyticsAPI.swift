@@ -1,4 +1,3 @@
-import GRDB
 public import Hummingbird
 import OrderEvents
 import Projection
@@ -43,7 +42,7 @@ public struct AnalyticsAPI: Sendable {
     }
 
     public func addRoutes(to routes: QueryRoutes) {
-        let database = routes.database
+        let readModel = AnalyticsReadModel(routes.database)
         routes.merged(
             ConsumerQueries.Analytics.perMinute,
             merge: { (parts: [OrdersPerMinute], _) in
@@ -61,65 +60,26 @@ public struct AnalyticsAPI: Sendable {
                 try QueryParameters.identifier($0, kind: "region", example: "north")
             }
             let minutes = try QueryParameters.integer(request, "minutes", default: 60, range: 1...10_080)
-            let regionFilter: SQL = region.map { "region = \($0)" } ?? "1"
-            let buckets = try await database.writer.read { db in
-                let newest = try Int64.fetchOne(db, sql: "SELECT MAX(createdMinute) FROM analytics_order") ?? 0
-                return try Row.fetchAll(
-                    db,
-                    SQLRequest<Row>(
-                        literal: """
-                            SELECT region, createdMinute, COUNT(*) AS orders FROM analytics_order
-                            WHERE \(regionFilter) AND createdMinute > \(newest - Int64(minutes)) AND \(scope.condition())
-                            GROUP BY region, createdMinute ORDER BY createdMinute, region
-                            """)
-                ).map {
+            return OrdersPerMinute(
+                buckets: try await readModel.ordersPerMinute(region: region, minutes: minutes, scope: scope).map {
                     MinuteCount(
-                        region: $0["region"],
-                        minute: Timestamp.format(Timestamp.date(milliseconds: ($0["createdMinute"] as Int64) * 60_000)),
-                        orders: $0["orders"])
-                }
-            }
-            return OrdersPerMinute(buckets: buckets)
+                        region: $0.region, minute: Timestamp.format(Timestamp.date(milliseconds: $0.minute * 60_000)), orders: $0.orders)
+                })
         }
         routes.merged(ConsumerQueries.Analytics.summary, merge: { parts, _ in Self.merge(parts) }) { _, _, scope in
-            try await Self.summary(database, scope: scope)
+            Self.summary(try await readModel.tally(scope: scope))
         }
     }
 
-    static func summary(_ database: ProjectionDatabase, scope: PartitionScope) async throws -> Summary {
-        try await database.writer.read { db in
-            var statuses: [String: Int] = [:]
-            for row in try Row.fetchAll(
-                db, SQLRequest<Row>(literal: "SELECT status, COUNT(*) AS n FROM analytics_order WHERE \(scope.condition()) GROUP BY status")
-            ) {
-                statuses[row["status"]] = row["n"]
-            }
-            var reached = [Int](repeating: 0, count: AnalyticsProjection.funnel.count)
-            for row in try Row.fetchAll(
-                db, SQLRequest<Row>(literal: "SELECT stage, COUNT(*) AS n FROM analytics_order WHERE \(scope.condition()) GROUP BY stage"))
-            {
-                let stage: Int = row["stage"]
-                for index in 0...min(stage, reached.count - 1) { reached[index] += row["n"] as Int }
-            }
-            var histogram = DurationHistogram()
-            for row in try Row.fetchAll(
-                db,
-                SQLRequest<Row>(
-                    literal: """
-                        SELECT (deliveredAt - createdAt) / 1000 AS seconds, COUNT(*) AS n FROM analytics_order
-                        WHERE deliveredAt IS NOT NULL AND \(scope.condition()) GROUP BY seconds
-                        """))
-            {
-                histogram.add(seconds: row["seconds"], count: row["n"])
-            }
-            return finished(
-                Summary(
-                    orders: statuses.values.reduce(0, +), delivered: statuses[OrderStatus.delivered.rawValue] ?? 0,
-                    cancelled: statuses[OrderStatus.cancelled.rawValue] ?? 0, rejected: statuses[OrderStatus.rejected.rawValue] ?? 0,
-                    deliveryFailed: statuses[OrderStatus.deliveryFailed.rawValue] ?? 0, cancellationRate: nil,
-                    funnel: zip(AnalyticsProjection.funnel, reached).map { FunnelStage(stage: $0.rawValue, orders: $1) },
-                    timeToDeliver: histogram.summary, timeToDeliverHistogram: histogram))
-        }
+    static func summary(_ tally: AnalyticsReadModel.Tally) -> Summary {
+        finished(
+            Summary(
+                orders: tally.statuses.values.reduce(0, +), delivered: tally.statuses[OrderStatus.delivered.rawValue] ?? 0,
+                cancelled: tally.statuses[OrderStatus.cancelled.rawValue] ?? 0,
+                rejected: tally.statuses[OrderStatus.rejected.rawValue] ?? 0,
+                deliveryFailed: tally.statuses[OrderStatus.deliveryFailed.rawValue] ?? 0, cancellationRate: nil,
+                funnel: zip(AnalyticsProjection.funnel, tally.reached).map { FunnelStage(stage: $0.rawValue, orders: $1) },
+                timeToDeliver: tally.timeToDeliver.summary, timeToDeliverHistogram: tally.timeToDeliver))
     }
 
     static func finished(_ summary: Summary) -> Summary {

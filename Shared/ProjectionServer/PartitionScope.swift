@@ -14,10 +14,11 @@ public struct PartitionScope: Sendable, Equatable {
 
     public init(partitions: [Int32]?) { self.partitions = partitions }
 
-    /// A condition on `column` for a query's WHERE clause (bound parameters, never text).
-    public func condition(_ column: String = "partition") -> SQL {
-        guard let partitions else { return "1" }
-        return "\(Column(column)) IN \(partitions)"
+    /// A read model's condition for its rows in scope, given the column that holds each row's
+    /// partition (bound parameters, never text).
+    public func includes(_ partition: Column) -> SQLExpression {
+        guard let partitions else { return true.sqlExpression }
+        return partitions.contains(partition)
     }
 
     public func contains(_ partition: Int32) -> Bool { partitions?.contains(partition) ?? true }

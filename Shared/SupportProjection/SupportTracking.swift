@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import Hummingbird
 import OrderEvents
 import Projection
@@ -21,7 +20,7 @@ public struct SupportTracking: Sendable {
     public init() {}
 
     public func addRoutes(to routes: QueryRoutes) {
-        let (database, routing, committed) = (routes.database, routes.routing, routes.committed)
+        let (readModel, routing, committed) = (SupportReadModel(routes.database), routes.routing, routes.committed)
         let (unknownOrderWait, heartbeat) = (unknownOrderWait, heartbeat)
         routes.router.on(TrackingEndpoints.page) { request, context -> Response in
             let id = try SupportAPI.orderID(context)
@@ -37,7 +36,7 @@ public struct SupportTracking: Sendable {
             // Listen first, then read what is stored: an event committed in between comes twice
             // (and is skipped by its sequence), never not at all.
             let live = committed.subscribe()
-            let stored = try await Self.updates(of: id, in: database)
+            let stored = try await Self.updates(of: id, in: readModel)
             return Response(
                 status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"],
                 body: .init { writer in
@@ -111,17 +110,13 @@ public struct SupportTracking: Sendable {
     }
 
     /// The order's steps as support's read model holds them.
-    static func updates(of order: String, in database: ProjectionDatabase) async throws -> [OrderUpdate] {
-        try await database.writer.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM support_timeline WHERE orderId = ? ORDER BY sequence", arguments: [order]).compactMap {
-                row in
-                let type: String = row["type"]
-                guard let known = OrderEventType(rawValue: type) else { return nil }
-                return OrderUpdate(
-                    orderId: order, sequence: row["sequence"], type: type, status: known.resultingStatus.rawValue,
-                    occurredAt: Timestamp.format(Timestamp.date(milliseconds: row["occurredAt"])), reason: row["reason"],
-                    terminal: known.resultingStatus.isTerminal)
-            }
+    static func updates(of order: String, in readModel: SupportReadModel) async throws -> [OrderUpdate] {
+        (try await readModel.timeline(orderID: order)?.events ?? []).compactMap { entry in
+            guard let known = OrderEventType(rawValue: entry.type) else { return nil }
+            return OrderUpdate(
+                orderId: order, sequence: entry.sequence, type: entry.type, status: known.resultingStatus.rawValue,
+                occurredAt: Timestamp.format(Timestamp.date(milliseconds: entry.occurredAt)), reason: entry.reason,
+                terminal: known.resultingStatus.isTerminal)
         }
     }
 }
