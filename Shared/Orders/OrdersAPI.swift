@@ -1,6 +1,5 @@
 import Contract
 import Foundation
-import GRDB
 public import Hummingbird
 import OrderEvents
 import Outbox
@@ -25,38 +24,7 @@ public struct OrdersAPI: Sendable {
     public typealias Stats = OrdersEndpoints.Stats
 
     public func addRoutes<Context: RequestContext>(to router: Router<Context>) {
-        router.on(OrdersEndpoints.stats) { _, _ -> Stats in
-            try await ledger.database.writer.read { db in
-                var stats = Stats(
-                    orders: try Int.fetchOne(db, sql: #"SELECT COUNT(*) FROM "order""#) ?? 0, events: 0, published: 0, publishedByType: [:],
-                    partitionEnds: [:])
-                for row in try Row.fetchAll(
-                    db, sql: "SELECT type, COUNT(*) AS total, COUNT(sentAt) AS sent FROM outbox WHERE topic = ? GROUP BY type",
-                    arguments: [Topics.orderEvents])
-                {
-                    stats.events += row["total"] as Int
-                    stats.published += row["sent"] as Int
-                    stats.publishedByType[row["type"]] = row["sent"]
-                }
-                for row in try Row.fetchAll(
-                    db,
-                    sql: "SELECT partition, MAX(offset) + 1 AS end FROM outbox WHERE topic = ? AND offset IS NOT NULL GROUP BY partition",
-                    arguments: [Topics.orderEvents])
-                {
-                    stats.partitionEnds[String(row["partition"] as Int32)] = row["end"]
-                }
-                let terminal = OrderStatus.allCases.filter(\.isTerminal).map(\.rawValue)
-                for row in try Row.fetchAll(
-                    db,
-                    sql:
-                        #"SELECT status, COUNT(*) AS count FROM "order" WHERE status NOT IN (\#(terminal.map { _ in "?" }.joined(separator: ","))) GROUP BY status"#,
-                    arguments: StatementArguments(terminal))
-                {
-                    stats.waiting[row["status"]] = row["count"]
-                }
-                return stats
-            }
-        }
+        router.on(OrdersEndpoints.stats) { _, _ -> Stats in try await ledger.database.stats() }
         router.on(OrdersEndpoints.placeOrder) { request, context -> EditedResponse<OrderView> in
             let body = try await Self.decode(PlaceOrder.self, from: request, context: context)
             let snapshot = try validate(body)
@@ -154,10 +122,7 @@ public struct OrdersAPI: Sendable {
         guard let (snapshot, sequence) = try await ledger.order(id) else {
             throw HTTPError(.notFound, message: "no order with id '\(id.prefix(64))'")
         }
-        let rows = try await ledger.database.writer.read { db in
-            try OutboxRecord.filter(OutboxRecord.Columns.orderId == id && OutboxRecord.Columns.topic == Topics.orderEvents)
-                .order(OutboxRecord.Columns.sequence).fetchAll(db)
-        }
+        let rows = try await ledger.database.orderEvents(of: id)
         return OrderView(
             orderId: id, status: snapshot.status, sequence: sequence, order: snapshot,
             events: rows.map {
