@@ -7,9 +7,11 @@ import ServiceAPI
 import SimulationControl
 
 /// Benchmarks the consumer side: each projection's catch-up rate against the smaller of raw
-/// consume and raw SQLite on the same events (goal ≥ 0.6), produce → commit latency at a steady
-/// rate (goal p99 ≤ 25 ms on the local broker), and a full rebuild of a million events (goal
-/// ≤ 4 s). Writes a Markdown report. Not a test.
+/// consume and decoding on every core on the same events (goal ≥ 0.6), produce → commit latency
+/// at a steady rate (goal p99 ≤ 25 ms, p99.9 ≤ 40 ms on the local broker), a full rebuild of a
+/// million events (goal ≤ 1.5 × reading and decoding them on every core), how catch-up grows
+/// with the topic (goal: within 15%) and each service's memory (goal ≤ 32 MB at steady state).
+/// Writes a Markdown report. Not a test.
 struct ProjectionBenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "projections",
@@ -44,9 +46,10 @@ struct ProjectionBenchCommand: AsyncParsableCommand {
             ]
             OutputLine.write("bench: putting \(events) events on a topic")
             let filled = try await bench.fill(events: events)
-            let (decoded, decodeRate) = try await bench.decodedEvents(filled)
+            let (decoded, decodeRate, records) = try await bench.decodedEvents(filled)
             OutputLine.write("JSON decode alone: \(Int(decodeRate)) events/s")
-            let comparison = try await CatchUpComparison.measure(bench, filled, decoded: decoded, rounds: rounds.count, python: python)
+            let comparison = try await CatchUpComparison.measure(
+                bench, filled, decoded: decoded, records: records, rounds: rounds.count, python: python)
             lines += comparison.markdown(events: filled.events, decodeRate: decodeRate)
             // Catch-up events/s per projection, per number of events on the topic.
             var growth = [
@@ -56,7 +59,8 @@ struct ProjectionBenchCommand: AsyncParsableCommand {
             // projection's cost growing, or the broker serving a bigger log more slowly.
             var consumeBySize = [filled.events: comparison.consume]
             lines += [
-                "## End-to-end latency: produce → projection commit at \(rate) events/s for \(latencySeconds) s (goal p99 ≤ 25 ms)", "",
+                "## End-to-end latency: produce → projection commit at \(rate) events/s for \(latencySeconds) s (goal p99 ≤ 25 ms, p99.9 ≤ 40 ms)",
+                "",
                 "| projection | events | p50 (ms) | p99 (ms) | p99.9 (ms) | max (ms) |",
                 "|---|---:|---:|---:|---:|---:|",
             ]
@@ -79,23 +83,24 @@ struct ProjectionBenchCommand: AsyncParsableCommand {
                 let big = try await bench.fill(events: rebuildEvents)
                 consumeBySize[big.events] = try await bench.rawConsume(big)
                 lines += [
-                    "", "## Full rebuild of \(big.events) events (goal ≤ 4 s)", "",
-                    "*SQLite alone* is the projection's upserts alone on the same \(big.events.formatted()) events into a database that grows as the rebuild's does (decoded beforehand, untimed), measured right before each rebuild: no runtime can rebuild faster than that. *Writer busy* and *writer waiting* are the shares of the rebuild's time its one SQLite writer spent applying batches, and waiting for the next batch to be fetched and decoded: a writer that is busy all the time and never waits is what bounds the rebuild.",
+                    "", "## Full rebuild of \(big.events) events (goal ≤ 1.5 × reading and decoding them on every core)", "",
+                    "*Read + decode* is reading the same \(big.events.formatted()) events from the beginning and decoding them on every core, batch by batch, measured right before each rebuild: the work no rebuild can skip. *Writer busy* and *writer waiting* are the shares of the rebuild's time its one SQLite writer spent folding and writing, and waiting for the next batch to be fetched and decoded.",
                     "",
-                    "| projection | seconds | events/s | SQLite alone (s) | writer busy | writer waiting |",
-                    "|---|---:|---:|---:|---:|---:|",
+                    "| projection | seconds | events/s | read + decode (s) | rebuild / read + decode | writer busy | writer waiting |",
+                    "|---|---:|---:|---:|---:|---:|---:|",
                 ]
                 for projection in ProjectionBench.projections {
-                    // What SQLite alone allows, measured now: the machine's speed drifts between sections.
-                    let sqlite = try await bench.rawSQLiteSeconds(projection, big)
+                    // The bound, measured now: the machine's speed drifts between sections.
+                    let bound = try await bench.readAndDecodeSeconds(big)
                     let rebuild = try await bench.catchUp(projection, big)
                     growth[big.events, default: [:]][projection.name] = rebuild.rate
-                    let (seconds, alone) = (String(format: "%.1f", rebuild.seconds), String(format: "%.1f", sqlite))
+                    let (seconds, read) = (String(format: "%.1f", rebuild.seconds), String(format: "%.1f", bound))
+                    let ratio = String(format: "%.2f", rebuild.seconds / bound)
                     let (busy, waiting) = ("\(Int((rebuild.writing * 100).rounded()))%", "\(Int((rebuild.waiting * 100).rounded()))%")
                     OutputLine.write(
-                        "\(projection.name): rebuild of \(big.events) events in \(seconds) s (SQLite alone \(alone) s; writer busy \(busy), waiting \(waiting))"
+                        "\(projection.name): rebuild of \(big.events) events in \(seconds) s (read + decode \(read) s, ratio \(ratio); writer busy \(busy), waiting \(waiting))"
                     )
-                    lines.append("| \(projection.name) | \(seconds) | \(Int(rebuild.rate)) | \(alone) | \(busy) | \(waiting) |")
+                    lines.append("| \(projection.name) | \(seconds) | \(Int(rebuild.rate)) | \(read) | \(ratio) | \(busy) | \(waiting) |")
                 }
             }
             if growthEvents > 0 {
@@ -112,7 +117,7 @@ struct ProjectionBenchCommand: AsyncParsableCommand {
                 let sizes = growth.keys.sorted()
                 let names = ProjectionBench.projections.map(\.name)
                 lines += [
-                    "", "## How cost grows: catch-up events/s by the number of events on the topic (goal: flat)", "",
+                    "", "## How cost grows: catch-up events/s by the number of events on the topic (goal: largest / smallest ≥ 0.85)", "",
                     "| projection | " + sizes.map { "\($0.formatted()) events" }.joined(separator: " | ") + " | largest / smallest |",
                     "|---|" + String(repeating: "---:|", count: sizes.count + 1),
                 ]
@@ -149,7 +154,7 @@ struct ProjectionBenchCommand: AsyncParsableCommand {
         async throws -> [String]
     {
         var lines = [
-            "", "## Resident memory of each service process (goal ≤ 40 MB at steady state)", "",
+            "", "## Resident memory of each service process (goal ≤ 32 MB at steady state)", "",
             "Each release executable on its own: catching up on the \(filled.events.formatted()) events above, then \(memorySeconds) s at \(rate) events/s (steady), then `\(ProjectionEndpoints.replay)?from=earliest` (a shadow database built beside the live one and swapped in). VmRSS sampled every 100 ms.",
             "",
             "Each cell is *resident / anonymous* MB. Resident (VmRSS) is anonymous plus file-backed pages: the code and read-only data in use of the executable (with Swift's runtime and Foundation when linked statically) and of its shared libraries (librdkafka, SQLite, libc), which processes running the same files share. Anonymous (RssAnon) is the process's own heap, stacks, librdkafka queues and SQLite cache. Every service returns its heap's free pages to the system every 5 s (`HeapTrimmer`), so the steady figures are what it holds, not its busiest moment's high-water mark.",

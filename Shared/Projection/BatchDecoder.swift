@@ -1,10 +1,10 @@
-import Kafka
-import OrderEvents
+public import Kafka
+public import OrderEvents
 
 /// Decodes a batch's records on every core: JSON decoding is most of a projection's CPU time
 /// when it catches up, and records decode independently. Results keep the records' order.
-enum BatchDecoder {
-    static func decode(_ messages: [KafkaConsumerMessage]) async -> [Result<OrderEvent, OrderEventDecodingError>] {
+public enum BatchDecoder {
+    public static func decode(_ messages: [KafkaConsumerMessage]) async -> [Result<OrderEvent, OrderEventDecodingError>] {
         let chunk = 500
         guard messages.count > chunk else {
             return messages.map { message in Result { () throws(OrderEventDecodingError) in try OrderEventCodec.decode(message.value) } }
