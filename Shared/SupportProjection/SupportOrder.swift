@@ -101,6 +101,16 @@ struct SupportFold: ProjectionFold {
 
     func write(to db: Database) throws {
         try orders.write(to: db)
-        for entry in timeline.sorted(by: { ($0.orderId, $0.sequence) < ($1.orderId, $1.sequence) }) { try entry.insert(db) }
+        // One prepared statement with its values bound directly: a timeline row per event is most
+        // of what a catch-up writes, and a record's `insert` encodes each through a container.
+        let insert = try db.cachedStatement(
+            sql:
+                "INSERT INTO support_timeline (orderId, sequence, eventId, type, occurredAt, reason, partition, offset) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+        )
+        for entry in timeline.sorted(by: { ($0.orderId, $0.sequence) < ($1.orderId, $1.sequence) }) {
+            try insert.bind(
+                entry.orderId, entry.sequence, entry.eventId, entry.type, entry.occurredAt, entry.reason, entry.partition, entry.offset
+            ).execute()
+        }
     }
 }
