@@ -1,5 +1,6 @@
 import Choreography
 import Foundation
+import GRDB
 public import Logging
 public import OrderEvents
 public import ServiceLifecycle
@@ -107,69 +108,79 @@ public final class CitySimulator: Service, Sendable {
             // Wake at least every 100 ms to pick up adopted orders; no sleep when already due.
             let wake = min(due(nextTime), .now + .milliseconds(100))
             if wake > .now { try await Task.sleep(until: wake, clock: .continuous) }
-            guard due(nextTime) <= .now, let (time, action) = agenda.next() else { continue }
+            guard due(nextTime) <= .now else { continue }
+            // Every action due now (up to `batch`) runs in one transaction, in due order: under
+            // load many orders' steps commit together, as a group commit would.
+            let events = try Self.write(ledger.database.writer) { db in
+                var events: [OrderEvent] = []
+                var actions = 0
+                while actions < Self.batch, let next = agenda.nextTime, due(next) <= .now, let (time, action) = agenda.next() {
+                    actions += 1
+                    if let event = try perform(action, at: time, in: db) { events.append(event) }
+                }
+                return events
+            }
+            for event in events { onEvent(event) }
+        }
+
+        /// One action, inside the batch's transaction: the event it wrote, if any.
+        func perform(_ action: Action, at time: Double, in db: Database) throws -> OrderEvent? {
             switch action {
             case .arrival:
-                guard configuration.maxOrders.map({ created < $0 }) ?? true else { continue }
+                guard configuration.maxOrders.map({ created < $0 }) ?? true else { return nil }
                 created += 1
                 let orderID = prefix + created.padded(6)
-                try record(
-                    try await ledger.create(
-                        orderID: orderID, snapshot: newOrder(in: city, time: time, using: &random), at: Date(),
-                        trace: .random(using: &random)))
+                let event = try ledger.create(
+                    orderID: orderID, snapshot: newOrder(in: city, time: time, using: &random), at: Date(), trace: .random(using: &random),
+                    in: db)
                 agenda.schedule(.step(orderID), at: time + Double.random(in: 0.5...2, using: &random))
                 let gap = -log(1 - Double.random(in: 0..<1, using: &random)) / configuration.ordersPerSecond  // Poisson arrivals
                 agenda.schedule(.arrival, at: time + gap)
+                return event
             case .cancel(let orderID):
-                guard let (snapshot, _) = try await ledger.order(orderID),
+                guard let (snapshot, _) = try ledger.order(orderID, in: db),
                     OrderLifecycle.next(after: snapshot.status).contains(.cancelledByCustomer)
-                else { continue }
-                do {
-                    try record(
-                        try await ledger.advance(
-                            orderID: orderID, to: .cancelledByCustomer, reason: "no longer hungry", at: Date(),
-                            trace: .random(using: &random)))
-                } catch OrderLedger.Failure.illegal {
-                    // A kitchen's or a courier's news moved the order on meanwhile (picked up): too late to cancel.
-                }
+                else { return nil }
+                // A kitchen's or a courier's news may have moved the order on (picked up): then it
+                // is too late to cancel, and the check above says so.
+                return try ledger.advance(
+                    orderID: orderID, to: .cancelledByCustomer, reason: "no longer hungry", at: Date(), trace: .random(using: &random),
+                    in: db)
             case .step(let orderID) where choreographed:
-                guard let (snapshot, _) = try await ledger.order(orderID), snapshot.status == .created else { continue }
+                guard let (snapshot, _) = try ledger.order(orderID, in: db), snapshot.status == .created else { return nil }
                 let roll = Double.random(in: 0..<1, using: &random)
                 let step: (type: OrderEventType, reason: String?) =
                     roll < configuration.cancellationRate / 4 ? (.cancelledByCustomer, "changed my mind") : (.placedWithRestaurant, nil)
-                do {
-                    try record(
-                        try await ledger.advance(
-                            orderID: orderID, to: step.type, reason: step.reason, at: Date(), trace: .random(using: &random)))
-                } catch OrderLedger.Failure.illegal {
-                    continue  // cancelled over HTTP meanwhile
-                }
-                if step.type == .cancelledByCustomer { continue }
-                if roll < configuration.cancellationRate {
+                let event = try ledger.advance(
+                    orderID: orderID, to: step.type, reason: step.reason, at: Date(), trace: .random(using: &random), in: db)
+                if step.type != .cancelledByCustomer && roll < configuration.cancellationRate {
                     agenda.schedule(.cancel(orderID), at: time + Double.random(in: 2...30, using: &random))
                 }
+                return event
             case .step(let orderID):
-                guard let (snapshot, _) = try await ledger.order(orderID), !snapshot.status.isTerminal else { continue }
+                guard let (snapshot, _) = try ledger.order(orderID, in: db), !snapshot.status.isTerminal else { return nil }
                 let (type, delay, reason) = nextStep(after: snapshot.status, using: &random)
                 let courier = type == .courierAssigned ? city.couriers.randomElement(using: &random) : nil
-                do {
-                    let event = try await ledger.advance(
-                        orderID: orderID, to: type, reason: reason, at: Date(), trace: .random(using: &random)
-                    ) { order in
-                        if let courier { order.courier = courier }
-                    }
-                    try record(event)
-                    if !event.order.status.isTerminal { agenda.schedule(.step(orderID), at: time + delay) }
-                } catch OrderLedger.Failure.illegal {
-                    // Someone else moved the order meanwhile (e.g. a cancel over HTTP): look again later.
-                    agenda.schedule(.step(orderID), at: time + delay)
+                let event = try ledger.advance(
+                    orderID: orderID, to: type, reason: reason, at: Date(), trace: .random(using: &random), in: db
+                ) {
+                    order in
+                    if let courier { order.courier = courier }
                 }
+                if !event.order.status.isTerminal { agenda.schedule(.step(orderID), at: time + delay) }
+                return event
             }
         }
         logger.info("simulation finished: \(created) orders")
     }
 
-    private func record(_ event: OrderEvent) throws { onEvent(event) }
+    /// The most actions one transaction holds.
+    private static var batch: Int { 500 }
+
+    /// GRDB's synchronous `write`: the batch's actions change this run's agenda and random
+    /// generator, which an async write's closure may not capture. The simulator's task waits for
+    /// the commit either way.
+    private static func write<T>(_ writer: any DatabaseWriter, _ body: (Database) throws -> T) throws -> T { try writer.write(body) }
 
     private func newOrder(in city: City, time: Double, using random: inout SplitMix64) -> OrderSnapshot {
         let (customer, region) = city.customers.randomElement(using: &random)!

@@ -3,7 +3,7 @@ import Contract
 public import Foundation
 public import GRDB
 public import OrderEvents
-import Outbox
+public import Outbox
 import Projection
 
 /// Records the steps of orders: checks each against the lifecycle, then writes the order's new
@@ -15,11 +15,21 @@ public struct OrderLedger: Sendable {
     /// Whether steps send kitchen orders and courier requests: true when `restaurants` and
     /// `delivery` decide, false when the simulator plays them too.
     public let sendsCommands: Bool
+    /// When set, single steps (an order over HTTP, a cancel) commit through it, many to a
+    /// transaction under load; without it each commits on its own.
+    public let groupCommit: GroupCommit?
 
-    public init(database: OrdersDatabase, producerName: String = "orders", sendsCommands: Bool = false) {
+    public init(database: OrdersDatabase, producerName: String = "orders", sendsCommands: Bool = false, groupCommit: GroupCommit? = nil) {
         self.database = database
         self.producerName = producerName
         self.sendsCommands = sendsCommands
+        self.groupCommit = groupCommit
+    }
+
+    /// Runs `work` in a transaction of its own, or in the group commit's next one.
+    private func write<T: Sendable>(_ work: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        if let groupCommit { return try await groupCommit.write(work) }
+        return try await database.writer.write(work)
     }
 
     public enum Failure: Error, Sendable, CustomStringConvertible, Equatable {
@@ -41,7 +51,7 @@ public struct OrderLedger: Sendable {
     /// Creates an order (`order.created`, sequence 1).
     @discardableResult
     public func create(orderID: String, snapshot: OrderSnapshot, at time: Date, trace: TraceContext) async throws -> OrderEvent {
-        try await database.writer.write { db in try create(orderID: orderID, snapshot: snapshot, at: time, trace: trace, in: db) }
+        try await write { db in try create(orderID: orderID, snapshot: snapshot, at: time, trace: trace, in: db) }
     }
 
     /// The same inside the caller's transaction.
@@ -59,7 +69,7 @@ public struct OrderLedger: Sendable {
         orderID: String, to type: OrderEventType, reason: String? = nil, at time: Date, trace: TraceContext,
         change: @escaping @Sendable (inout OrderSnapshot) -> Void = { _ in }
     ) async throws -> OrderEvent {
-        try await database.writer.write { db in
+        try await write { db in
             try advance(orderID: orderID, to: type, reason: reason, at: time, trace: trace, in: db, change: change)
         }
     }

@@ -19,6 +19,9 @@ public struct OrdersService {
     /// Its reactions to the kitchens' and couriers' decisions (choreographed runs only).
     public let reactions: DecisionRunner?
     public let simulator: CitySimulator
+    /// What the ledger's single steps (HTTP orders and cancels) commit through: the router's
+    /// writes wait for it to run.
+    public let groupCommit: GroupCommit
     public let router: Router<BasicRequestContext>
     /// Everything that runs, in start order; shutdown runs in reverse: the simulator stops, the
     /// relay drains, the producer flushes.
@@ -42,7 +45,9 @@ public struct OrdersService {
             try await topics.ensure(using: admin)
         }
         let console = ConsoleOutput(mode: options.output, relay: relay)
-        let ledger = OrderLedger(database: database, sendsCommands: choreographed)
+        // Orders over HTTP commit many to a transaction under load.
+        let groupCommit = GroupCommit(writer: database.writer)
+        let ledger = OrderLedger(database: database, sendsCommands: choreographed, groupCommit: groupCommit)
         let simulator = CitySimulator(configuration: options.simulation, ledger: ledger, logger: logger, onEvent: { console.record($0) })
         // In a choreographed run, orders reacts to the kitchens' and couriers' decisions.
         let reactions =
@@ -70,10 +75,11 @@ public struct OrdersService {
             "orders: database \(options.dataDir)/orders.sqlite; publishing to \(topics.events) on \(kafka.bootstrapServers.joined(separator: ","))"
         )
         return OrdersService(
-            database: database, relay: relay, reactions: reactions, simulator: simulator, router: router,
+            database: database, relay: relay, reactions: reactions, simulator: simulator, groupCommit: groupCommit, router: router,
             services: [
                 .init(service: producer),
                 .init(service: relay),
+                .init(service: groupCommit),
             ] + (reactions.map { [.init(service: $0)] } ?? []) + [
                 .init(service: console),
                 .init(service: http),

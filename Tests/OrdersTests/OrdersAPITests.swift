@@ -28,6 +28,17 @@ struct OrdersAPITests {
 
     func app() -> some ApplicationProtocol { Application(router: service.router) }
 
+    /// The router under test, with the group commit its writes go through running (as in the
+    /// service's group).
+    func test(_ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+        let groupCommit = service.groupCommit
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await groupCommit.run() }
+            try await app().test(.router, body)
+            group.cancelAll()
+        }
+    }
+
     static let decoder: JSONDecoder = {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601  // Hummingbird's JSON encoding of dates
@@ -39,7 +50,7 @@ struct OrdersAPITests {
 
     @Test("POST /orders places an order; GET shows it with its outbox events; cancel ends it")
     func placeShowCancel() async throws {
-        try await app().test(.router) { client in
+        try await test { client in
             let id = try await client.execute(uri: "/orders", method: .post, body: ByteBuffer(string: Self.valid)) { response in
                 #expect(response.status == .created)
                 let view = try Self.decoder.decode(OrdersAPI.OrderView.self, from: Data(buffer: response.body))
@@ -79,7 +90,7 @@ struct OrdersAPITests {
             (#"{"customerId":"' OR 1=1 --","restaurantId":"res-001","items":[{"sku":"pho-bo","quantity":1}]}"#, "unknown customerId"),
         ])
     func badRequests(body: String, mentions: String) async throws {
-        try await app().test(.router) { client in
+        try await test { client in
             try await client.execute(uri: "/orders", method: .post, body: ByteBuffer(string: body)) { response in
                 #expect(response.status == .badRequest)
                 #expect(String(buffer: response.body).contains(mentions), "\(String(buffer: response.body))")
@@ -90,7 +101,7 @@ struct OrdersAPITests {
 
     @Test("Unknown orders are 404; oversized bodies are refused")
     func notFoundAndTooLarge() async throws {
-        try await app().test(.router) { client in
+        try await test { client in
             try await client.execute(uri: "/orders/ord-nope", method: .get) { #expect($0.status == .notFound) }
             try await client.execute(uri: "/orders/ord-nope/cancel", method: .post) { #expect($0.status == .notFound) }
             let huge = ByteBuffer(string: String(repeating: "x", count: 3 * 1024 * 1024))
