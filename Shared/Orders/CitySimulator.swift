@@ -3,6 +3,7 @@ import Foundation
 import GRDB
 public import Logging
 public import OrderEvents
+import Projection
 public import ServiceLifecycle
 import Synchronization
 
@@ -110,8 +111,9 @@ public final class CitySimulator: Service, Sendable {
             if wake > .now { try await Task.sleep(until: wake, clock: .continuous) }
             guard due(nextTime) <= .now else { continue }
             // Every action due now (up to `batch`) runs in one transaction, in due order: under
-            // load many orders' steps commit together, as a group commit would.
-            let events = try Self.write(ledger.database.writer) { db in
+            // load many orders' steps commit together, as a group commit would. The actions change
+            // this run's agenda and random generator, hence the synchronous write.
+            let events = try ledger.database.writer.writeBlocking { db in
                 var events: [OrderEvent] = []
                 var actions = 0
                 while actions < Self.batch, let next = agenda.nextTime, due(next) <= .now, let (time, action) = agenda.next() {
@@ -176,11 +178,6 @@ public final class CitySimulator: Service, Sendable {
 
     /// The most actions one transaction holds.
     private static var batch: Int { 500 }
-
-    /// GRDB's synchronous `write`: the batch's actions change this run's agenda and random
-    /// generator, which an async write's closure may not capture. The simulator's task waits for
-    /// the commit either way.
-    private static func write<T>(_ writer: any DatabaseWriter, _ body: (Database) throws -> T) throws -> T { try writer.write(body) }
 
     private func newOrder(in city: City, time: Double, using random: inout SplitMix64) -> OrderSnapshot {
         let (customer, region) = city.customers.randomElement(using: &random)!

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 public import Kafka
 public import Logging
 import OrderEvents
@@ -14,7 +13,8 @@ import Synchronization
 /// (deduplicated exactly as the live runner's), and writes the rows only when the fold holds
 /// `foldBudget` orders or the log is read up to the targets: each row once per flush, in key
 /// order, with the offsets read so far, in one transaction. Into an empty read model, the
-/// secondary indexes are dropped first and created again once the load is done.
+/// secondary indexes are dropped first and created again once the load is done (a rebuild that
+/// fails leaves a database to discard, as the replay does with its shadow).
 ///
 /// Records that cannot be decoded or applied are skipped and counted, not dead-lettered again:
 /// the live projection already dead-lettered them when it met them.
@@ -69,11 +69,11 @@ public final class ProjectionRebuild: Sendable {
         // The sync database calls below block this task's thread while SQLite works: the fold
         // lives in this frame (a value, never copied), and the next batch is fetched and decoded
         // on other threads meanwhile.
-        let indexes = try Self.write(writer) { db in try database.isEmpty(db) ? database.dropIndexes(db) : [] }
+        let indexes = try writer.writeBlocking { db in try database.isEmpty(db) ? database.dropIndexes(db) : [] }
         var fold = FoldingBatch(projection: database.projection, sequenceCheck: sequenceCheck)
         func flush() throws {
             let writing = ContinuousClock.now
-            let result = try Self.write(writer) { db in try fold.write(to: db) }
+            let result = try writer.writeBlocking { db in try fold.write(to: db) }
             let wrote = (ContinuousClock.now - writing).seconds
             progress.withLock {
                 $0.writingSeconds += wrote
@@ -136,7 +136,7 @@ public final class ProjectionRebuild: Sendable {
             }
             next = open.isEmpty ? nil : fetch()
             let folding = ContinuousClock.now
-            try Self.read(writer) { db in try fold.add(events, in: db) }
+            try writer.readBlocking { db in try fold.add(events, in: db) }
             fold.store(offsets.map { TopicPartitionOffset(TopicPartition(topic, $0.key), KafkaOffset($0.value)) })
             let folded = (ContinuousClock.now - folding).seconds
             progress.withLock {
@@ -150,18 +150,14 @@ public final class ProjectionRebuild: Sendable {
         try flush()
         if !indexes.isEmpty {
             let indexing = ContinuousClock.now
-            try Self.write(writer) { db in for sql in indexes { try db.execute(sql: sql) } }
+            try writer.writeBlocking { db in for sql in indexes { try db.execute(sql: sql) } }
             progress.withLock { $0.writingSeconds += (ContinuousClock.now - indexing).seconds }
         }
     }
 
     public func close() async { await consumer.close() }
-
-    /// GRDB's synchronous `write` and `read` (an async caller gets the async overloads, whose
-    /// closures may not touch the fold in the caller's frame).
-    private static func write<T>(_ writer: any DatabaseWriter, _ body: (Database) throws -> T) throws -> T { try writer.write(body) }
-    private static func read<T>(_ writer: any DatabaseWriter, _ body: (Database) throws -> T) throws -> T { try writer.read(body) }
 }
+
 /// The log ended (or stopped answering) before the rebuild reached the live model's offsets.
 public struct RebuildStalled: Error, CustomStringConvertible {
     public var open: [Int32]
