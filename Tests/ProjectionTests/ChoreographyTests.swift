@@ -77,7 +77,9 @@ extension SystemTests {
             #expect(model.unfinished == [])
             #expect(model.stepsTakenTwice == [])
             let endings = model.endings
-            #expect(endings["order.delivered", default: 0] > 40, "\(endings)")
+            // The whole flow ran, not only its early exits: how many orders the kitchens turn away
+            // depends on the seed (a kitchen at capacity rejects), so the bound is loose.
+            #expect(endings["order.delivered", default: 0] >= 20, "\(endings)")
             // Each kitchen decision was published once per order, and orders took each once.
             let decisions = try await run.records(of: .restaurantEvents)
             let accepted = Set(model.orders.filter { $0.value.contains { $0.type == .acceptedByRestaurant } }.map(\.key))
