@@ -27,9 +27,6 @@ public final class GroupCommit: Service, Sendable {
     private struct State {
         var queued: [Request] = []
         var stopped = false
-        /// Transactions committed and writes they held, for `/metrics`-style reporting and tests.
-        var transactions = 0
-        var writes = 0
     }
 
     public struct Stopped: Error, CustomStringConvertible {
@@ -42,9 +39,6 @@ public final class GroupCommit: Service, Sendable {
         self.maxWrites = maxWrites
         (signals, signal) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1))
     }
-
-    /// Transactions committed and the writes they held, since start.
-    public var committed: (transactions: Int, writes: Int) { state.withLock { ($0.transactions, $0.writes) } }
 
     /// Runs `work` in the next transaction and returns its result once that transaction commits.
     public func write<T: Sendable>(_ work: @escaping @Sendable (Database) throws -> T) async throws -> T {
@@ -99,10 +93,6 @@ public final class GroupCommit: Service, Sendable {
                         }
                     }
                 }
-            }
-            state.withLock {
-                $0.transactions += 1
-                $0.writes += batch.count
             }
             for (request, outcome) in zip(batch, outcomes) { request.done.resume(with: outcome) }
         } catch {

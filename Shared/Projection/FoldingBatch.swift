@@ -36,8 +36,7 @@ struct FoldingBatch {
     mutating func add(_ events: [(OrderEvent, EventPosition)], in db: Database) throws {
         var new: [String] = []
         for (event, _) in events where met.insert(event.orderID).inserted { new.append(event.orderID) }
-        for start in stride(from: 0, to: new.count, by: 5_000) {
-            let chunk = new[start..<min(start + 5_000, new.count)]
+        for chunk in new.keyChunks() {
             let rows = try Row.fetchCursor(
                 db, sql: "SELECT orderId, lastSequence FROM order_progress WHERE orderId IN (\(databaseQuestionMarks(count: chunk.count)))",
                 arguments: StatementArguments(chunk))

@@ -18,12 +18,9 @@ public struct OrderRowFold<Row: OrderRow>: ProjectionFold {
 
     public init() {}
 
-    /// Rows per `IN (...)` query: far below SQLite's limit on bound values.
-    private static var loadChunk: Int { 5_000 }
-
     public mutating func load(orders: [String], from db: Database) throws {
-        for start in stride(from: 0, to: orders.count, by: Self.loadChunk) {
-            for row in try Row.fetchAll(db, keys: orders[start..<min(start + Self.loadChunk, orders.count)]) {
+        for chunk in orders.keyChunks() {
+            for row in try Row.fetchAll(db, keys: chunk) {
                 rows[row.orderId] = row
                 stored.insert(row.orderId)
             }
