@@ -14,7 +14,18 @@ public struct ConsumerBatch: Sendable {
     /// The offsets to store after processing this batch: per partition, the last record + 1.
     public var nextOffsets: [TopicPartitionOffset] {
         var next: [TopicPartition: Int64] = [:]
-        for message in messages { next[message.topicPartition] = max(next[message.topicPartition] ?? 0, message.offset + 1) }
+        // Records come in runs per partition: one dictionary update per run, not per record.
+        var run: (partition: TopicPartition, next: Int64)?
+        func close(_ run: (partition: TopicPartition, next: Int64)) { next[run.partition] = max(next[run.partition] ?? 0, run.next) }
+        for message in messages {
+            if let current = run, current.partition == message.topicPartition {
+                run = (current.partition, max(current.next, message.offset + 1))
+            } else {
+                if let current = run { close(current) }
+                run = (message.topicPartition, message.offset + 1)
+            }
+        }
+        if let run { close(run) }
         return next.sorted { $0.key < $1.key }.map { TopicPartitionOffset($0.key, KafkaOffset($0.value)) }
     }
 }

@@ -131,12 +131,14 @@ public final class KafkaConsumer: Sendable {
         var deadline: ContinuousClock.Instant?
         let idleDeadline = idleTimeout.map { ContinuousClock.now + $0 }
         var nextGuardCheck = ContinuousClock.now
-        var topicNames: [OpaquePointer: String] = [:]
+        var topicNames = TopicNames()
         _ = rebalance.takeRevoked()
         defer { rebalance.logEndGuard.advance(batch.nextOffsets) }
         while batch.messages.count < maxMessages {
-            if ContinuousClock.now >= nextGuardCheck {
-                nextGuardCheck = .now + .milliseconds(250)
+            // One clock read per record: the guard's schedule and the deadlines share it.
+            let now = ContinuousClock.now
+            if now >= nextGuardCheck {
+                nextGuardCheck = now + .milliseconds(250)
                 reportPositionsBeyondLogEnd(into: &batch)
                 if !batch.errors.isEmpty && batch.messages.isEmpty { break }
             }
@@ -145,11 +147,11 @@ public final class KafkaConsumer: Sendable {
             if let failure = rebalance.failure { throw failure }
             let timeout: Int32
             if let deadline {
-                let remaining = deadline - .now
+                let remaining = deadline - now
                 if remaining <= .zero { break }
                 timeout = Int32(clamping: max(remaining.milliseconds, 1))
             } else if let idleDeadline {
-                let remaining = idleDeadline - .now
+                let remaining = idleDeadline - now
                 if remaining <= .zero { break }
                 timeout = Int32(clamping: min(max(remaining.milliseconds, 1), 100))
             } else {
@@ -191,19 +193,12 @@ public final class KafkaConsumer: Sendable {
     }
 
     private func append(
-        _ message: UnsafeMutablePointer<rd_kafka_message_t>, to batch: inout ConsumerBatch, topicNames: inout [OpaquePointer: String]
+        _ message: UnsafeMutablePointer<rd_kafka_message_t>, to batch: inout ConsumerBatch, topicNames: inout TopicNames
     ) {
         let m = message.pointee
         switch m.err {
         case RD_KAFKA_RESP_ERR_NO_ERROR:
-            let topic: String
-            if let rkt = m.rkt, let known = topicNames[rkt] {
-                topic = known
-            } else {
-                topic = String(cString: rd_kafka_topic_name(m.rkt))
-                if let rkt = m.rkt { topicNames[rkt] = topic }
-            }
-            batch.messages.append(KafkaConsumerMessage(copying: message, topic: topic))
+            batch.messages.append(KafkaConsumerMessage(copying: message, topic: topicNames.name(of: m.rkt)))
         case RD_KAFKA_RESP_ERR__PARTITION_EOF:
             let topic = m.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? ""
             batch.endOfPartition.append(TopicPartitionOffset(TopicPartition(topic, m.partition), KafkaOffset(raw: m.offset)))

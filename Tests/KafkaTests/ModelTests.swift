@@ -18,12 +18,18 @@ struct ModelTests {
     @Test("A batch's next offsets are each partition's last record + 1")
     func nextOffsets() {
         var batch = ConsumerBatch()
-        for (partition, offset) in [(0, 5), (1, 9), (0, 6), (0, 7), (1, 10)] as [(Int32, Int64)] {
-            batch.messages.append(KafkaConsumerMessage(topicPartition: TopicPartition("t", partition), offset: offset, key: nil, value: []))
+        // Runs per partition, interleaved, two topics, and a record behind its partition's last.
+        let records: [(String, Int32, Int64)] = [
+            ("t", 0, 5), ("t", 1, 9), ("t", 0, 6), ("t", 0, 7), ("u", 0, 2), ("t", 1, 10), ("t", 0, 3),
+        ]
+        for (topic, partition, offset) in records {
+            batch.messages.append(
+                KafkaConsumerMessage(topicPartition: TopicPartition(topic, partition), offset: offset, key: nil, value: []))
         }
         #expect(
             batch.nextOffsets == [
                 TopicPartitionOffset(TopicPartition("t", 0), KafkaOffset(8)), TopicPartitionOffset(TopicPartition("t", 1), KafkaOffset(11)),
+                TopicPartitionOffset(TopicPartition("u", 0), KafkaOffset(3)),
             ])
         #expect(ConsumerBatch().nextOffsets.isEmpty)
     }
