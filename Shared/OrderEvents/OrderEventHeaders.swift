@@ -32,12 +32,16 @@ public struct TraceContext: Sendable, Hashable {
 
     /// A new trace, e.g. for an order placed by the simulator.
     public static func random<G: RandomNumberGenerator>(using generator: inout G) -> TraceContext {
-        func hex(_ bytes: Int) -> String {
-            (0..<bytes).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
+        // 16 hex digits per random word, zero-padded.
+        func hex(_ words: Int) -> String {
+            (0..<words).map { _ in
+                let digits = String(generator.next() as UInt64, radix: 16)
+                return String(repeating: "0", count: 16 - digits.count) + digits
+            }.joined()
         }
-        var trace = hex(16)
+        var trace = hex(2)
         if trace == String(repeating: "0", count: 32) { trace = "1" + trace.dropFirst() }
-        var span = hex(8)
+        var span = hex(1)
         if span == String(repeating: "0", count: 16) { span = "1" + span.dropFirst() }
         return TraceContext(traceparent: "00-\(trace)-\(span)-01")!
     }

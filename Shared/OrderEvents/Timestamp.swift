@@ -11,11 +11,56 @@ public enum Timestamp {
 
     public static func normalized(_ date: Date) -> Date { self.date(milliseconds: milliseconds(date)) }
 
+    /// Written directly for the years 1583–9999 (every event carries two dates, and the general
+    /// ISO 8601 formatter is most of an encode's time); other years through the general formatter,
+    /// whose calendar is Julian before the Gregorian reform of 1582.
     public static func format(_ date: Date) -> String {
         let ms = milliseconds(date)
+        let days = ms.floorDivided(by: 86_400_000)
+        let (year, month, day) = civil(days: days)
+        guard (1583...9999).contains(year) else { return generalFormat(milliseconds: ms) }
+        let time = ms - days * 86_400_000
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(24)
+        func digits(_ value: Int64, _ count: Int, then separator: Character) {
+            var divisor: Int64 = 1
+            for _ in 1..<count { divisor *= 10 }
+            while divisor > 0 {
+                bytes.append(UInt8(ascii: "0") + UInt8(value / divisor % 10))
+                divisor /= 10
+            }
+            bytes.append(UInt8(ascii: separator.unicodeScalars.first!))
+        }
+        digits(year, 4, then: "-")
+        digits(month, 2, then: "-")
+        digits(day, 2, then: "T")
+        digits(time / 3_600_000, 2, then: ":")
+        digits(time / 60_000 % 60, 2, then: ":")
+        digits(time / 1000 % 60, 2, then: ".")
+        digits(time % 1000, 3, then: "Z")
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Through Foundation's ISO 8601 formatter: any year.
+    static func generalFormat(milliseconds ms: Int64) -> String {
         let seconds = ms.floorDivided(by: 1000)
         let whole = Date(timeIntervalSince1970: Double(seconds)).formatted(secondsStyle)  // "…T11:12:40Z"
-        return whole.dropLast() + String(format: ".%03lldZ", ms - seconds * 1000)
+        let fraction = String(ms - seconds * 1000)
+        return whole.dropLast() + "." + String(repeating: "0", count: 3 - fraction.count) + fraction + "Z"
+    }
+
+    /// The proleptic Gregorian date of a count of days since 1970-01-01 (H. Hinnant's
+    /// civil_from_days, the inverse of the days_from_civil below).
+    static func civil(days: Int64) -> (year: Int64, month: Int64, day: Int64) {
+        let shifted = days + 719_468
+        let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
+        let dayOfEra = shifted - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthFromMarch = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * monthFromMarch + 2) / 5 + 1
+        let month = monthFromMarch < 10 ? monthFromMarch + 3 : monthFromMarch - 9
+        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 
     public static func parse(_ text: String) -> Date? {

@@ -76,7 +76,12 @@ public final class CitySimulator: Service, Sendable {
     /// Carries an order created elsewhere through the rest of its lifecycle.
     public func adopt(_ orderID: String) { adopted.withLock { $0.append(orderID) } }
 
-    public func run() async throws {
+    /// Runs until shutdown: after its own orders (`maxOrders`), it still carries adopted ones.
+    public func run() async throws { try await simulate(endingWhenIdle: false) }
+
+    /// `endingWhenIdle`: returns once nothing is on the agenda (`--exit-when-published`) instead
+    /// of waiting for orders adopted later.
+    public func simulate(endingWhenIdle: Bool) async throws {
         var random = SplitMix64(seed: configuration.seed &+ 1)
         let city = self.city
         var agenda = Agenda<Action>()
@@ -105,7 +110,11 @@ public final class CitySimulator: Service, Sendable {
             }) {
                 agenda.schedule(.step(orderID), at: simulatedNow() + Double.random(in: 1...4, using: &random))
             }
-            guard let nextTime = agenda.nextTime else { break }
+            guard let nextTime = agenda.nextTime else {
+                if endingWhenIdle { break }
+                try await Task.sleep(for: .milliseconds(100))
+                continue
+            }
             // Wake at least every 100 ms to pick up adopted orders; no sleep when already due.
             let wake = min(due(nextTime), .now + .milliseconds(100))
             if wake > .now { try await Task.sleep(until: wake, clock: .continuous) }

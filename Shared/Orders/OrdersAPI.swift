@@ -28,11 +28,15 @@ public struct OrdersAPI: Sendable {
         router.on(OrdersEndpoints.placeOrder) { request, context -> EditedResponse<OrderView> in
             let body = try await Self.decode(PlaceOrder.self, from: request, context: context)
             let snapshot = try validate(body)
-            let orderID = "ord-api-" + UUID().uuidString.prefix(8).lowercased()
-            try await ledger.create(orderID: orderID, snapshot: snapshot, at: Date(), trace: Self.newTrace())
+            // A whole UUID: a shortened one repeats within the orders one load test places.
+            let orderID = "ord-api-" + UUID().uuidString.lowercased()
+            let created = try await ledger.create(orderID: orderID, snapshot: snapshot, at: Date(), trace: Self.newTrace())
             simulator.adopt(orderID)
-            return EditedResponse(
-                status: .created, headers: [.location: OrdersEndpoints.order.path(orderID)], response: try await view(orderID))
+            // The order as just committed: its one event, not yet relayed (no read back).
+            let view = OrderView(
+                orderId: orderID, status: created.order.status, sequence: created.sequence, order: created.order,
+                events: [.init(sequence: created.sequence, type: created.type.rawValue, published: false, partition: nil, offset: nil)])
+            return EditedResponse(status: .created, headers: [.location: OrdersEndpoints.order.path(orderID)], response: view)
         }
         router.on(OrdersEndpoints.order) { _, context -> OrderView in
             try await view(try context.parameters.require("id"))

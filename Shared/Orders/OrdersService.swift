@@ -120,7 +120,7 @@ struct SimulateThenDrain: Service {
     let relay: OutboxRelay
 
     func run() async throws {
-        try await simulator.run()
+        try await simulator.simulate(endingWhenIdle: true)
         let prefix = simulator.orderIDPrefix
         while true {
             let unfinished = try await ledger.resumeState(idPrefix: prefix).unfinished.count

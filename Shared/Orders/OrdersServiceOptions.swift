@@ -13,7 +13,9 @@ public struct OrdersServiceOptions: ParsableArguments {
     @Option(help: "New orders per second (simulated time).") public var rate: Double = 2
     @Option(help: "Simulated seconds per real second.") public var speed: Double = 1
     @Option(help: "Random seed: the same seed replays the same orders and decisions.") public var seed: UInt64 = 1
-    @Option(help: "Stop creating orders after this many (default: run until Ctrl-C).") public var maxOrders: Int?
+    @Option(
+        help: "Stop creating orders after this many (0: the simulator places none, every order comes over HTTP; default: run until Ctrl-C)."
+    ) public var maxOrders: Int?
     @Option(help: "Customers in the city.") public var customers = 200
     @Option(help: "Restaurants in the city.") public var restaurants = 20
     @Option(help: "Couriers in the city.") public var couriers = 40
@@ -48,7 +50,7 @@ public struct OrdersServiceOptions: ParsableArguments {
             throw ValidationError("--customers, --restaurants, --couriers and --partitions must be positive")
         }
         if regionNames.isEmpty { throw ValidationError("--regions needs at least one name, e.g. --regions north,south") }
-        if let maxOrders, maxOrders < 1 { throw ValidationError("--max-orders must be at least 1") }
+        if let maxOrders, maxOrders < 0 { throw ValidationError("--max-orders must be 0 or more") }
         if exitWhenPublished && maxOrders == nil { throw ValidationError("--exit-when-published needs --max-orders") }
     }
 

@@ -78,7 +78,7 @@ struct OrderLedgerTests {
             configuration.ordersPerSecond = 50
             configuration.maxOrders = 30
             let simulator = CitySimulator(configuration: configuration, ledger: ledger, logger: .init(label: "test"))
-            try await simulator.run()
+            try await simulator.simulate(endingWhenIdle: true)
             return try await ledger.database.writer.read { db in
                 try OutboxRecord.order(OutboxRecord.Columns.orderId, Column("sequence")).fetchAll(db).map {
                     let event = try OrderEventCodec.decode(Array($0.payload))

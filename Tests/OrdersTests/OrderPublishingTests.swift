@@ -30,7 +30,7 @@ struct OrderPublishingTests {
             configuration: configuration, ledger: OrderLedger(database: database), logger: TestLogging.logger("simulator"))
 
         let relaying = Task { try await relay.run() }
-        try await simulator.run()
+        try await simulator.simulate(endingWhenIdle: true)
         try await eventually("the outbox is published", timeout: .seconds(60)) { try await relay.pendingCount() == 0 }
         relaying.cancel()
         await producer.close()

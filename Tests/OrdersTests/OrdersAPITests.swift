@@ -99,6 +99,32 @@ struct OrdersAPITests {
         #expect(try await service.database.writer.read { try OutboxRecord.fetchCount($0) } == 0)
     }
 
+    @Test("An order placed over HTTP moves on when the simulator places none of its own (--max-orders 0)")
+    func adoptedWithoutSimulatedOrders() async throws {
+        var logger = Logger(label: "orders-api-test")
+        logger.logLevel = .critical
+        let launch = ServiceLaunch.testOrders(
+            brokers: "127.0.0.1:1", topic: Topics.orderEvents, directory: try TestNames.temporaryDirectory("orders-api-idle"),
+            orders: .init(speed: 1_000, maxOrders: 0))
+        let service = try OrdersService.build(try OrdersServiceOptions.parse(launch.arguments), logger: logger)
+        let (groupCommit, simulator) = (service.groupCommit, service.simulator)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await groupCommit.run() }
+            group.addTask { try await simulator.run() }
+            try await Application(router: service.router).test(.router) { client in
+                let id = try await client.execute(uri: "/orders", method: .post, body: ByteBuffer(string: Self.valid)) { response in
+                    try Self.decoder.decode(OrdersAPI.OrderView.self, from: Data(buffer: response.body)).orderId
+                }
+                try await eventually("the simulator carries the order past created") {
+                    try await client.execute(uri: "/orders/\(id)", method: .get) { response in
+                        try Self.decoder.decode(OrdersAPI.OrderView.self, from: Data(buffer: response.body)).status != .created
+                    }
+                }
+            }
+            group.cancelAll()
+        }
+    }
+
     @Test("Unknown orders are 404; oversized bodies are refused")
     func notFoundAndTooLarge() async throws {
         try await test { client in

@@ -47,7 +47,7 @@ enum OrderFlow {
         configuration.seed = seed
         let relaying = Task { try await relay.run() }
         try await CitySimulator(configuration: configuration, ledger: OrderLedger(database: database), logger: TestLogging.logger("sim"))
-            .run()
+            .simulate(endingWhenIdle: true)
         try await eventually("the outbox is published") { try await relay.pendingCount() == 0 }
         relaying.cancel()
         await producer.close()

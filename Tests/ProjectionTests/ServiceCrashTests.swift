@@ -43,7 +43,7 @@ extension SystemTests {
             let simulating = Task {
                 try await CitySimulator(
                     configuration: simulation, ledger: OrderLedger(database: ordersDB), logger: TestLogging.logger("sim")
-                ).run()
+                ).simulate(endingWhenIdle: true)
             }
 
             let brokers = kit.connection.configuration.bootstrapServers.joined(separator: ",")
