@@ -321,3 +321,17 @@ let package = Package(
 for target in package.targets where target.type != .system {
     target.swiftSettings = (target.swiftSettings ?? []) + strictSettings
 }
+
+// Release executables link with lld, their relative relocations packed (DT_RELR, glibc ≥ 2.36)
+// and without exporting every symbol to the dynamic table (which --static-swift-stdlib asks for):
+// the loader then reads kilobytes of relocations and symbols instead of megabytes, and those pages
+// no longer sit in every service's resident memory (bench/PROJECTIONS.md, memory).
+let releaseLinking: [LinkerSetting] = [
+    .unsafeFlags(
+        ["-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs", "-Xlinker", "--no-export-dynamic"],
+        .when(platforms: [.linux], configuration: .release)
+    )
+]
+for target in package.targets where target.type == .executable {
+    target.linkerSettings = (target.linkerSettings ?? []) + releaseLinking
+}
