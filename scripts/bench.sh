@@ -4,7 +4,8 @@
 #    broker): bench/REPORT.md;
 #  - each projection's catch-up vs raw consume and raw SQLite, produce → commit latency at a
 #    steady rate, and a full rebuild of a million events: bench/PROJECTIONS.md;
-#  - order placed → accepted → delivered latency through the choreography: bench/CHOREOGRAPHY.md.
+#  - order placed → accepted → delivered latency through the choreography: bench/CHOREOGRAPHY.md;
+#  - POST /orders under a load generator (wrk): bench/ORDERS-LOAD.md.
 # Arguments go to the binding benchmark (e.g. --rounds 5).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -50,4 +51,6 @@ if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import confluent_kafk
 fi
 # Latency through the choreography (orders → restaurants → delivery), at a steady rate.
 .build/release/fooddelivery-bench choreography
+# POST /orders under wrk: orders/s, latency, and every acknowledged order published exactly once.
+.build/release/fooddelivery-bench orders-load
 exec .build/release/fooddelivery-bench projections --python "$venv/bin/python"

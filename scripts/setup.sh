@@ -53,6 +53,8 @@ fi
 # The benchmarks' Python peer runs in a venv.
 if [ "${1:-}" = "--for-bench" ]; then
   apt_install python3-venv
+  # The HTTP load generator of the orders load benchmark.
+  apt_install wrk
 fi
 
 if rdkafka_ok; then exit 0; fi

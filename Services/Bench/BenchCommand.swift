@@ -54,9 +54,7 @@ struct BenchCommand: AsyncParsableCommand {
                 broker: local == nil ? configuration.bootstrapServers.joined(separator: ",") : "local Tansu 0.6.0 (memory storage)")
             let markdown = report.markdown()
             OutputLine.write("\n" + markdown)
-            try FileManager.default.createDirectory(atPath: (out as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-            try markdown.write(toFile: out, atomically: true, encoding: .utf8)
-            OutputLine.write("report written to \(out)")
+            try BenchReport.write(markdown, to: out)
         }
     }
 }

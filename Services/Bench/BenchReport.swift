@@ -1,5 +1,6 @@
 import Foundation
 import Kafka
+import SimulationControl
 
 /// The benchmark's Markdown report: medians per side and their ratio, with the machine it ran on.
 struct BenchReport {
@@ -43,6 +44,13 @@ struct BenchReport {
             lines.append("- \(key): \(results[key]!.map { String(Int($0)) }.joined(separator: ", "))")
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Writes a report (its directory made if missing) and says where.
+    static func write(_ markdown: String, to path: String) throws {
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try markdown.write(toFile: path, atomically: true, encoding: .utf8)
+        OutputLine.write("report written to \(path)")
     }
 
     static func median(_ values: [Double]) -> Double {

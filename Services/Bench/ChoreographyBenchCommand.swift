@@ -110,9 +110,7 @@ struct ChoreographyBenchCommand: AsyncParsableCommand {
                 )
             }
             let markdown = lines.joined(separator: "\n") + "\n"
-            try FileManager.default.createDirectory(atPath: (out as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-            try markdown.write(toFile: out, atomically: true, encoding: .utf8)
-            OutputLine.write("report written to \(out)")
+            try BenchReport.write(markdown, to: out)
         }
     }
 }
