@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ServiceAPI
+import ServiceRuntime
 import SimulationControl
 
 /// `replay <service> --from …`: rebuild a projection from the log into a shadow database, compare
@@ -14,6 +15,8 @@ struct ReplayCommand: AsyncParsableCommand {
     @Option(help: "earliest, an offset, or a time (ISO 8601, or @<ms>).") var from = "earliest"
     @Option(help: "never, when-equal or always.") var swap = "when-equal"
     @Flag(help: "Print the report as JSON.") var json = false
+    @Option(help: "The operator token the service requires, if it was given one. Default: $FOODDELIVERY_OPERATOR_TOKEN.")
+    var operatorToken: String?
 
     func run() async throws {
         guard SimulationRun.consumers.contains(service) else {
@@ -23,6 +26,7 @@ struct ReplayCommand: AsyncParsableCommand {
         let query = "from=\(from.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? from)&swap=\(swap)"
         var client = entry.client
         client.timeout = 600
+        client.operatorToken = operatorToken ?? ProcessInfo.processInfo.environment[OperatorToken.variable]
         // A progress bar from GET /replay while it runs (on stderr, so --json stays clean). The
         // watcher ends before anything else is printed, so the bar never follows the result.
         let interactive = !json

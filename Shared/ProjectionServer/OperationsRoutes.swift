@@ -6,12 +6,14 @@ import ServiceRuntime
 
 /// `/offsets` (stored offsets, log end, lag and last event time per partition, and the
 /// assignment), `/instance` (for peers), and `/replay` (rebuild into a shadow database, compare,
-/// swap; `GET` shows the one in flight).
+/// swap; `GET` shows the one in flight). `POST /replay` takes the operator token when one is
+/// configured.
 struct OperationsRoutes: Sendable {
     let runner: ProjectionRunner
     let replay: ProjectionReplay
     let groupWatch: GroupWatch
     let instance: @Sendable () async -> InstanceInfo
+    let operatorToken: OperatorToken
 
     func add(to router: Router<BasicRequestContext>) {
         router.on(ProjectionEndpoints.offsets) { _, _ in
@@ -28,6 +30,7 @@ struct OperationsRoutes: Sendable {
             ReplayState(running: replay.progress != nil, progress: replay.progress)
         }
         router.on(ProjectionEndpoints.replay) { request, _ -> ReplayReport in
+            try operatorToken.authorize(request, to: "\(ProjectionEndpoints.replay)")
             let from = request.uri.queryParameters.get("from") ?? "earliest"
             let start: ReplayStart
             do {

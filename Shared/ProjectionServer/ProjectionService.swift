@@ -90,7 +90,9 @@ public struct ProjectionService {
                         OperationalEndpoints.health, OperationalEndpoints.metrics,
                     ]).map(\.description).joined(separator: ", ")))
         definition.queries(QueryRoutes(router: router, database: database, routing: routing, committed: committed))
-        OperationsRoutes(runner: runner, replay: replay, groupWatch: groupWatch, instance: instance).add(to: router)
+        let operatorToken = try OperatorToken(token: options.operatorToken, file: options.operatorTokenFile)
+        OperationsRoutes(runner: runner, replay: replay, groupWatch: groupWatch, instance: instance, operatorToken: operatorToken).add(
+            to: router)
         if let (decisionRunner, _) = decisions { router.on(DecisionEndpoints.decisions) { _, _ in try await decisionRunner.report() } }
         OperationalRoutes.add(to: router, registry: metrics) { ProjectionHealth.report(runner, groupWatch: groupWatch) }
         let http = Application(

@@ -25,6 +25,8 @@ public struct ProjectionServiceOptions: ParsableArguments {
             "Longest a broker may hold an empty fetch, in ms, 1…5000 (Kafka answers at once when records arrive; the local broker holds it all that time). Default: the profile's."
     )
     public var fetchWaitMs: Int?
+    @Option(help: "Bearer token that POST /replay requires (unset: open). Queries stay open.") public var operatorToken: String?
+    @Option(help: "File holding that token instead (a mounted secret).") public var operatorTokenFile: String?
     @Option(help: "Address the HTTP API listens on.") public var httpHost = "127.0.0.1"
     @Option(help: "Port of the HTTP API (0: any free port). Default: the service's own port.") public var httpPort: Int?
     @Option(
@@ -46,6 +48,9 @@ public struct ProjectionServiceOptions: ParsableArguments {
         if let sessionTimeout, !(1...300).contains(sessionTimeout) { throw ValidationError("--session-timeout must be 1…300 seconds") }
         if let fetchWaitMs, !(1...5_000).contains(fetchWaitMs) { throw ValidationError("--fetch-wait-ms must be 1…5000") }
         _ = try peerURLs()
+        if operatorToken != nil && operatorTokenFile != nil {
+            throw ValidationError("give --operator-token or --operator-token-file, not both")
+        }
     }
 
     /// `--peer`s as URLs; a malformed one fails with what to give.

@@ -80,6 +80,12 @@ public enum ServiceEnvironment {
             name: "FOODDELIVERY_FETCH_WAIT_MS", flag: "--fetch-wait-ms", kind: .integer,
             meaning: "longest a broker may hold an empty fetch, ms", services: consumers),
         Variable(
+            name: OperatorToken.variable, flag: "--operator-token", kind: .text,
+            meaning: "bearer token that POST /replay requires (unset: open); queries stay open", services: consumers),
+        Variable(
+            name: OperatorToken.fileVariable, flag: "--operator-token-file", kind: .text,
+            meaning: "file holding that token instead (a mounted secret)", services: consumers),
+        Variable(
             name: "FOODDELIVERY_PEERS", flag: "--peer", kind: .list,
             meaning: "comma-separated base URLs of the service's instances (itself may be listed)", services: consumers),
         Variable(

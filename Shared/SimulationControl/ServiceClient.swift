@@ -6,6 +6,8 @@ import ServiceHTTPClient
 package struct ServiceClient: Sendable {
     package let base: String
     package var timeout: TimeInterval = 3
+    /// Sent as `Authorization: Bearer …`: the operator token the services may require.
+    package var operatorToken: String?
 
     package init(port: Int, timeout: TimeInterval = 3) {
         base = "http://127.0.0.1:\(port)"
@@ -52,7 +54,8 @@ package struct ServiceClient: Sendable {
     private func send(path: String, method: String) async throws -> Data {
         let answer: ServiceHTTPAnswer
         do {
-            answer = try await ServiceHTTPRequest(base + path, method: method, timeout: .seconds(timeout)).send()
+            let headers = operatorToken.map { [(name: "Authorization", value: "Bearer \($0)")] } ?? []
+            answer = try await ServiceHTTPRequest(base + path, method: method, headers: headers, timeout: .seconds(timeout)).send()
         } catch {
             throw Failure.unreachable(base, "\(error)")
         }

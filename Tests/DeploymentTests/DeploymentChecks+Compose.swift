@@ -45,6 +45,21 @@ extension DeploymentChecks {
             }
             if !volumes.contains(mount[0]) { problems.append("\(place): \(mount[0]) is not a named volume") }
         }
+        let secrets = Set((document["secrets"] as? [String: Any] ?? [:]).keys)
+        for name in ServiceEnvironment.consumers {
+            let service = services[name] as? [String: Any] ?? [:]
+            let environment = (service["environment"] as? [String: Any] ?? [:]).mapValues { "\($0)" }
+            let listed = (service["secrets"] as? [Any] ?? []).map { "\($0)" }
+            guard let file = environment[OperatorToken.fileVariable] else {
+                problems.append(
+                    "compose \(name): no operator token (\(OperatorToken.fileVariable)): anyone who reaches it may swap its read model")
+                continue
+            }
+            if !listed.contains(where: { file == "/run/secrets/\($0)" && secrets.contains($0) }) {
+                problems.append(
+                    "compose \(name): \(OperatorToken.fileVariable)=\(file) is not a declared secret it is given (secrets: \(listed))")
+            }
+        }
         problems += dashboard(services, copiedExecutables: copiedExecutables)
         problems += brokers(services, volumes: volumes)
         for name in ServiceEnvironment.services + ["dashboard"] {

@@ -36,6 +36,20 @@ extension DeploymentChecks {
                 // A pod's own name, from the downward API.
                 environment[key] = entry["value"].map { "\($0)" } ?? (entry["valueFrom"] != nil ? "\(name)-0" : "")
             }
+            let secretVolumes = (pod["volumes"] as? [[String: Any]] ?? []).filter { $0["secret"] != nil }.compactMap {
+                $0["name"] as? String
+            }
+            let secretMounts = (container["volumeMounts"] as? [[String: Any]] ?? []).filter {
+                secretVolumes.contains($0["name"] as? String ?? "")
+            }.compactMap { $0["mountPath"] as? String }
+            if let file = environment[OperatorToken.fileVariable] {
+                if !secretMounts.contains(where: { file.hasPrefix($0 + "/") }) {
+                    problems.append("\(place): \(OperatorToken.fileVariable)=\(file) is not in a mounted Secret (\(secretMounts))")
+                }
+            } else if ServiceEnvironment.consumers.contains(name) {
+                problems.append(
+                    "\(place): no operator token (\(OperatorToken.fileVariable)): anyone who reaches it may swap its read model")
+            }
             let (found, parsed) = Self.environment(environment, service: name, where: place)
             problems += found
             guard let parsed else { continue }

@@ -66,7 +66,7 @@ struct DeploymentTests {
             "an unknown variable", "a wrong healthcheck port", "a data directory without a volume", "a port that is not a number",
             "too few partitions",
             "a dashboard that shows support on the wrong port", "a broker's log inside its container", "a broker's log beside its volume",
-            "topics set up through one broker", "Docker's default grace period",
+            "topics set up through one broker", "Docker's default grace period", "no operator token", "a token file that is no secret",
         ])
     func brokenCompose(breakage: String) throws {
         var compose = try Self.compose()
@@ -91,6 +91,8 @@ struct DeploymentTests {
             }
             services["topic-init"] = topicInit
         case "Docker's default grace period": support["stop_grace_period"] = nil
+        case "no operator token": environment[OperatorToken.fileVariable] = nil
+        case "a token file that is no secret": support["secrets"] = nil
         case "a dashboard that shows support on the wrong port":
             var dashboard = services["dashboard"] as! [String: Any]
             var shown = dashboard["environment"] as! [String: Any]
@@ -123,6 +125,9 @@ struct DeploymentTests {
         for (from, to) in [
             ("\"\\/health\"", "\"\\/healthz\""), ("\"\\/live\"", "\"\\/health\""),
             ("\"terminationGracePeriodSeconds\":30", "\"terminationGracePeriodSeconds\":10"),
+            // The operator token from a volume that is no Secret, or from outside its mount.
+            ("\"secret\":{", "\"emptyDir\":{"),
+            ("\"mountPath\":\"\\/etc\\/fooddelivery\\/operator\"", "\"mountPath\":\"\\/etc\\/operator\""),
         ] {
             var broken = documents
             broken[index] = try #require(

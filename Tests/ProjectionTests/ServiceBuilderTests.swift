@@ -67,6 +67,42 @@ extension SystemTests {
             await service.decisions?.closeUnused()
         }
 
+        @Test("With an operator token configured, POST /replay is refused without it or with another, and taken with it; queries stay open")
+        func operatorToken() async throws {
+            let kit = try await KafkaTestKit.make("builder-token")
+            let launch = ServiceLaunch.testConsumer(
+                "restaurants", brokers: kit.connection.configuration.bootstrapServers.joined(separator: ","),
+                topic: TestNames.unique("events"), group: TestNames.unique("restaurants"),
+                directory: try TestNames.temporaryDirectory("restaurants-token"))
+            // The token from a file, as a mounted secret gives it.
+            let secret = try TestNames.temporaryDirectory("operator-secret").appendingPathComponent("token")
+            try "s3cret-token\n".write(to: secret, atomically: true, encoding: .utf8)
+            let service = try ProjectionService.build(
+                try ProjectionServiceOptions.parse(launch.arguments + ["--operator-token-file", secret.path]), definition: .restaurants,
+                logger: TestLogging.logger("restaurants"))
+            try await Application(router: service.router).test(.router) { client in
+                // An invalid `from`: past the token check, the replay refuses it without running.
+                let replay = ProjectionEndpoints.replay.path() + "?from=yesterday-ish"
+                for headers: HTTPFields in [[:], [.authorization: "Bearer guess"], [.authorization: "Basic czNjcmV0LXRva2Vu"]] {
+                    try await client.execute(uri: replay, method: .post, headers: headers) { response in
+                        #expect(response.status == .unauthorized, "\(headers)")
+                        #expect(response.headers[.wwwAuthenticate] == "Bearer")
+                        #expect(String(buffer: response.body).contains(OperatorToken.variable))
+                    }
+                }
+                try await client.execute(uri: replay, method: .post, headers: [.authorization: "Bearer s3cret-token"]) { response in
+                    #expect(response.status == .badRequest, "\(String(buffer: response.body))")
+                }
+                try await client.execute(uri: ProjectionEndpoints.replayState.path(), method: .get) { #expect($0.status == .ok) }
+                try await client.execute(uri: ProjectionEndpoints.offsets.path(), method: .get) { #expect($0.status == .ok) }
+            }
+            await service.runner.closeUnused()
+            await service.decisions?.closeUnused()
+            #expect(throws: OperatorToken.ConfigurationError.self) {
+                try OperatorToken(token: nil, file: secret.deletingLastPathComponent().appendingPathComponent("missing").path)
+            }
+        }
+
         static let decoder: JSONDecoder = {
             let decoder = JSONDecoder()
             decoder.dateDecodingStrategy = .iso8601
