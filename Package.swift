@@ -327,7 +327,7 @@ for target in package.targets where target.type != .system {
 // Release executables link with lld, their relative relocations packed (DT_RELR, glibc ≥ 2.36)
 // and without exporting every symbol to the dynamic table (which --static-swift-stdlib asks for):
 // the loader then reads kilobytes of relocations and symbols instead of megabytes, and those pages
-// no longer sit in every service's resident memory (bench/PROJECTIONS.md, memory).
+// no longer sit in every service's resident memory (bench/README.md, memory by mapping).
 let releaseLinking: [LinkerSetting] = [
     .unsafeFlags(
         ["-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs", "-Xlinker", "--no-export-dynamic"],

@@ -1,4 +1,5 @@
 import Foundation
+import ServiceRuntime
 
 /// Another program that measures something and prints it (librdkafka's `rdkafka_performance`, the
 /// Python peer, `wrk`): run to its end, its output read.
@@ -10,21 +11,11 @@ struct MeasuringTool {
     /// Runs it with `arguments` (and `environment` added to this process's); a failed run throws
     /// with the end of its output.
     func output(_ arguments: [String], environment: [String: String] = [:]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, added in added }
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw BenchError(
-                "\(name) \(arguments.joined(separator: " ")) failed (exit \(process.terminationStatus)):\n\(text.suffix(1500))")
+        let run = try ProgramRun(executable, arguments, environment: environment)
+        guard run.status == 0 else {
+            throw BenchError("\(name) \(arguments.joined(separator: " ")) failed (exit \(run.status)):\n\(run.output.suffix(1500))")
         }
-        return text
+        return run.output
     }
 
     /// Runs it with `arguments`; `pattern` captures the rate, taken from the last line that states

@@ -55,50 +55,61 @@ struct OrdersLoadBenchCommand: AsyncParsableCommand {
 
             let script = "\(directory)/post-orders.lua"
             let acknowledged = "\(directory)/acknowledged.txt"
-            try Self.script(bodies: try Self.bodies()).write(toFile: script, atomically: true, encoding: .utf8)
-            OutputLine.write("orders-load: wrk -t\(threads) -c\(connections) -d\(seconds)s POST /orders on \(topic)")
-            // CPU used during the load by each process on the machine that takes part in it.
-            let brokerPID = local?.brokerPID
-            let cpuBefore = (
-                orders: ProcessCPU.seconds(pid), broker: brokerPID.flatMap(ProcessCPU.seconds), wrk: ProcessCPU.endedChildren()
-            )
-            let output: String
-            do {
-                output = try MeasuringTool(name: "wrk", executable: wrk).output(
+            /// The load, then the drain: every order placed and its events relayed.
+            func measure() async throws -> (summary: Summary, cpu: CPU, stats: OrdersEndpoints.Stats) {
+                try Self.script(bodies: try Self.bodies()).write(toFile: script, atomically: true, encoding: .utf8)
+                OutputLine.write("orders-load: wrk -t\(threads) -c\(connections) -d\(seconds)s POST /orders on \(topic)")
+                // CPU used during the load by each process on the machine that takes part in it.
+                let brokerPID = local?.brokerPID
+                let before = CPU(
+                    orders: ProcessCPU.seconds(pid), broker: brokerPID.flatMap(ProcessCPU.seconds), wrk: ProcessCPU.endedChildren())
+                let output = try MeasuringTool(name: "wrk", executable: wrk).output(
                     [
                         "-t\(threads)", "-c\(connections)", "-d\(seconds)s", "--timeout", "10s", "-s", script,
                         "http://127.0.0.1:\(port)\(OrdersEndpoints.placeOrder.path())",
                     ],
-                    environment: ["ORDERS_LOAD_ACKNOWLEDGED": acknowledged])
+                    environment: [Self.acknowledgedVariable: acknowledged])
+                guard let line = output.split(separator: "\n").last(where: { $0.hasPrefix(Self.summaryPrefix) }) else {
+                    throw BenchError("wrk printed no summary:\n\(output.suffix(1500))")
+                }
+                let summary = try JSONDecoder().decode(Summary.self, from: Data(line.dropFirst(Self.summaryPrefix.count).utf8))
+                let cpu = CPU(
+                    orders: ProcessCPU.seconds(pid).flatMap { now in before.orders.map { now - $0 } },
+                    broker: brokerPID.flatMap(ProcessCPU.seconds).flatMap { now in before.broker.map { now - $0 } },
+                    wrk: ProcessCPU.endedChildren() - before.wrk)
+                let client = ServiceClient(port: port)
+                let deadline = ContinuousClock.now + .seconds(120)
+                var stats: OrdersEndpoints.Stats = try await client.get(OrdersEndpoints.stats)
+                while stats.published < stats.events || (stats.waiting[OrderStatus.created.rawValue] ?? 0) > 0 {
+                    guard ContinuousClock.now < deadline else {
+                        throw BenchError(
+                            "orders did not place and publish every order within 120 s of the load: \(stats.published) of \(stats.events) events published, \(stats.waiting[OrderStatus.created.rawValue] ?? 0) orders not placed"
+                        )
+                    }
+                    try await Task.sleep(for: .milliseconds(500))
+                    stats = try await client.get(OrdersEndpoints.stats)
+                }
+                return (summary, cpu, stats)
+            }
+            let (summary, cpu, stats): (Summary, CPU, OrdersEndpoints.Stats)
+            do {
+                (summary, cpu, stats) = try await measure()
             } catch {
                 await ServiceLauncher.stop(pid)
-                throw error
-            }
-            guard let line = output.split(separator: "\n").last(where: { $0.hasPrefix(Self.summaryPrefix) }) else {
-                await ServiceLauncher.stop(pid)
-                throw BenchError("wrk printed no summary:\n\(output.suffix(1500))")
-            }
-            let summary = try JSONDecoder().decode(Summary.self, from: Data(line.dropFirst(Self.summaryPrefix.count).utf8))
-            let cpu = (
-                orders: ProcessCPU.seconds(pid).flatMap { now in cpuBefore.orders.map { now - $0 } },
-                broker: brokerPID.flatMap(ProcessCPU.seconds).flatMap { now in cpuBefore.broker.map { now - $0 } },
-                wrk: ProcessCPU.endedChildren() - cpuBefore.wrk
-            )
-
-            // Every order placed and its events relayed, then orders stops and the log is read.
-            let client = ServiceClient(port: port)
-            let deadline = ContinuousClock.now + .seconds(120)
-            var stats: OrdersEndpoints.Stats = try await client.get(OrdersEndpoints.stats)
-            while stats.published < stats.events || (stats.waiting[OrderStatus.created.rawValue] ?? 0) > 0, ContinuousClock.now < deadline {
-                try await Task.sleep(for: .milliseconds(500))
-                stats = try await client.get(OrdersEndpoints.stats)
+                // The directory (and the log in it) goes when this returns: keep its end here.
+                let tail = (try? String(contentsOfFile: log, encoding: .utf8)).map { String($0.suffix(1500)) } ?? ""
+                throw BenchError("orders-load: \(error)\nthe end of orders' log:\n\(tail)")
             }
             await ServiceLauncher.stop(pid)
             let ids = try String(contentsOfFile: acknowledged, encoding: .utf8).split(separator: "\n").map {
                 String($0.dropFirst(OrdersEndpoints.order.path("").count))
             }
             let records = try await KafkaConsumer.readToEnd(topic: topic, configuration: configuration, logger: .init(label: "bench"))
-            let check = Check(records.compactMap { try? OrderEventCodec.decode($0.value) }, acknowledged: ids)
+            let events = records.compactMap { try? OrderEventCodec.decode($0.value) }
+            guard events.count == records.count else {
+                throw BenchError("\(records.count - events.count) of \(records.count) records on \(topic) do not decode as order events")
+            }
+            let check = Check(events, acknowledged: ids)
 
             let rate = Double(summary.created) / summary.seconds
             // Each process's CPU per acknowledged order, and the rate that this machine's cores
@@ -123,7 +134,7 @@ struct OrdersLoadBenchCommand: AsyncParsableCommand {
                 "| errors (connect / read / write / status / timeout) | \(summary.connectErrors) / \(summary.readErrors) / \(summary.writeErrors) / \(summary.statusErrors) / \(summary.timeouts) |",
                 "| acknowledged orders/s | \(Int(rate.rounded())) |",
                 "| latency p50 / p99 / p99.9 / max (ms) | \(String(format: "%.1f / %.1f / %.1f / %.1f", summary.p50, summary.p99, summary.p999, summary.max)) |",
-                "| orders in `orders`' ledger / events published | \(stats.orders) / \(stats.published) of \(stats.events) |",
+                "| orders in `orders`' ledger (the acknowledged, and those in flight when wrk stopped) / events published | \(stats.orders) / \(stats.published) of \(stats.events) |",
                 "| acknowledged orders published once / never / more than once | \(check.once) / \(check.missing) / \(check.doubled) |",
                 "| events published more than once (same order and sequence) | \(check.repeatedEvents) |",
                 "| CPU ms per acknowledged order: `orders` / broker / wrk | \(perOrder(cpu.orders)) / \(perOrder(cpu.broker)) / \(perOrder(cpu.wrk)) |",
@@ -159,6 +170,15 @@ struct OrdersLoadBenchCommand: AsyncParsableCommand {
     }
 
     static let summaryPrefix = "orders-load-summary "
+    /// Where the script writes the acknowledged orders' locations.
+    static let acknowledgedVariable = "ORDERS_LOAD_ACKNOWLEDGED"
+
+    /// CPU seconds of each process that takes part in the load.
+    struct CPU {
+        var orders: Double?
+        var broker: Double?
+        var wrk: Double
+    }
 
     /// The published events against the acknowledged orders.
     struct Check {
@@ -221,7 +241,7 @@ struct OrdersLoadBenchCommand: AsyncParsableCommand {
           end
         end
         function done(summary, latency, requests)
-          local file = assert(io.open(os.getenv("ORDERS_LOAD_ACKNOWLEDGED"), "w"))
+          local file = assert(io.open(os.getenv("\(acknowledgedVariable)"), "w"))
           local total = 0
           for _, thread in ipairs(threads) do
             local count, ids = thread:get("created"), thread:get("ids")

@@ -58,8 +58,10 @@ struct ServiceMemoryBench {
         try await Task.sleep(for: .seconds(1))
         let steady = try await sampler.sampling { try await produce() }
         // Replay from the beginning: the shadow database is built beside the live one, then swapped in.
-        let replayClient = ServiceClient(port: port, timeout: 600)
-        let replay = try await sampler.sampling {
+        var replayClient = ServiceClient(port: port, timeout: 600)
+        // The service inherits this process's environment, an operator token included.
+        replayClient.operatorToken = ProcessInfo.processInfo.environment[OperatorToken.variable]
+        let replay = try await sampler.sampling { [replayClient] in
             _ = try await replayClient.send(ProjectionEndpoints.replay, query: "from=earliest&swap=always")
         }
         guard steady.count > steadySeconds else { throw BenchError("too few memory samples of \(service) (\(steady.count))") }

@@ -15,7 +15,10 @@ struct ReplayCommand: AsyncParsableCommand {
     @Option(help: "earliest, an offset, or a time (ISO 8601, or @<ms>).") var from = "earliest"
     @Option(help: "never, when-equal or always.") var swap = "when-equal"
     @Flag(help: "Print the report as JSON.") var json = false
-    @Option(help: "The operator token the service requires, if it was given one. Default: $FOODDELIVERY_OPERATOR_TOKEN.")
+    @Option(
+        help:
+            "The operator token the service requires, if it was given one. Default: $FOODDELIVERY_OPERATOR_TOKEN (preferable: ps shows arguments)."
+    )
     var operatorToken: String?
 
     func run() async throws {

@@ -135,7 +135,7 @@ public final class KafkaConsumer: Sendable {
         _ = rebalance.takeRevoked()
         defer { rebalance.logEndGuard.advance(batch.nextOffsets) }
         while batch.messages.count < maxMessages {
-            // One clock read per record: the guard's schedule and the deadlines share it.
+            // One clock read per poll: the guard's schedule and the deadlines share it.
             let now = ContinuousClock.now
             if now >= nextGuardCheck {
                 nextGuardCheck = now + .milliseconds(250)

@@ -10,7 +10,11 @@ struct TopicNames {
     mutating func name(of handle: OpaquePointer?) -> String {
         guard let handle else { return "" }
         if let last, last.handle == handle { return last.name }
-        let name = names[handle] ?? String(cString: rd_kafka_topic_name(handle))
+        if let name = names[handle] {
+            last = (handle, name)
+            return name
+        }
+        let name = String(cString: rd_kafka_topic_name(handle))
         names[handle] = name
         last = (handle, name)
         return name

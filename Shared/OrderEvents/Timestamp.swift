@@ -11,14 +11,14 @@ public enum Timestamp {
 
     public static func normalized(_ date: Date) -> Date { self.date(milliseconds: milliseconds(date)) }
 
-    /// Written directly for the years 1583–9999 (every event carries two dates, and the general
-    /// ISO 8601 formatter is most of an encode's time); other years through the general formatter,
-    /// whose calendar is Julian before the Gregorian reform of 1582.
+    /// Written directly for the years 0000–9999 in the proleptic Gregorian calendar, as ISO 8601
+    /// and `parse` count them (every event carries two dates, and the general formatter is most of
+    /// an encode's time); other years through the general formatter.
     public static func format(_ date: Date) -> String {
         let ms = milliseconds(date)
         let days = ms.floorDivided(by: 86_400_000)
         let (year, month, day) = civil(days: days)
-        guard (1583...9999).contains(year) else { return generalFormat(milliseconds: ms) }
+        guard (0...9999).contains(year) else { return generalFormat(milliseconds: ms) }
         let time = ms - days * 86_400_000
         var bytes: [UInt8] = []
         bytes.reserveCapacity(24)
@@ -41,7 +41,8 @@ public enum Timestamp {
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    /// Through Foundation's ISO 8601 formatter: any year.
+    /// Through Foundation's ISO 8601 formatter: any year (Julian before the Gregorian reform of
+    /// 1582, so it differs from the direct one there).
     static func generalFormat(milliseconds ms: Int64) -> String {
         let seconds = ms.floorDivided(by: 1000)
         let whole = Date(timeIntervalSince1970: Double(seconds)).formatted(secondsStyle)  // "…T11:12:40Z"

@@ -51,7 +51,7 @@ public struct OrdersServiceOptions: ParsableArguments {
         }
         if regionNames.isEmpty { throw ValidationError("--regions needs at least one name, e.g. --regions north,south") }
         if let maxOrders, maxOrders < 0 { throw ValidationError("--max-orders must be 0 or more") }
-        if exitWhenPublished && maxOrders == nil { throw ValidationError("--exit-when-published needs --max-orders") }
+        if exitWhenPublished && (maxOrders ?? 0) < 1 { throw ValidationError("--exit-when-published needs --max-orders of 1 or more") }
     }
 
     /// `--regions`, split and trimmed.

@@ -91,6 +91,9 @@ public struct ProjectionService {
                     ]).map(\.description).joined(separator: ", ")))
         definition.queries(QueryRoutes(router: router, database: database, routing: routing, committed: committed))
         let operatorToken = try OperatorToken(token: options.operatorToken, file: options.operatorTokenFile)
+        logger.info(
+            "\(ProjectionEndpoints.replay): \(operatorToken.isConfigured ? "needs the operator token" : "open (no operator token configured)")"
+        )
         OperationsRoutes(runner: runner, replay: replay, groupWatch: groupWatch, instance: instance, operatorToken: operatorToken).add(
             to: router)
         if let (decisionRunner, _) = decisions { router.on(DecisionEndpoints.decisions) { _, _ in try await decisionRunner.report() } }

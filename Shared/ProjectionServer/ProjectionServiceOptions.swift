@@ -48,9 +48,6 @@ public struct ProjectionServiceOptions: ParsableArguments {
         if let sessionTimeout, !(1...300).contains(sessionTimeout) { throw ValidationError("--session-timeout must be 1…300 seconds") }
         if let fetchWaitMs, !(1...5_000).contains(fetchWaitMs) { throw ValidationError("--fetch-wait-ms must be 1…5000") }
         _ = try peerURLs()
-        if operatorToken != nil && operatorTokenFile != nil {
-            throw ValidationError("give --operator-token or --operator-token-file, not both")
-        }
     }
 
     /// `--peer`s as URLs; a malformed one fails with what to give.

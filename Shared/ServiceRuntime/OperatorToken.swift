@@ -15,24 +15,36 @@ public struct OperatorToken: Sendable {
 
     public var isConfigured: Bool { token != nil }
 
-    /// `token`, or the contents of `file` without surrounding whitespace; an empty token means none.
+    /// `token`, or the contents of `file` without surrounding whitespace; neither: no token. A
+    /// token given but empty is refused rather than read as "open".
     public init(token: String?, file: String?) throws {
-        if let file {
-            guard token == nil else { throw ConfigurationError("give the operator token or a file holding it, not both") }
+        switch (token, file) {
+        case (.some, .some):
+            throw ConfigurationError("give the operator token (\(Self.variable)) or a file holding it (\(Self.fileVariable)), not both")
+        case (.some(let token), nil):
+            guard !token.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+                throw ConfigurationError("\(Self.variable) is set but empty: unset it (no token: POST /replay open) or give a token")
+            }
+            self.token = token
+        case (nil, .some(let file)):
             let contents: String
             do {
                 contents = try String(contentsOfFile: file, encoding: .utf8)
             } catch {
                 throw ConfigurationError(
-                    "cannot read the operator token from \(file) (\(Self.fileVariable)): \(error.localizedDescription)")
+                    "cannot read the operator token from \(file) (\(Self.fileVariable)): \(error.localizedDescription); "
+                        + "create it (openssl rand -hex 32 > \(file)) or mount the secret there")
             }
             let trimmed = contents.trimmingCharacters(in: .whitespacesAndNewlines)
             guard !trimmed.isEmpty else { throw ConfigurationError("\(file) (\(Self.fileVariable)) is empty; write the token into it") }
             self.token = trimmed
-        } else {
-            self.token = token.flatMap { $0.isEmpty ? nil : $0 }
+        case (nil, nil):
+            self.token = nil
         }
     }
+
+    /// The request header that carries `token`.
+    public static func authorization(_ token: String) -> (name: String, value: String) { ("Authorization", "Bearer \(token)") }
 
     /// Throws 401 unless the request carries `Authorization: Bearer <token>` (when a token is
     /// configured). `action` names what was refused.
@@ -41,7 +53,9 @@ public struct OperatorToken: Sendable {
         guard let presented = request.headers.bearer?.token, Self.same(presented, token) else {
             throw HTTPError(
                 .unauthorized, headers: [.wwwAuthenticate: "Bearer"],
-                message: "\(action) needs the operator token: send Authorization: Bearer <the token in \(Self.variable)>")
+                message:
+                    "\(action) needs the operator token: send Authorization: Bearer <the token this service was given in \(Self.variable) or \(Self.fileVariable)>"
+            )
         }
     }
 

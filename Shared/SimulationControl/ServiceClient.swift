@@ -1,6 +1,7 @@
 package import Foundation
 package import ServiceAPI
 import ServiceHTTPClient
+import ServiceRuntime
 
 /// The operator's HTTP calls to the running services, by the routes their APIs declare.
 package struct ServiceClient: Sendable {
@@ -54,7 +55,7 @@ package struct ServiceClient: Sendable {
     private func send(path: String, method: String) async throws -> Data {
         let answer: ServiceHTTPAnswer
         do {
-            let headers = operatorToken.map { [(name: "Authorization", value: "Bearer \($0)")] } ?? []
+            let headers = operatorToken.map { [OperatorToken.authorization($0)] } ?? []
             answer = try await ServiceHTTPRequest(base + path, method: method, headers: headers, timeout: .seconds(timeout)).send()
         } catch {
             throw Failure.unreachable(base, "\(error)")

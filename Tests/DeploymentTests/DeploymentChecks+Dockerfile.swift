@@ -33,8 +33,10 @@ extension DeploymentChecks {
         for name in copied.subtracting(built) { problems.append("Dockerfile: copies \(name), which it does not build") }
         for name in executables.subtracting(copied) { problems.append("Dockerfile: the image lacks the \(name) executable") }
         if !instructions.contains("USER 10001") { problems.append("Dockerfile: the runtime stage does not run as the non-root user") }
-        if instructions.firstMatch(of: /COPY [^\n]*Package\.resolved/) == nil {
-            problems.append("Dockerfile: Package.resolved is not copied, so the image resolves dependency versions of its own")
+        if instructions.firstMatch(of: /COPY [^\n]*Package\.resolved/) == nil || !instructions.contains("--force-resolved-versions") {
+            problems.append(
+                "Dockerfile: Package.resolved is not copied and enforced (--force-resolved-versions), so the image may resolve dependency versions of its own"
+            )
         }
         return (copied, problems)
     }
@@ -93,14 +95,8 @@ extension DeploymentChecks {
     }
 
     static func needed(_ binary: URL) throws -> [String] {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/readelf")
-        process.arguments = ["-d", binary.path]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self).matches(of: /\(NEEDED\)\s+Shared library: \[([^\]]+)\]/).map { String($0.1) }
+        try ProgramRun("/usr/bin/readelf", ["-d", binary.path]).output.matches(of: /\(NEEDED\)\s+Shared library: \[([^\]]+)\]/).map {
+            String($0.1)
+        }
     }
 }

@@ -141,6 +141,8 @@ struct DeploymentTests {
         #expect(oneProductFewer != dockerfile && !DeploymentChecks.dockerfile(oneProductFewer, executables: executables).problems.isEmpty)
         let unpinned = dockerfile.replacingOccurrences(of: "COPY Package.swift Package.resolved ./", with: "COPY Package.swift ./")
         #expect(unpinned != dockerfile && !DeploymentChecks.dockerfile(unpinned, executables: executables).problems.isEmpty)
+        let unenforced = dockerfile.replacingOccurrences(of: " --force-resolved-versions", with: "")
+        #expect(unenforced != dockerfile && !DeploymentChecks.dockerfile(unenforced, executables: executables).problems.isEmpty)
         // The form that built only `analytics`: SwiftPM keeps the last of several --product options.
         let severalInOne = dockerfile.replacing(
             #/RUN for product in [^\n]*\n[^\n]*\n[^\n]*done\n/#,
