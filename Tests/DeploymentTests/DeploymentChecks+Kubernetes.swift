@@ -25,6 +25,12 @@ extension DeploymentChecks {
             if command.first != name || !copiedExecutables.contains(name) {
                 problems.append("\(place): command \(command) does not run \(name)")
             }
+            problems += restricted(pod: pod, container: container, place: place)
+            let budget = documents.first {
+                $0["kind"] as? String == "PodDisruptionBudget"
+                    && (($0["spec"] as? [String: Any])?["selector"] as? [String: Any])?["matchLabels"] as? [String: String] == ["app": name]
+            }
+            if budget == nil { problems.append("\(place): no PodDisruptionBudget selects app=\(name)") }
             if pod["terminationGracePeriodSeconds"] as? Int != kubernetesGracePeriodSeconds {
                 problems.append(
                     "\(place): terminationGracePeriodSeconds is not the \(kubernetesGracePeriodSeconds) s compose gives (stop_grace_period)"
@@ -101,6 +107,31 @@ extension DeploymentChecks {
                     "k8s KafkaTopic \(name): not \(topics.partitions) partitions, 3 replicas, min.insync.replicas 2, retention \(OrderTopics.retention["retention.ms"]!)"
                 )
             }
+        }
+        return problems
+    }
+
+    /// What the "restricted" Pod Security Standard asks of a pod and its container (non-root, no
+    /// privilege escalation, every capability dropped, the runtime's seccomp profile), and the
+    /// resources a scheduler needs: requests, and a memory limit.
+    static func restricted(pod: [String: Any], container: [String: Any], place: String) -> [String] {
+        var problems: [String] = []
+        let podContext = pod["securityContext"] as? [String: Any] ?? [:]
+        let context = container["securityContext"] as? [String: Any] ?? [:]
+        func either(_ key: String) -> Any? { context[key] ?? podContext[key] }
+        if either("runAsNonRoot") as? Bool != true { problems.append("\(place): runAsNonRoot is not true") }
+        if (either("seccompProfile") as? [String: Any])?["type"] as? String != "RuntimeDefault" {
+            problems.append("\(place): no RuntimeDefault seccomp profile")
+        }
+        if context["allowPrivilegeEscalation"] as? Bool != false { problems.append("\(place): allowPrivilegeEscalation is not false") }
+        if (context["capabilities"] as? [String: Any])?["drop"] as? [String] != ["ALL"] {
+            problems.append("\(place): the container does not drop ALL capabilities")
+        }
+        let resources = container["resources"] as? [String: Any] ?? [:]
+        let requests = resources["requests"] as? [String: Any] ?? [:]
+        let limits = resources["limits"] as? [String: Any] ?? [:]
+        if requests["cpu"] == nil || requests["memory"] == nil || limits["memory"] == nil {
+            problems.append("\(place): resources need cpu and memory requests and a memory limit (\(resources))")
         }
         return problems
     }

@@ -125,6 +125,9 @@ struct DeploymentTests {
         for (from, to) in [
             ("\"\\/health\"", "\"\\/healthz\""), ("\"\\/live\"", "\"\\/health\""),
             ("\"terminationGracePeriodSeconds\":30", "\"terminationGracePeriodSeconds\":10"),
+            // Short of the restricted Pod Security Standard, or without a memory limit.
+            ("\"allowPrivilegeEscalation\":false", "\"allowPrivilegeEscalation\":true"), ("\"RuntimeDefault\"", "\"Unconfined\""),
+            ("\"limits\":{", "\"claims\":{"),
             // The operator token from a volume that is no Secret, or from outside its mount.
             ("\"secret\":{", "\"emptyDir\":{"),
             ("\"mountPath\":\"\\/etc\\/fooddelivery\\/operator\"", "\"mountPath\":\"\\/etc\\/operator\""),
@@ -134,6 +137,13 @@ struct DeploymentTests {
                 try JSONSerialization.jsonObject(with: Data(text.replacingOccurrences(of: from, with: to).utf8)) as? [String: Any])
             #expect(!DeploymentChecks.kubernetes(broken, copiedExecutables: try Self.image().copied).isEmpty, "\(from) → \(to) not caught")
         }
+
+        // Without delivery's disruption budget.
+        let withoutBudget = documents.filter {
+            !($0["kind"] as? String == "PodDisruptionBudget" && ($0["metadata"] as? [String: Any])?["name"] as? String == "delivery")
+        }
+        #expect(withoutBudget.count == documents.count - 1)
+        #expect(!DeploymentChecks.kubernetes(withoutBudget, copiedExecutables: try Self.image().copied).isEmpty)
 
         let dockerfile = try DeploymentChecks.text("deploy/Dockerfile")
         let executables = try DeploymentChecks.executables()
