@@ -299,6 +299,7 @@ let package = Package(
             dependencies: [
                 "Kafka", "ServiceRuntime", "ProjectionServer", "Orders",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Yams", package: "Yams"),
             ],
             path: "Tests/DeploymentTests"

@@ -29,11 +29,17 @@ public struct SupervisorWatch: Service {
 }
 
 extension ServiceGroupConfiguration {
+    /// How long a service takes at most to stop: graceful, then cancelled. Together they stay
+    /// under the 30 s that compose and Kubernetes give a container to stop before SIGKILL
+    /// (stop_grace_period, terminationGracePeriodSeconds), so a service ends itself first.
+    public static let shutdownBound = (graceful: Duration.seconds(20), cancellation: Duration.seconds(5))
+
     /// A service's group: graceful shutdown on SIGTERM and SIGINT, bounded in time. A graceful
     /// shutdown that waits longer than `graceful` (for a broker that does not answer) is turned
     /// into cancellation, and a cancellation that takes longer than `cancellation` ends the process.
     public static func bounded(
-        services: [ServiceConfiguration], logger: Logger, graceful: Duration = .seconds(20), cancellation: Duration = .seconds(10)
+        services: [ServiceConfiguration], logger: Logger, graceful: Duration = shutdownBound.graceful,
+        cancellation: Duration = shutdownBound.cancellation
     ) -> ServiceGroupConfiguration {
         var configuration = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         configuration.maximumGracefulShutdownDuration = graceful

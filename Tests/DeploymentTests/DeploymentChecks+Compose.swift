@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Orders
 import ProjectionServer
+import ServiceLifecycle
 import ServiceRuntime
 import Yams
 
@@ -62,6 +63,12 @@ extension DeploymentChecks {
         }
         problems += dashboard(services, copiedExecutables: copiedExecutables)
         problems += brokers(services, volumes: volumes)
+        let bound = ServiceGroupConfiguration.shutdownBound
+        if bound.graceful + bound.cancellation >= .seconds(kubernetesGracePeriodSeconds) {
+            problems.append(
+                "services stop within \(bound.graceful + bound.cancellation), not before the \(kubernetesGracePeriodSeconds) s grace period ends in SIGKILL"
+            )
+        }
         for name in ServiceEnvironment.services + ["dashboard"] {
             let grace = (services[name] as? [String: Any])?["stop_grace_period"].map { "\($0)" }
             if grace != "\(kubernetesGracePeriodSeconds)s" {
