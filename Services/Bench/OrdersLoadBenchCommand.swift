@@ -33,122 +33,115 @@ struct OrdersLoadBenchCommand: AsyncParsableCommand {
             throw BenchError("\(wrk) is missing: run scripts/setup.sh --for-bench (it installs wrk), or give --wrk")
         }
         try await broker.withKafka(clientID: "fooddelivery-bench") { configuration, local in
-            let brokers = configuration.bootstrapServers.joined(separator: ",")
-            let topic = "bench-\(UUID().uuidString.prefix(6).lowercased()).\(Topics.orderEvents)"
-            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("orders-load-bench-\(getpid())").path
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            defer { try? FileManager.default.removeItem(atPath: directory) }
-            let admin = try KafkaAdmin.make(configuration: configuration, logger: .init(label: "bench"))
-            try await OrderTopics(events: topic, others: OrderTopics.choreography).ensure(using: admin)
-
-            // orders with no simulated customers: every order comes over HTTP. Choreographed, so
-            // orders publishes each order's creation and its placing (a customer's step) and then
-            // waits for kitchens that this benchmark does not run.
-            let port = try LocalPort.free()
-            var launch = ServiceLaunch(
-                service: "orders", brokers: brokers, dataDir: "\(directory)/orders", topic: topic, httpPort: port, logLevel: .error)
-            launch.orders = .init(
-                rate: 1, speed: 10, maxOrders: 0, output: "quiet", steps: "choreographed", profile: local == nil ? .kafka : .local)
-            let log = "\(directory)/orders.log"
-            let pid = try ServiceLauncher.launch(launch, log: log)
-            try await ServiceLauncher.waitUntilServing(pid: pid, port: port, name: "orders", log: log)
-
-            let script = "\(directory)/post-orders.lua"
-            let acknowledged = "\(directory)/acknowledged.txt"
-            /// The load, then the drain: every order placed and its events relayed.
-            func measure() async throws -> (summary: Summary, cpu: CPU, stats: OrdersEndpoints.Stats) {
-                try Self.script(bodies: try Self.bodies()).write(toFile: script, atomically: true, encoding: .utf8)
-                OutputLine.write("orders-load: wrk -t\(threads) -c\(connections) -d\(seconds)s POST /orders on \(topic)")
-                // CPU used during the load by each process on the machine that takes part in it.
-                let brokerPID = local?.brokerPID
-                let before = CPU(
-                    orders: ProcessCPU.seconds(pid), broker: brokerPID.flatMap(ProcessCPU.seconds), wrk: ProcessCPU.endedChildren())
-                let output = try MeasuringTool(name: "wrk", executable: wrk).output(
-                    [
-                        "-t\(threads)", "-c\(connections)", "-d\(seconds)s", "--timeout", "10s", "-s", script,
-                        "http://127.0.0.1:\(port)\(OrdersEndpoints.placeOrder.path())",
-                    ],
-                    environment: [Self.acknowledgedVariable: acknowledged])
-                guard let line = output.split(separator: "\n").last(where: { $0.hasPrefix(Self.summaryPrefix) }) else {
-                    throw BenchError("wrk printed no summary:\n\(output.suffix(1500))")
+            try await BenchStage.with(name: "orders-load", configuration: configuration, local: local != nil) { stage in
+                let (topic, directory) = (stage.topic, stage.directory)
+                // orders with no simulated customers: every order comes over HTTP. Choreographed, so
+                // orders publishes each order's creation and its placing (a customer's step) and then
+                // waits for kitchens that this benchmark does not run.
+                let orders = try await stage.launch("orders") { launch in
+                    launch.orders = .init(rate: 1, speed: 10, maxOrders: 0, output: "quiet", steps: "choreographed", profile: stage.profile)
                 }
-                let summary = try JSONDecoder().decode(Summary.self, from: Data(line.dropFirst(Self.summaryPrefix.count).utf8))
-                let cpu = CPU(
-                    orders: ProcessCPU.seconds(pid).flatMap { now in before.orders.map { now - $0 } },
-                    broker: brokerPID.flatMap(ProcessCPU.seconds).flatMap { now in before.broker.map { now - $0 } },
-                    wrk: ProcessCPU.endedChildren() - before.wrk)
-                let client = ServiceClient(port: port)
-                let deadline = ContinuousClock.now + .seconds(120)
-                var stats: OrdersEndpoints.Stats = try await client.get(OrdersEndpoints.stats)
-                while stats.published < stats.events || (stats.waiting[OrderStatus.created.rawValue] ?? 0) > 0 {
-                    guard ContinuousClock.now < deadline else {
-                        throw BenchError(
-                            "orders did not place and publish every order within 120 s of the load: \(stats.published) of \(stats.events) events published, \(stats.waiting[OrderStatus.created.rawValue] ?? 0) orders not placed"
-                        )
+                let (pid, port, log) = (orders.pid, orders.port, orders.log)
+
+                let script = "\(directory)/post-orders.lua"
+                let acknowledged = "\(directory)/acknowledged.txt"
+                /// The load, then the drain: every order placed and its events relayed.
+                func measure() async throws -> (summary: Summary, cpu: CPU, stats: OrdersEndpoints.Stats) {
+                    try Self.script(bodies: try Self.bodies()).write(toFile: script, atomically: true, encoding: .utf8)
+                    OutputLine.write("orders-load: wrk -t\(threads) -c\(connections) -d\(seconds)s POST /orders on \(topic)")
+                    // CPU used during the load by each process on the machine that takes part in it.
+                    let brokerPID = local?.brokerPID
+                    let before = CPU(
+                        orders: ProcessCPU.seconds(pid), broker: brokerPID.flatMap(ProcessCPU.seconds), wrk: ProcessCPU.endedChildren())
+                    let output = try MeasuringTool(name: "wrk", executable: wrk).output(
+                        [
+                            "-t\(threads)", "-c\(connections)", "-d\(seconds)s", "--timeout", "10s", "-s", script,
+                            "http://127.0.0.1:\(port)\(OrdersEndpoints.placeOrder.path())",
+                        ],
+                        environment: [Self.acknowledgedVariable: acknowledged])
+                    guard let line = output.split(separator: "\n").last(where: { $0.hasPrefix(Self.summaryPrefix) }) else {
+                        throw BenchError("wrk printed no summary:\n\(output.suffix(1500))")
                     }
-                    try await Task.sleep(for: .milliseconds(500))
-                    stats = try await client.get(OrdersEndpoints.stats)
+                    let summary = try JSONDecoder().decode(Summary.self, from: Data(line.dropFirst(Self.summaryPrefix.count).utf8))
+                    let cpu = CPU(
+                        orders: ProcessCPU.seconds(pid).flatMap { now in before.orders.map { now - $0 } },
+                        broker: brokerPID.flatMap(ProcessCPU.seconds).flatMap { now in before.broker.map { now - $0 } },
+                        wrk: ProcessCPU.endedChildren() - before.wrk)
+                    let client = ServiceClient(port: port)
+                    let deadline = ContinuousClock.now + .seconds(120)
+                    var stats: OrdersEndpoints.Stats = try await client.get(OrdersEndpoints.stats)
+                    while stats.published < stats.events || (stats.waiting[OrderStatus.created.rawValue] ?? 0) > 0 {
+                        guard ContinuousClock.now < deadline else {
+                            throw BenchError(
+                                "orders did not place and publish every order within 120 s of the load: \(stats.published) of \(stats.events) events published, \(stats.waiting[OrderStatus.created.rawValue] ?? 0) orders not placed"
+                            )
+                        }
+                        try await Task.sleep(for: .milliseconds(500))
+                        stats = try await client.get(OrdersEndpoints.stats)
+                    }
+                    return (summary, cpu, stats)
                 }
-                return (summary, cpu, stats)
-            }
-            let (summary, cpu, stats): (Summary, CPU, OrdersEndpoints.Stats)
-            do {
-                (summary, cpu, stats) = try await measure()
-            } catch {
+                let (summary, cpu, stats): (Summary, CPU, OrdersEndpoints.Stats)
+                do {
+                    (summary, cpu, stats) = try await measure()
+                } catch {
+                    await ServiceLauncher.stop(pid)
+                    // The directory (and the log in it) goes when this returns: keep its end here.
+                    let tail = (try? String(contentsOfFile: log, encoding: .utf8)).map { String($0.suffix(1500)) } ?? ""
+                    throw BenchError("orders-load: \(error)\nthe end of orders' log:\n\(tail)")
+                }
                 await ServiceLauncher.stop(pid)
-                // The directory (and the log in it) goes when this returns: keep its end here.
-                let tail = (try? String(contentsOfFile: log, encoding: .utf8)).map { String($0.suffix(1500)) } ?? ""
-                throw BenchError("orders-load: \(error)\nthe end of orders' log:\n\(tail)")
-            }
-            await ServiceLauncher.stop(pid)
-            let ids = try String(contentsOfFile: acknowledged, encoding: .utf8).split(separator: "\n").map {
-                String($0.dropFirst(OrdersEndpoints.order.path("").count))
-            }
-            let records = try await KafkaConsumer.readToEnd(topic: topic, configuration: configuration, logger: .init(label: "bench"))
-            let events = records.compactMap { try? OrderEventCodec.decode($0.value) }
-            guard events.count == records.count else {
-                throw BenchError("\(records.count - events.count) of \(records.count) records on \(topic) do not decode as order events")
-            }
-            let check = Check(events, acknowledged: ids)
+                let ids = try String(contentsOfFile: acknowledged, encoding: .utf8).split(separator: "\n").map {
+                    String($0.dropFirst(OrdersEndpoints.order.path("").count))
+                }
+                let records = try await KafkaConsumer.readToEnd(topic: topic, configuration: configuration, logger: .init(label: "bench"))
+                let events = records.compactMap { try? OrderEventCodec.decode($0.value) }
+                guard events.count == records.count else {
+                    throw BenchError(
+                        "\(records.count - events.count) of \(records.count) records on \(topic) do not decode as order events")
+                }
+                let check = Check(events, acknowledged: ids)
 
-            let rate = Double(summary.created) / summary.seconds
-            // Each process's CPU per acknowledged order, and the rate that this machine's cores
-            // would allow if they did nothing else.
-            let cores = Double(ProcessInfo.processInfo.activeProcessorCount)
-            func perOrder(_ seconds: Double?) -> String {
-                seconds.map { String(format: "%.3f", $0 / Double(max(summary.created, 1)) * 1000) } ?? "–"
-            }
-            let totalCPU = [cpu.orders, cpu.broker, cpu.wrk].compactMap { $0 }.reduce(0, +)
-            let ceiling = totalCPU > 0 ? cores * Double(summary.created) / totalCPU : 0
-            let met = rate >= Self.goalRate && summary.p99 <= Self.goalP99Milliseconds
-            let lines = [
-                "# POST /orders under load (\(ISO8601DateFormatter().string(from: Date())))", "",
-                "- broker: \(local == nil ? brokers : "local Tansu 0.6.0 (memory storage)"); `orders` as a release process (`--static-swift-stdlib`), its simulator placing no orders of its own",
-                "- load: `wrk -t\(threads) -c\(connections) -d\(seconds)s`, a Lua script sending valid orders (bodies from the city's menus) and keeping each 201's `Location`; wrk, `orders` and the broker share this machine's \(ProcessInfo.processInfo.activeProcessorCount) cores",
-                "- goal: at least \(Int(Self.goalRate)) orders/s with p99 ≤ \(Int(Self.goalP99Milliseconds)) ms, every acknowledged order published exactly once",
-                "",
-                "| | measured |",
-                "|---|---:|",
-                "| requests | \(summary.requests) |",
-                "| acknowledged (201) | \(summary.created) |",
-                "| errors (connect / read / write / status / timeout) | \(summary.connectErrors) / \(summary.readErrors) / \(summary.writeErrors) / \(summary.statusErrors) / \(summary.timeouts) |",
-                "| acknowledged orders/s | \(Int(rate.rounded())) |",
-                "| latency p50 / p99 / p99.9 / max (ms) | \(String(format: "%.1f / %.1f / %.1f / %.1f", summary.p50, summary.p99, summary.p999, summary.max)) |",
-                "| orders in `orders`' ledger (the acknowledged, and those in flight when wrk stopped) / events published | \(stats.orders) / \(stats.published) of \(stats.events) |",
-                "| acknowledged orders published once / never / more than once | \(check.once) / \(check.missing) / \(check.doubled) |",
-                "| events published more than once (same order and sequence) | \(check.repeatedEvents) |",
-                "| CPU ms per acknowledged order: `orders` / broker / wrk | \(perOrder(cpu.orders)) / \(perOrder(cpu.broker)) / \(perOrder(cpu.wrk)) |",
-                "| the bound: \(Int(cores)) cores ÷ CPU per order (all three) | \(Int(ceiling.rounded())) orders/s |",
-                "| goal met | \(met && check.exact ? "yes" : "no") |",
-                "",
-            ]
-            let markdown = lines.joined(separator: "\n")
-            try BenchReport.write(markdown, to: out)
-            OutputLine.write(
-                "orders-load: \(Int(rate.rounded())) orders/s acknowledged, p99 \(String(format: "%.1f", summary.p99)) ms; published once \(check.once) of \(ids.count), never \(check.missing), twice or more \(check.doubled)"
-            )
-            guard check.exact else {
-                throw BenchError("acknowledged orders not published exactly once: \(check.missing) never, \(check.doubled) more than once")
+                let rate = Double(summary.created) / summary.seconds
+                // Each process's CPU per acknowledged order, and the rate that this machine's cores
+                // would allow if they did nothing else.
+                let cores = Double(ProcessInfo.processInfo.activeProcessorCount)
+                func perOrder(_ seconds: Double?) -> String {
+                    seconds.map { String(format: "%.3f", $0 / Double(max(summary.created, 1)) * 1000) } ?? "–"
+                }
+                let totalCPU = [cpu.orders, cpu.broker, cpu.wrk].compactMap { $0 }.reduce(0, +)
+                let ceiling = totalCPU > 0 ? cores * Double(summary.created) / totalCPU : 0
+                let met = rate >= Self.goalRate && summary.p99 <= Self.goalP99Milliseconds
+                let lines = [
+                    "# POST /orders under load (\(ISO8601DateFormatter().string(from: Date())))", "",
+                    "- broker: \(local == nil ? stage.brokers : "local Tansu 0.6.0 (memory storage)"); `orders` as a release process (`--static-swift-stdlib`), its simulator placing no orders of its own",
+                    "- load: `wrk -t\(threads) -c\(connections) -d\(seconds)s`, a Lua script sending valid orders (bodies from the city's menus) and keeping each 201's `Location`; wrk, `orders` and the broker share this machine's \(ProcessInfo.processInfo.activeProcessorCount) cores",
+                    "- goal: at least \(Int(Self.goalRate)) orders/s with p99 ≤ \(Int(Self.goalP99Milliseconds)) ms, every acknowledged order published exactly once",
+                    "",
+                    "| | measured |",
+                    "|---|---:|",
+                    "| requests | \(summary.requests) |",
+                    "| acknowledged (201) | \(summary.created) |",
+                    "| errors (connect / read / write / status / timeout) | \(summary.connectErrors) / \(summary.readErrors) / \(summary.writeErrors) / \(summary.statusErrors) / \(summary.timeouts) |",
+                    "| acknowledged orders/s | \(Int(rate.rounded())) |",
+                    "| latency p50 / p99 / p99.9 / max (ms) | \(String(format: "%.1f / %.1f / %.1f / %.1f", summary.p50, summary.p99, summary.p999, summary.max)) |",
+                    "| orders in `orders`' ledger (the acknowledged, and those in flight when wrk stopped) / events published | \(stats.orders) / \(stats.published) of \(stats.events) |",
+                    "| acknowledged orders published once / never / more than once | \(check.once) / \(check.missing) / \(check.doubled) |",
+                    "| events published more than once (same order and sequence) | \(check.repeatedEvents) |",
+                    "| CPU ms per acknowledged order: `orders` / broker / wrk | \(perOrder(cpu.orders)) / \(perOrder(cpu.broker)) / \(perOrder(cpu.wrk)) |",
+                    "| the bound: \(Int(cores)) cores ÷ CPU per order (all three) | \(Int(ceiling.rounded())) orders/s |",
+                    "| goal met | \(met && check.exact ? "yes" : "no") |",
+                    "",
+                ]
+                let markdown = lines.joined(separator: "\n")
+                try BenchReport.write(markdown, to: out)
+                OutputLine.write(
+                    "orders-load: \(Int(rate.rounded())) orders/s acknowledged, p99 \(String(format: "%.1f", summary.p99)) ms; published once \(check.once) of \(ids.count), never \(check.missing), twice or more \(check.doubled)"
+                )
+                guard check.exact else {
+                    throw BenchError(
+                        "acknowledged orders not published exactly once: \(check.missing) never, \(check.doubled) more than once")
+                }
             }
         }
     }
