@@ -13,6 +13,9 @@ MIN_RDKAFKA=2.2.0
 CACHE=${FOODDELIVERY_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/fooddelivery}
 PREFIX=${RDKAFKA_PREFIX:-/usr/local}
 SOURCE_SUITE=${RDKAFKA_SOURCE_SUITE:-trixie}
+# The librdkafka release built from that suite: the tests and the container image (deploy/Dockerfile
+# runs this script) use the same one. Debian's security updates keep the upstream version.
+RDKAFKA_VERSION=${RDKAFKA_VERSION:-2.8.0}
 export PKG_CONFIG_PATH="$PREFIX/lib/pkgconfig${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
 
 say()  { echo "setup: $*"; }
@@ -103,6 +106,8 @@ if [ -z "$orig" ]; then
   orig=$(ls "$CACHE"/src/librdkafka_*.orig.tar.gz | sort -V | tail -n1)
 fi
 version=$(basename "$orig" | sed 's/^librdkafka_//; s/\.orig\.tar\.gz$//')
+[ "$version" = "$RDKAFKA_VERSION" ] \
+  || fail "Debian $SOURCE_SUITE's librdkafka source is $version, not the $RDKAFKA_VERSION this project pins; set RDKAFKA_VERSION=$version to build it (and update the pin in scripts/setup.sh)"
 build="$CACHE/librdkafka-$version"
 # Logs live outside the source tree: mklove treats any configure.* file there as a module.
 LOGS="$CACHE/logs"; mkdir -p "$LOGS"

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ServiceRuntime
 
 @main
 struct FoodDeliveryCommand: AsyncParsableCommand {
@@ -9,6 +10,7 @@ struct FoodDeliveryCommand: AsyncParsableCommand {
             Without --brokers (or KAFKA_BOOTSTRAP_SERVERS), commands that need Kafka start a local \
             in-memory broker (Tansu) for as long as they run.
             """,
+        version: BuildInfo.version,
         subcommands: [
             UpCommand.self, StatusCommand.self, KillCommand.self, StartCommand.self, StopCommand.self, ScaleCommand.self,
             ReplayCommand.self, DashboardCommand.self, ScenarioCommand.self, TopicsCommand.self, QueryCommand.self, KeysCommand.self,

@@ -58,13 +58,10 @@ public struct OrdersService {
                 orderTopic: topics.events, deadLetters: producer, logger: logger)
             : nil
 
-        let router = Router()
-        router.add(
-            middleware: ExplainedErrors(
-                endpoints: [
-                    OrdersEndpoints.placeOrder, OrdersEndpoints.order, OrdersEndpoints.cancelOrder, OrdersEndpoints.stats,
-                    OperationalEndpoints.health, OperationalEndpoints.metrics,
-                ].map(\.description).joined(separator: ", ")))
+        let router = OperationalRoutes.router(endpoints: [
+            OrdersEndpoints.placeOrder, OrdersEndpoints.order, OrdersEndpoints.cancelOrder, OrdersEndpoints.stats,
+            OperationalEndpoints.health, OperationalEndpoints.metrics,
+        ])
         OrdersAPI(ledger: ledger, simulator: simulator).addRoutes(to: router)
         if let reactions { router.on(DecisionEndpoints.decisions) { _, _ in try await reactions.report() } }
         OperationalRoutes.add(to: router, registry: metrics) { await OrdersHealth.report(relay: relay, producer: producer) }
@@ -106,7 +103,7 @@ public struct OrdersService {
     public static func main(_ options: OrdersServiceOptions) async throws {
         ProcessMemory.returnLargeBlocksToTheSystem()
         let logger = ServiceLogging.bootstrap(level: options.logLevel, label: "orders")
-        let metrics = OperationalRoutes.bootstrapMetrics()
+        let metrics = ServiceMetrics.bootstrap(service: "orders")
         try await build(options, logger: logger, metrics: metrics).run()
     }
 }

@@ -3,6 +3,7 @@ import Foundation
 public import GRDB
 public import Kafka
 public import Logging
+import Metrics
 public import ServiceLifecycle
 import Synchronization
 
@@ -88,7 +89,32 @@ public final class OutboxRelay: Service, Sendable {
     /// Runs until graceful shutdown; then stops enqueueing, waits up to `drainTimeout` for the
     /// reports of what is in flight, marks those rows sent and returns. (List the producer before
     /// the relay in a `ServiceGroup`, so it is shut down after the relay and flushes last.)
+    /// Meanwhile, outage or not, it reports the backlog as metrics.
     public func run() async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await self.reportBacklog() }
+            try await publish()
+            group.cancelAll()
+        }
+    }
+
+    /// The backlog as metrics (`outbox_pending_rows`, `outbox_oldest_pending_seconds`), every few
+    /// seconds until cancelled: what an alert on a stuck relay or an unreachable broker watches.
+    private func reportBacklog() async throws {
+        let pending = Gauge(label: "outbox_pending_rows")
+        let oldest = Gauge(label: "outbox_oldest_pending_seconds")
+        while !Task.isCancelled {
+            do {
+                pending.record(try await pendingCount())
+                oldest.record(try await oldestPendingAge() ?? 0)
+            } catch {
+                logger.warning("could not read the outbox's backlog: \(error)")
+            }
+            try await Task.sleep(for: .seconds(5))
+        }
+    }
+
+    private func publish() async throws {
         while !Task.isShuttingDownGracefully, try await pendingCount() == 0 { try await Task.sleep(for: .milliseconds(50)) }
         var backoff = Duration.milliseconds(500)
         while !Task.isShuttingDownGracefully {

@@ -80,15 +80,11 @@ public struct ProjectionService {
             runner: runner, routing: routing, instance: instance,
             admin: try KafkaAdmin.make(configuration: kafka, logger: logger, requestTimeout: .seconds(60)),
             threshold: consumer.sessionTimeout * 2, logger: logger)
-        let router = Router()
-        router.add(
-            middleware: ExplainedErrors(
-                endpoints: (ConsumerQueries.byService[definition.name, default: []].map(\.route)
-                    + [
-                        ProjectionEndpoints.offsets, ProjectionEndpoints.instance, ProjectionEndpoints.replay,
-                        ProjectionEndpoints.replayState,
-                        OperationalEndpoints.health, OperationalEndpoints.metrics,
-                    ]).map(\.description).joined(separator: ", ")))
+        let router = OperationalRoutes.router(
+            endpoints: ConsumerQueries.byService[definition.name, default: []].map(\.route) + [
+                ProjectionEndpoints.offsets, ProjectionEndpoints.instance, ProjectionEndpoints.replay, ProjectionEndpoints.replayState,
+                OperationalEndpoints.health, OperationalEndpoints.metrics,
+            ])
         definition.queries(QueryRoutes(router: router, database: database, routing: routing, committed: committed))
         let operatorToken = try OperatorToken(token: options.operatorToken, file: options.operatorTokenFile)
         logger.info(
@@ -122,7 +118,7 @@ public struct ProjectionService {
     public static func main(_ options: ProjectionServiceOptions, definition: ProjectionServiceDefinition) async throws {
         ProcessMemory.returnLargeBlocksToTheSystem()
         let logger = ServiceLogging.bootstrap(level: options.logLevel, label: definition.name)
-        let metrics = OperationalRoutes.bootstrapMetrics()
+        let metrics = ServiceMetrics.bootstrap(service: definition.name)
         try await build(options, definition: definition, logger: logger, metrics: metrics).run()
     }
 }

@@ -1,19 +1,22 @@
 import Foundation
 public import Hummingbird
-import Metrics
 public import Prometheus
 public import ServiceAPI
 
 /// The routes every service has: `/health` (200 when ok or degraded, 503 when unhealthy, with the
 /// checks as JSON; readiness), `/live` (200 whenever the process answers HTTP; liveness — a
 /// service waiting out a broker outage is unhealthy but must not be restarted for it, since a
-/// restart fixes nothing and only drops it out of its group) and `/metrics` (Prometheus text).
+/// restart fixes nothing and only drops it out of its group) and `/metrics` (Prometheus text, see
+/// `ServiceMetrics`).
 public enum OperationalRoutes {
-    /// Makes swift-metrics record into a Prometheus registry; call once, at start-up.
-    public static func bootstrapMetrics() -> PrometheusCollectorRegistry {
-        let registry = PrometheusCollectorRegistry()
-        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
-        return registry
+    /// A service's router: every request measured (requests per route, method and status, their
+    /// durations, those in flight), and Hummingbird's wordless refusals explained with the
+    /// service's `endpoints`. Routes added to it afterwards get both.
+    public static func router(endpoints: [Route]) -> Router<BasicRequestContext> {
+        let router = Router()
+        router.add(middleware: MetricsMiddleware())
+        router.add(middleware: ExplainedErrors(endpoints: endpoints.map(\.description).joined(separator: ", ")))
+        return router
     }
 
     public static func add<Context: RequestContext>(

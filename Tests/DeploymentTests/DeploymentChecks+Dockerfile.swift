@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Kafka
 import Orders
 import ProjectionServer
 import ServiceRuntime
@@ -24,7 +25,7 @@ extension DeploymentChecks {
             built.formUnion(loop.1.split(separator: " ").map(String.init))
         }
         let copied = Set(
-            instructions.matches(of: /COPY --from=build \/src\/\.build\/release\/([a-z]+) \/usr\/local\/bin\/([a-z]+)/).compactMap {
+            instructions.matches(of: /COPY --from=build \/out\/([a-z]+) \/usr\/local\/bin\/([a-z]+)/).compactMap {
                 $0.1 == $0.2 ? String($0.1) : nil
             })
         for name in built.subtracting(executables) {
@@ -38,7 +39,30 @@ extension DeploymentChecks {
                 "Dockerfile: Package.resolved is not copied and enforced (--force-resolved-versions), so the image may resolve dependency versions of its own"
             )
         }
+        problems += toolchain(instructions)
         return (copied, problems)
+    }
+
+    /// The build stage against the tests' toolchain and librdkafka: the same Swift release, and
+    /// librdkafka from the script that built the tests' (scripts/setup.sh, on the same Debian).
+    static func toolchain(_ instructions: String) -> [String] {
+        var problems: [String] = []
+        let swift = (try? ProgramRun("/usr/bin/env", ["swift", "--version"]).output)?.firstMatch(of: /Swift version ([0-9.]+)/)?.1
+        let image = instructions.firstMatch(of: /FROM swift:([0-9.]+)-bookworm AS build/)?.1
+        if image == nil || image != swift {
+            problems.append(
+                "Dockerfile: the build stage is not swift:\(swift ?? "?")-bookworm, the Swift release and Debian the tests build with"
+            )
+        }
+        if instructions.firstMatch(of: /FROM swift[^\n]*\n(?:[^\n]*\n)*?RUN scripts\/setup\.sh/) == nil {
+            problems.append("Dockerfile: the build stage does not run scripts/setup.sh, which installs the tests' librdkafka")
+        }
+        let pinned = (try? text("scripts/setup.sh"))?.firstMatch(of: /RDKAFKA_VERSION=\$\{RDKAFKA_VERSION:-([0-9.]+)\}/)?.1
+        if pinned.map(String.init) != Librdkafka.versionString {
+            problems.append(
+                "scripts/setup.sh builds librdkafka \(pinned ?? "?") for the image, but the tests ran with \(Librdkafka.versionString)")
+        }
+        return problems
     }
 
     /// The runtime stage's packages against what the executables link (`readelf -d`, NEEDED).
@@ -59,11 +83,20 @@ extension DeploymentChecks {
             "libswift", "libFoundation", "lib_FoundationICU", "libdispatch", "libBlocksRuntime", "libFoundationEssentials",
             "libFoundationInternationalization", "libTesting", "libXCTest",
         ]
-        let needs: [String: String] = ["librdkafka.so.1": "librdkafka1", "libsqlite3.so.0": "libsqlite3-0"]
+        let needs: [String: String] = [
+            "libsqlite3.so.0": "libsqlite3-0", "libssl.so.3": "libssl3", "libcrypto.so.3": "libssl3", "libsasl2.so.2": "libsasl2-2",
+            "libzstd.so.1": "libzstd1", "liblz4.so.1": "liblz4-1",
+        ]
+        // librdkafka is the build stage's own (scripts/setup.sh), copied in; what it links comes from packages.
+        let rdkafka = "librdkafka.so.1"
+        let rdkafkaPath = "/usr/local/lib/\(rdkafka)"
         var problems: [String] = []
         var used: Set<String> = []
-        for executable in executables.sorted() {
-            let binary = buildDirectory.appendingPathComponent(executable)
+        var libraries: [(String, URL)] = executables.sorted().map { ($0, buildDirectory.appendingPathComponent($0)) }
+        if runtime.contains("COPY --from=build \(rdkafkaPath) \(rdkafkaPath)") {
+            libraries.append((rdkafka, URL(fileURLWithPath: rdkafkaPath)))
+        }
+        for (executable, binary) in libraries {
             guard FileManager.default.fileExists(atPath: binary.path) else {
                 problems.append("runtime libraries: \(binary.path) is not built")
                 continue
@@ -78,6 +111,13 @@ extension DeploymentChecks {
                     continue
                 }
                 if provided.contains(where: library.hasPrefix) || swift.contains(where: library.hasPrefix) { continue }
+                if library == rdkafka {
+                    if !libraries.contains(where: { $0.0 == rdkafka }) {
+                        problems.append(
+                            "runtime libraries: \(executable) links \(rdkafka), but the runtime stage does not copy \(rdkafkaPath)")
+                    }
+                    continue
+                }
                 guard let package = needs[library] else {
                     problems.append("runtime libraries: \(executable) links \(library), for which the runtime stage installs nothing known")
                     continue

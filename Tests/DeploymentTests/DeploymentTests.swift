@@ -51,6 +51,32 @@ struct DeploymentTests {
         #expect(problems.isEmpty, "\(problems)")
     }
 
+    @Test(
+        "The observability profile: Prometheus scrapes every service where it listens, Grafana asks the provisioned data source, mounted files exist; broken copies are caught"
+    )
+    func observabilityProfile() throws {
+        let compose = try Self.compose()
+        let files = try DeploymentChecks.ObservabilityFiles.load()
+        let problems = DeploymentChecks.observability(compose: compose, files: files)
+        #expect(problems.isEmpty, "\(problems)")
+
+        var oneTargetFewer = files
+        oneTargetFewer.prometheus = ["scrape_configs": [["job_name": "fooddelivery", "static_configs": [["targets": ["orders:8081"]]]]]]
+        #expect(!DeploymentChecks.observability(compose: compose, files: oneTargetFewer).isEmpty)
+        var otherDataSource = files
+        otherDataSource.datasources = ["datasources": [["uid": "another"]]]
+        #expect(DeploymentChecks.observability(compose: compose, files: otherDataSource).count >= 2, "the dashboard and the alert")
+        var movedPort = compose
+        var services = movedPort["services"] as? [String: Any] ?? [:]
+        var support = services["support"] as? [String: Any] ?? [:]
+        var environment = support["environment"] as? [String: Any] ?? [:]
+        environment["FOODDELIVERY_HTTP_PORT"] = "9999"
+        support["environment"] = environment
+        services["support"] = support
+        movedPort["services"] = services
+        #expect(!DeploymentChecks.observability(compose: movedPort, files: files).isEmpty)
+    }
+
     @Test("deploy/k8s: StatefulSets, probes, scrape annotations, volumes, Services and KafkaTopics agree with the code")
     func kubernetesManifests() throws {
         let documents = try Self.kubernetes()
@@ -155,15 +181,27 @@ struct DeploymentTests {
         #expect(unenforced != dockerfile && !DeploymentChecks.dockerfile(unenforced, executables: executables).problems.isEmpty)
         // The form that built only `analytics`: SwiftPM keeps the last of several --product options.
         let severalInOne = dockerfile.replacing(
-            #/RUN for product in [^\n]*\n[^\n]*\n[^\n]*done\n/#,
-            with: "RUN swift build -c release --static-swift-stdlib \\\n      "
-                + executables.sorted().map { "--product \($0)" }.joined(separator: " ") + "\n")
+            #/for product in [^\n]*\n[^\n]*\n[^\n]*\n[^\n]*done \\\n/#,
+            with: "swift build -c release --static-swift-stdlib --force-resolved-versions "
+                + executables.sorted().map { "--product \($0)" }.joined(separator: " ") + " \\\n")
         #expect(severalInOne != dockerfile && !DeploymentChecks.dockerfile(severalInOne, executables: executables).problems.isEmpty)
         let build = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
+        let olderSwift = dockerfile.replacing(/FROM swift:[0-9.]+-bookworm/, with: "FROM swift:6.2-bookworm")
+        #expect(olderSwift != dockerfile && !DeploymentChecks.dockerfile(olderSwift, executables: executables).problems.isEmpty)
+        let distributionRdkafka = dockerfile.replacingOccurrences(of: "RUN scripts/setup.sh", with: "RUN apt-get install -y librdkafka-dev")
+        #expect(
+            distributionRdkafka != dockerfile
+                && !DeploymentChecks.dockerfile(distributionRdkafka, executables: executables).problems.isEmpty)
         let noSQLite = try DeploymentChecks.text("deploy/Dockerfile").replacingOccurrences(of: " libsqlite3-0", with: "")
         #expect(
             !(try DeploymentChecks.runtimeLibraries(noSQLite, executables: try DeploymentChecks.executables(), buildDirectory: build))
                 .isEmpty)
+        // What librdkafka itself links (SASL), and librdkafka not copied at all.
+        for broken in [" libsasl2-2", "COPY --from=build /usr/local/lib/librdkafka.so.1 /usr/local/lib/librdkafka.so.1\n"] {
+            let copy = dockerfile.replacingOccurrences(of: broken, with: "")
+            #expect(copy != dockerfile)
+            #expect(!(try DeploymentChecks.runtimeLibraries(copy, executables: executables, buildDirectory: build)).isEmpty, "\(broken)")
+        }
     }
 
     @Test("Environment variables become flags; a flag on the command line wins; a bad value says what to fix")

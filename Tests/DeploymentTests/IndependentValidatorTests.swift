@@ -1,6 +1,7 @@
 import Foundation
 import ServiceRuntime
 import Testing
+import Yams
 
 /// The deployment files against their real schemas and a real linter, run by independent tools
 /// that `scripts/setup.sh --for-tests` installs from PyPI (pinned): check-jsonschema with the
@@ -70,13 +71,65 @@ struct IndependentValidatorTests {
         #expect(try Self.run("kubernetes-validate", ["--strict", "--quiet", broken]).status != 0)
     }
 
+    @Test(
+        "deploy/k8s's Strimzi resources pass the CRD schemas of the Strimzi release the docs install (check-jsonschema, strictly); a broken copy does not"
+    )
+    func strimziSchemas() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("strimzi-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let schemas = try StrimziSchemas(writingInto: directory)
+        #expect(Set(schemas.schemas.keys) == ["Kafka", "KafkaNodePool", "KafkaTopic"], "\(schemas.schemas.keys)")
+        // The vendored CRDs are themselves well-formed CustomResourceDefinitions.
+        let crds = try FileManager.default.contentsOfDirectory(
+            atPath: DeploymentChecks.root.path + "/deploy/schemas/strimzi-\(StrimziSchemas.version)"
+        )
+        .filter { $0.contains("-Crd-") }.map { "deploy/schemas/strimzi-\(StrimziSchemas.version)/\($0)" }
+        let crdCheck = try Self.run("kubernetes-validate", ["--strict", "--quiet"] + crds)
+        #expect(crdCheck.status == 0, "\(crdCheck.output)")
+
+        /// The problems check-jsonschema and the served versions find in these manifests.
+        func validate(_ paths: [String]) throws -> [String] {
+            let (bySchema, problems) = try schemas.instances(of: paths, writingInto: directory)
+            var found = problems
+            for (schema, instances) in bySchema.sorted(by: { $0.key.path < $1.key.path }) {
+                let result = try Self.run("check-jsonschema", ["--schemafile", schema.path] + instances.map(\.path))
+                if result.status != 0 { found.append(result.output) }
+            }
+            return found + (bySchema.isEmpty ? ["no Strimzi resources in \(paths)"] : [])
+        }
+        let manifests = ["deploy/k8s/kafka.yaml", "deploy/k8s/topics.yaml"]
+        let problems = try validate(manifests)
+        #expect(problems.isEmpty, "\(problems)")
+        // The operator runs only the Kafka versions it supports; compose runs the same one.
+        let supported = try StrimziSchemas.supportedKafkaVersions()
+        let kafka = try Yams.load_all(yaml: DeploymentChecks.text("deploy/k8s/kafka.yaml")).compactMap { $0 as? [String: Any] }
+            .first { $0["kind"] as? String == "Kafka" }
+        let cluster = (kafka?["spec"] as? [String: Any])?["kafka"] as? [String: Any]
+        let version = cluster?["version"] as? String ?? "none"
+        #expect(
+            supported[version] != nil, "Kafka \(version) is not one Strimzi \(StrimziSchemas.version) supports: \(supported.keys.sorted())")
+        #expect(
+            cluster?["metadataVersion"] as? String == supported[version],
+            "metadataVersion \(cluster?["metadataVersion"] ?? "none") is not Kafka \(version)'s \(supported[version] ?? "?")")
+        let compose = try DeploymentChecks.text("docker-compose.yml")
+        let images = Set(compose.matches(of: /image: apache\/kafka:([0-9.]+)/).map { String($0.1) })
+        #expect(images == [version], "compose runs apache/kafka \(images), Kubernetes \(version)")
+        // A misspelt field, which strict field validation refuses.
+        let misspelt = try Self.brokenCopy(of: "deploy/k8s/topics.yaml", replacing: "partitions: 6", with: "partition: 6")
+        #expect(try validate([misspelt]).contains { $0.contains("partition") })
+        // An API version Strimzi 1.x no longer serves.
+        let retired = try Self.brokenCopy(
+            of: "deploy/k8s/kafka.yaml", replacing: "kafka.strimzi.io/v1\n", with: "kafka.strimzi.io/v1beta2\n")
+        #expect(try validate([retired]).contains { $0.contains("does not serve") })
+    }
+
     @Test("deploy/Dockerfile passes hadolint with the project's settings; a broken copy does not")
     func dockerfileLint() throws {
         let arguments = ["--config", "deploy/.hadolint.yaml"]
         let result = try Self.run("hadolint", arguments + ["deploy/Dockerfile"])
         #expect(result.status == 0, "\(result.output)")
         // A base image that moves under the build.
-        let broken = try Self.brokenCopy(of: "deploy/Dockerfile", replacing: "FROM ubuntu:24.04", with: "FROM ubuntu:latest")
+        let broken = try Self.brokenCopy(of: "deploy/Dockerfile", replacing: "FROM debian:bookworm-slim", with: "FROM debian:latest")
         #expect(try Self.run("hadolint", arguments + [broken]).status != 0)
     }
 }
