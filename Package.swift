@@ -201,6 +201,16 @@ let package = Package(
             ],
             path: "Shared/SimulationControl"
         ),
+        // What an operator does to any cluster, whoever runs it: groups and their lag, offset
+        // resets, dead letters and their redrive, records printed as a format says.
+        .target(
+            name: "Operations",
+            dependencies: [
+                "Contract", "Kafka", "OrderEvents",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Shared/Operations"
+        ),
         // The live web dashboard: its server, its history, and its page (a resource).
         .target(
             name: "Dashboard",
@@ -229,7 +239,8 @@ let package = Package(
         .executableTarget(
             name: "FoodDeliveryCLI",
             dependencies: [
-                "Contract", "Dashboard", "Kafka", "KafkaScenarios", "LocalBroker", "ServiceAPI", "ServiceRuntime", "SimulationControl",
+                "Contract", "Dashboard", "Kafka", "KafkaScenarios", "LocalBroker", "Operations", "ServiceAPI", "ServiceRuntime",
+                "SimulationControl",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -287,7 +298,7 @@ let package = Package(
                 "TestSupport",
                 "RestaurantsProjection", "DeliveryProjection", "SupportProjection", "AnalyticsProjection",
                 "RestaurantsService", "DeliveryService", "SupportService", "AnalyticsService", "ServiceRuntime", "ServiceHTTPClient",
-                "FoodDeliveryCLI", "KafkaScenarios", "ServiceAPI", "SimulationControl",
+                "FoodDeliveryCLI", "KafkaScenarios", "Operations", "ServiceAPI", "SimulationControl",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "GRDB", package: "GRDB.swift"),

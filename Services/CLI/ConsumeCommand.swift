@@ -2,20 +2,25 @@ import ArgumentParser
 import Foundation
 import Kafka
 import Logging
+import Operations
 import SimulationControl
 import UnixSignals
 
-/// A group consumer that prints what it receives and its rebalances. Also the child process the
+/// A group consumer that prints what it receives and its rebalances; or, without `--group`, a
+/// reader of every partition in the manner of kcat (`--format`). Also the child process the
 /// conformance tests kill, so its output is exact and flushed line by line.
 struct ConsumeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "consume",
-        abstract: "Join a consumer group, print records and rebalances, commit after each batch."
+        abstract: "Join a consumer group (or, without --group, read every partition), print records and rebalances."
     )
 
     @OptionGroup var broker: BrokerOptions
     @Option(help: "Topic to subscribe to.") var topic: String
-    @Option(help: "Consumer group id.") var group: String
+    @Option(help: "Consumer group id; without it, every partition is read from --offset-reset's end and nothing is committed.")
+    var group: String?
+    @Option(help: "Print each record as this says (like kcat -f): \(RecordFormat.tokens).") var format: String?
+    @Flag(help: "Without --group: stop once every partition is read to its end (like kcat -e).") var exitAtEnd = false
     @Option(help: "Partition assignor: range, roundrobin, cooperative-sticky.") var assignor: String = "range"
     @Option(help: "Session timeout in ms (6000 suits the local broker).") var sessionTimeoutMs: Int = 6000
     @Option(help: "Static membership id (group.instance.id).") var instanceID: String?
@@ -31,13 +36,15 @@ struct ConsumeCommand: AsyncParsableCommand {
         guard let reset = KafkaConsumerConfiguration.OffsetReset(rawValue: offsetReset) else {
             throw ValidationError("--offset-reset must be earliest or latest")
         }
+        let recordFormat = try format.map { format throws(RecordFormatError) in try RecordFormat(format) }
+        guard let group else { return try await readAll(format: recordFormat, from: reset == .latest ? .end : .beginning) }
         try await broker.withKafka(clientID: "fooddelivery-consume") { common, _ in
             var configuration = KafkaConsumerConfiguration.localBroker(common: common, groupID: group)
             configuration.assignmentStrategy = strategy
             configuration.sessionTimeout = .milliseconds(sessionTimeoutMs)
             configuration.groupInstanceID = instanceID
             configuration.autoOffsetReset = reset
-            let printer = RebalancePrinter(json: json)
+            let printer = RebalancePrinter(json: json, format: recordFormat)
             let consumer = try KafkaConsumer.make(
                 configuration: configuration, rebalanceListener: printer, logger: Logger(label: "consume"))
             try consumer.subscribe([topic])
@@ -75,9 +82,34 @@ struct ConsumeCommand: AsyncParsableCommand {
     }
 }
 
+extension ConsumeCommand {
+    /// Every partition of the topic from `start`, outside any group, until Ctrl-C, --max-records
+    /// or (with --exit-at-end) the end of every partition.
+    func readAll(format: RecordFormat?, from start: KafkaOffset) async throws {
+        let printer = RebalancePrinter(json: json, format: format)
+        let (topic, maxRecords, exitAtEnd) = (topic, maxRecords, exitAtEnd)
+        try await broker.withKafka(clientID: "fooddelivery-consume") { common, _ in
+            try await KafkaConsumer.withStandalone(configuration: common, logger: Logger(label: "consume")) { consumer in
+                let partitions = try await consumer.assignAll(topic: topic, at: start)
+                guard partitions > 0 else { throw CLIError("no topic \(topic): `fooddelivery topics list`") }
+                var received = 0
+                var ended: Set<TopicPartition> = []
+                while !(exitAtEnd && ended.count == partitions) && !(maxRecords > 0 && received >= maxRecords) {
+                    guard let batch = try await consumer.nextBatch(maxMessages: 500, idleTimeout: .milliseconds(200)) else { continue }
+                    for message in batch.messages.prefix(maxRecords > 0 ? maxRecords - received : .max) { printer.message(message) }
+                    for error in batch.errors { printer.error(error) }
+                    received += batch.messages.count
+                    ended.formUnion(batch.endOfPartition.map(\.topicPartition))
+                }
+            }
+        }
+    }
+}
+
 /// Prints rebalances as they happen (inside the rebalance callback) and records as they arrive.
 struct RebalancePrinter: KafkaRebalanceListener {
     let json: Bool
+    var format: RecordFormat? = nil
 
     func partitionsAssigned(_ partitions: [TopicPartition], consumer: KafkaConsumer) async throws -> [TopicPartition: KafkaOffset] {
         if json {
@@ -105,10 +137,13 @@ struct RebalancePrinter: KafkaRebalanceListener {
     }
 
     func message(_ message: KafkaConsumerMessage) {
-        if json {
+        if let format {
+            OutputLine.write(format.render(message))
+        } else if json {
             OutputLine.json([
                 "event": "message", "partition": Int(message.topicPartition.partition), "offset": message.offset,
-                "key": message.keyString ?? "", "value": message.valueString,
+                "key": message.keyString ?? "", "value": message.valueString, "timestamp": message.timestampMilliseconds ?? -1,
+                "headers": message.headers.map { ["key": $0.key, "value": $0.stringValue ?? ""] },
             ])
         } else {
             OutputLine.write("← \(message.keyString ?? "-") from \(message.topicPartition) @ \(message.offset): \(message.valueString)")

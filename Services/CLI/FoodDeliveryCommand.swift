@@ -14,7 +14,8 @@ struct FoodDeliveryCommand: AsyncParsableCommand {
         subcommands: [
             UpCommand.self, StatusCommand.self, KillCommand.self, StartCommand.self, StopCommand.self, ScaleCommand.self,
             ReplayCommand.self, DashboardCommand.self, ScenarioCommand.self, TopicsCommand.self, QueryCommand.self, KeysCommand.self,
-            DemoCommand.self, BrokerCommand.self, ProduceCommand.self, ConsumeCommand.self,
+            DemoCommand.self, BrokerCommand.self, ProduceCommand.self, ConsumeCommand.self, GroupsCommand.self,
+            DeadLettersCommand.self,
         ]
     )
 }

@@ -15,7 +15,7 @@ struct QueryCommand: AsyncParsableCommand {
         }.joined(separator: "\n")
     )
 
-    @OptionGroup var simulation: SimulationOptions
+    @OptionGroup var cluster: ClusterOptions
     @Argument(help: "restaurants, delivery, support or analytics.") var service: String
     @Argument(help: "The question (see below).") var question: String
     @Argument(help: "The id the question needs.") var id: String?
@@ -38,7 +38,7 @@ struct QueryCommand: AsyncParsableCommand {
         }
         // Longer than a service waits for a peer (5 s), so a peer that never answers comes back as
         // the service's own 503 with its explanation rather than as a timeout here.
-        let client = try simulation.load().service(service).client.with(timeout: 10)
+        let client = try cluster.run().service(service).client.with(timeout: 10)
         let data = try await client.send(query.route, values, query: query.paged ? "limit=\(limit)" : nil)
         OutputLine.write(json ? String(decoding: data, as: UTF8.self) : TableRenderer.render(json: data, limit: limit))
     }

@@ -10,7 +10,7 @@ struct ReplayCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "replay", abstract: "Rebuild a service's projection from the log, compare checksums, swap it in.")
 
-    @OptionGroup var simulation: SimulationOptions
+    @OptionGroup var cluster: ClusterOptions
     @Argument(help: "restaurants, delivery, support or analytics.") var service: String
     @Option(help: "earliest, an offset, or a time (ISO 8601, or @<ms>).") var from = "earliest"
     @Option(help: "never, when-equal or always.") var swap = "when-equal"
@@ -25,7 +25,7 @@ struct ReplayCommand: AsyncParsableCommand {
         guard SimulationRun.consumers.contains(service) else {
             throw CLIError("replay works on the consumer services: \(SimulationRun.consumers.joined(separator: ", "))")
         }
-        let entry = try simulation.load().service(service)
+        let entry = try cluster.run().service(service)
         let query = "from=\(from.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? from)&swap=\(swap)"
         var client = entry.client
         client.timeout = 600

@@ -7,30 +7,25 @@ import ServiceRuntime
 import SimulationControl
 
 /// `topics`: list the cluster's topics, describe one (partitions, leaders, replicas, in-sync
-/// replicas, retention and the other settings the system relies on), or create one. It talks to
+/// replicas, retention and the other settings the system relies on), create one, change its
+/// settings, add partitions (showing which keys move) or delete it. It talks to
 /// `--brokers`/`KAFKA_BOOTSTRAP_SERVERS`, else to the running simulation's broker.
 struct TopicsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "topics", abstract: "List, describe or create topics (of --brokers, or of the running simulation).")
+        commandName: "topics",
+        abstract: "List, describe, create, alter, add partitions to or delete topics (of --brokers, or of the running simulation).")
 
-    @OptionGroup var connection: KafkaConnectionOptions
-    @OptionGroup var simulation: SimulationOptions
-    @Argument(help: "list, describe or create.") var action = "list"
-    @Argument(help: "The topic (describe, create).") var topic: String?
-    @Option(help: "Partitions (create).") var partitions = 6
+    @OptionGroup var cluster: ClusterOptions
+    @Argument(help: "list, describe, create, alter, add-partitions or delete.") var action = "list"
+    @Argument(help: "The topic (all but list).") var topic: String?
+    @Option(help: "Partitions (create); the new total (add-partitions).") var partitions = 6
     @Option(help: "Retention in ms, -1 for unlimited (create).") var retentionMs: Int64 = -1
+    @Option(name: .customLong("config"), help: "<name>=<value> to set, or <name>= to return to the default (alter; repeat).")
+    var configs: [String] = []
+    @Flag(help: "Change the cluster (add-partitions, delete); without it, print what would change.") var execute = false
 
     func run() async throws {
-        let kafka: KafkaConfiguration
-        if let configured = try connection.configuration(clientID: "fooddelivery-topics") {
-            kafka = configured
-        } else {
-            let run = try simulation.load()
-            kafka = try KafkaConfiguration.make(bootstrapServers: run.brokers, environment: [:], clientID: "fooddelivery-topics")
-        }
-        var logger = Logger(label: "topics")
-        logger.logLevel = .error
-        let admin = try KafkaAdmin.make(configuration: kafka, logger: logger)
+        let (admin, kafka, logger) = try cluster.admin(clientID: "fooddelivery-topics")
         switch action {
         case "list":
             for topic in try await admin.metadata().topics.sorted(by: { $0.name < $1.name }) where !topic.name.hasPrefix("__") {
@@ -63,8 +58,56 @@ struct TopicsCommand: AsyncParsableCommand {
             guard partitions > 0 else { throw ValidationError("--partitions must be at least 1") }
             try await admin.createTopic(NewTopic(name: topic, partitions: partitions, configs: ["retention.ms": String(retentionMs)]))
             OutputLine.write("created \(topic): \(partitions) partitions, retention.ms=\(retentionMs)")
+        case "alter":
+            guard let topic, !configs.isEmpty else {
+                throw CLIError(
+                    "`topics alter` needs a topic and settings, e.g. `fooddelivery topics alter my-events --config retention.ms=86400000`")
+            }
+            var changes: [String: String?] = [:]
+            for entry in configs {
+                let parts = entry.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+                guard parts.count == 2, !parts[0].isEmpty else {
+                    throw ValidationError("--config \(entry): give <name>=<value>, or <name>= for the default")
+                }
+                changes[parts[0]] = parts[1].isEmpty ? nil : parts[1]
+            }
+            try await admin.alterTopicConfigs(topic, changes)
+            for (name, value) in changes.sorted(by: { $0.key < $1.key }) { OutputLine.write("\(topic): \(name) = \(value ?? "(default)")") }
+        case "add-partitions":
+            guard let topic else { throw CLIError("`topics add-partitions` needs a topic and --partitions <new total>") }
+            guard let current = try await admin.metadata(topic: topic).topic(topic)?.partitions.count, current > 0 else {
+                throw CLIError("no topic \(topic): `fooddelivery topics list`")
+            }
+            guard partitions > current else {
+                throw ValidationError("--partitions must be more than today's \(current): Kafka never removes partitions")
+            }
+            // Which of the keys in the log would hash to another partition: their records after the
+            // change land elsewhere than their history, so per-key order holds only from then on.
+            let keys = Set(try await KafkaConsumer.readToEnd(topic: topic, configuration: kafka, logger: logger).compactMap(\.keyString))
+            let moving = keys.filter {
+                KafkaPartitioner.partition(forKey: $0, partitions: current)
+                    != KafkaPartitioner.partition(forKey: $0, partitions: partitions)
+            }
+            OutputLine.write(
+                "\(topic): \(current) → \(partitions) partitions; \(moving.count) of the \(keys.count) keys in the log move to another partition"
+            )
+            for key in moving.sorted().prefix(10) {
+                OutputLine.write(
+                    "  \(key): \(KafkaPartitioner.partition(forKey: key, partitions: current)) → \(KafkaPartitioner.partition(forKey: key, partitions: partitions))"
+                )
+            }
+            guard execute else { return OutputLine.write("dry run: --execute adds the partitions") }
+            try await admin.createPartitions(topic, totalCount: partitions)
+            OutputLine.write("\(topic) now has \(partitions) partitions")
+        case "delete":
+            guard let topic else { throw CLIError("`topics delete` needs a topic") }
+            guard execute else {
+                return OutputLine.write("dry run: --execute deletes \(topic) and every record in it; its groups' offsets stay behind")
+            }
+            try await admin.deleteTopic(topic)
+            OutputLine.write("deleted \(topic)")
         default:
-            throw CLIError("topics takes list, describe <topic> or create <topic>")
+            throw CLIError("topics takes list, describe, create, alter, add-partitions or delete (then a topic)")
         }
     }
 }

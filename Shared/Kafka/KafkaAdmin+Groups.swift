@@ -104,9 +104,17 @@ extension KafkaAdmin {
                 offsets.append(TopicPartitionOffset(partition, KafkaOffset(offset)))
             }
         }
-        let chosen = offsets
-        return try await request("reset offsets of \(groupID)") { rk, options, queue in
-            let list = RdTopicPartitionList(chosen)
+        return try await alterGroupOffsets(group: groupID, offsets)
+    }
+
+    /// Sets a group's committed offsets, each partition its own (AlterConsumerGroupOffsets). The
+    /// group must have no active members.
+    @discardableResult
+    public func alterGroupOffsets(group groupID: String, _ offsets: [TopicPartitionOffset]) async throws(KafkaError)
+        -> [TopicPartitionOffset]
+    {
+        try await request("reset offsets of \(groupID)") { rk, options, queue in
+            let list = RdTopicPartitionList(offsets)
             var request = rd_kafka_AlterConsumerGroupOffsets_new(groupID, list.pointer)
             defer { rd_kafka_AlterConsumerGroupOffsets_destroy(request) }
             rd_kafka_AlterConsumerGroupOffsets(rk, &request, 1, options, queue)

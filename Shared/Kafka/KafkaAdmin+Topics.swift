@@ -78,7 +78,45 @@ extension KafkaAdmin {
         }
     }
 
-    /// Throws the first per-topic error of a CreateTopics/CreatePartitions result.
+    /// Deletes a topic and every record in it. Its consumer groups keep their committed offsets,
+    /// which lie beyond the log end of a topic later created under the same name.
+    public func deleteTopic(_ topic: String) async throws(KafkaError) {
+        let timeout = requestTimeout
+        try await request("delete topic \(topic)") { rk, options, queue in
+            var errorText = [CChar](repeating: 0, count: 256)
+            _ = rd_kafka_AdminOptions_set_operation_timeout(options, Int32(clamping: timeout.milliseconds), &errorText, errorText.count)
+            var deletion = rd_kafka_DeleteTopic_new(topic)
+            defer { rd_kafka_DeleteTopic_destroy(deletion) }
+            rd_kafka_DeleteTopics(rk, &deletion, 1, options, queue)
+        } extract: { event throws(KafkaError) in
+            var count = 0
+            let topics = rd_kafka_DeleteTopics_result_topics(rd_kafka_event_DeleteTopics_result(event), &count)
+            try Self.checkTopicResults(topics, count, "delete topic \(topic)")
+        }
+    }
+
+    /// Sets (a value) or removes (nil: back to the broker's default) topic configs, leaving the
+    /// others as they are (IncrementalAlterConfigs).
+    public func alterTopicConfigs(_ topic: String, _ changes: [String: String?]) async throws(KafkaError) {
+        try await request("alter configs of \(topic)") { rk, options, queue in
+            var resource = rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, topic)
+            defer { rd_kafka_ConfigResource_destroy(resource) }
+            for (name, value) in changes.sorted(by: { $0.key < $1.key }) {
+                let operation = value == nil ? RD_KAFKA_ALTER_CONFIG_OP_TYPE_DELETE : RD_KAFKA_ALTER_CONFIG_OP_TYPE_SET
+                if let error = rd_kafka_ConfigResource_add_incremental_config(resource, name, operation, value) {
+                    rd_kafka_error_destroy(error)
+                }
+            }
+            rd_kafka_IncrementalAlterConfigs(rk, &resource, 1, options, queue)
+        } extract: { event throws(KafkaError) in
+            var count = 0
+            let resources = rd_kafka_IncrementalAlterConfigs_result_resources(rd_kafka_event_IncrementalAlterConfigs_result(event), &count)
+            guard let resources, count > 0 else { return }
+            try check(rd_kafka_ConfigResource_error(resources[0]), "alter configs of \(topic)")
+        }
+    }
+
+    /// Throws the first per-topic error of a CreateTopics/CreatePartitions/DeleteTopics result.
     private static func checkTopicResults(_ topics: UnsafeMutablePointer<OpaquePointer?>?, _ count: Int, _ what: String) throws(KafkaError)
     {
         guard let topics else { return }

@@ -33,20 +33,37 @@ extension KafkaConsumer {
         topic: String, configuration: KafkaConfiguration, logger: Logger, timeout: Duration = .seconds(60)
     ) async throws -> [KafkaConsumerMessage] {
         try await withStandalone(configuration: configuration, logger: logger) { consumer in
-            let partitions = try await consumer.client.metadata(topic: topic, timeout: .seconds(10)).topic(topic)?.partitions.count ?? 0
-            try consumer.assign((0..<partitions).map { TopicPartitionOffset(TopicPartition(topic, Int32($0)), .beginning) })
-            var records: [KafkaConsumerMessage] = []
-            var ended: Set<TopicPartition> = []
-            let deadline = ContinuousClock.now + timeout
-            while ended.count < partitions {
-                guard ContinuousClock.now < deadline else {
-                    throw KafkaError(.timeout, "\(topic): \(partitions - ended.count) partition(s) not read to their end within \(timeout)")
-                }
-                guard let batch = try await consumer.nextBatch(maxMessages: 5_000, idleTimeout: .milliseconds(200)) else { continue }
-                records += batch.messages
-                ended.formUnion(batch.endOfPartition.map(\.topicPartition))
-            }
-            return records
+            try await consumer.readToEnd(topic: topic, from: .beginning, timeout: timeout)
         }
+    }
+
+    /// Assigns every partition of `topic` at `start`, outside group management; returns how many
+    /// it has (0: no such topic).
+    @discardableResult
+    public func assignAll(topic: String, at start: KafkaOffset) async throws(KafkaError) -> Int {
+        let partitions = try await client.metadata(topic: topic, timeout: .seconds(10)).topic(topic)?.partitions.count ?? 0
+        try assign((0..<partitions).map { TopicPartitionOffset(TopicPartition(topic, Int32($0)), start) })
+        return partitions
+    }
+
+    /// Assigns every partition of `topic` at `start` (e.g. `.committed`: where this consumer's
+    /// group left off) and reads each to its end as the first fetch finds it. The consumer must
+    /// report the end of each partition (`partitionEOF`).
+    public func readToEnd(topic: String, from start: KafkaOffset, timeout: Duration = .seconds(60)) async throws
+        -> [KafkaConsumerMessage]
+    {
+        let partitions = try await assignAll(topic: topic, at: start)
+        var records: [KafkaConsumerMessage] = []
+        var ended: Set<TopicPartition> = []
+        let deadline = ContinuousClock.now + timeout
+        while ended.count < partitions {
+            guard ContinuousClock.now < deadline else {
+                throw KafkaError(.timeout, "\(topic): \(partitions - ended.count) partition(s) not read to their end within \(timeout)")
+            }
+            guard let batch = try await nextBatch(maxMessages: 5_000, idleTimeout: .milliseconds(200)) else { continue }
+            records += batch.messages
+            ended.formUnion(batch.endOfPartition.map(\.topicPartition))
+        }
+        return records
     }
 }
