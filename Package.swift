@@ -309,7 +309,7 @@ let package = Package(
         .testTarget(
             name: "DeploymentTests",
             dependencies: [
-                "Kafka", "ServiceRuntime", "ProjectionServer", "Orders",
+                "Kafka", "ServiceRuntime", "ProjectionServer", "Orders", "TestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Yams", package: "Yams"),

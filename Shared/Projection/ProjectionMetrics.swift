@@ -38,4 +38,11 @@ final class ProjectionMetrics: Sendable {
         }
         gauge.record(value)
     }
+
+    /// Drops the lag gauges of partitions this member no longer owns: their last value would
+    /// otherwise stay exported beside the new owner's.
+    func forgetLag(partitions: [Int32]) {
+        let gone = lagGauges.withLock { gauges in partitions.compactMap { gauges.removeValue(forKey: $0) } }
+        for gauge in gone { gauge.destroy() }
+    }
 }

@@ -59,7 +59,8 @@ public final class ProjectionRunner: Service, Sendable {
         consumer = try KafkaConsumer.make(
             configuration: configuration,
             rebalanceListener: StoredOffsetsListener(
-                stored: { try await database.storedOffsets(topic: $0) }, onRebalance: { metrics.rebalances.increment() }),
+                stored: { try await database.storedOffsets(topic: $0) }, onRebalance: { metrics.rebalances.increment() },
+                onRevoke: { metrics.forgetLag(partitions: $0.map(\.partition)) }),
             logger: logger)
     }
 

@@ -12,6 +12,8 @@ struct StoredOffsetsListener: KafkaRebalanceListener {
     /// it starts at the later of its stored offset and the group's committed one.
     var atLeastCommitted = false
     let onRebalance: @Sendable () -> Void
+    /// Partitions this member no longer owns (lost or handed over).
+    var onRevoke: @Sendable ([TopicPartition]) -> Void = { _ in }
 
     func partitionsAssigned(_ partitions: [TopicPartition], consumer: KafkaConsumer) async throws -> [TopicPartition: KafkaOffset] {
         onRebalance()
@@ -34,6 +36,7 @@ struct StoredOffsetsListener: KafkaRebalanceListener {
     /// batch before it fetches again), so the stored offsets are final for these partitions.
     func partitionsRevoked(_ partitions: [TopicPartition], lost: Bool, consumer: KafkaConsumer) async {
         onRebalance()
+        onRevoke(partitions)
         guard !lost else { return }
         var offsets: [TopicPartitionOffset] = []
         for topic in Set(partitions.map(\.topic)) {

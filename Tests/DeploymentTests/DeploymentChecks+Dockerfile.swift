@@ -45,7 +45,7 @@ extension DeploymentChecks {
 
     /// The build stage against the tests' toolchain and librdkafka: the same Swift release, and
     /// librdkafka from the script that built the tests' (scripts/setup.sh, on the same Debian).
-    static func toolchain(_ instructions: String) -> [String] {
+    static func toolchain(_ instructions: String, setupScript: String? = try? text("scripts/setup.sh")) -> [String] {
         var problems: [String] = []
         let swift = (try? ProgramRun("/usr/bin/env", ["swift", "--version"]).output)?.firstMatch(of: /Swift version ([0-9.]+)/)?.1
         let image = instructions.firstMatch(of: /FROM swift:([0-9.]+)-bookworm AS build/)?.1
@@ -59,7 +59,7 @@ extension DeploymentChecks {
         }
         // On the image's Debian, setup.sh built the tests' librdkafka too, so the two must agree.
         // (Elsewhere, e.g. Ubuntu 24.04, setup.sh takes the distribution's, which says nothing of the image's.)
-        let pinned = (try? text("scripts/setup.sh"))?.firstMatch(of: /RDKAFKA_VERSION=\$\{RDKAFKA_VERSION:-([0-9.]+)\}/)?.1
+        let pinned = setupScript?.firstMatch(of: /RDKAFKA_VERSION=\$\{RDKAFKA_VERSION:-([0-9.]+)\}/)?.1
         let onImageDebian =
             (try? String(contentsOfFile: "/etc/os-release", encoding: .utf8))?.contains("VERSION_CODENAME=bookworm") ?? false
         if pinned == nil || (onImageDebian && pinned.map(String.init) != Librdkafka.versionString) {
@@ -77,7 +77,7 @@ extension DeploymentChecks {
                 $0.1.split(separator: " ").map(String.init)
             })
         // Libraries the base image has, and Swift's own (linked statically: --static-swift-stdlib).
-        // (zlib1g is one of Ubuntu's required packages: AsyncHTTPClient's decompression, from
+        // (zlib1g is one of Debian's required packages: AsyncHTTPClient's decompression, from
         // swift-nio-extras, links it.)
         let provided = [
             "libc.so", "libm.so", "libstdc++.so", "libgcc_s.so", "ld-linux", "libpthread.so", "libdl.so", "librt.so", "libutil.so",

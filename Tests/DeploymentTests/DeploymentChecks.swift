@@ -3,15 +3,16 @@ import Foundation
 import Orders
 import ProjectionServer
 import ServiceRuntime
+import TestSupport
 import Yams
 
 /// What keeps docker-compose.yml, deploy/k8s and deploy/Dockerfile in step with the code. Each
 /// check returns the problems it found (empty: all agree), so tests can also show that a broken
 /// file is caught.
 enum DeploymentChecks {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let root = Repository.root
 
-    static func text(_ path: String) throws -> String { try String(contentsOf: root.appendingPathComponent(path), encoding: .utf8) }
+    static func text(_ path: String) throws -> String { try Repository.text(path) }
 
     /// The package's executable products that the image ships, from Package.swift: all but the
     /// benchmarks, which run where they are built (`scripts/bench.sh`).

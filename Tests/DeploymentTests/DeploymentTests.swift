@@ -75,6 +75,27 @@ struct DeploymentTests {
         services["support"] = support
         movedPort["services"] = services
         #expect(!DeploymentChecks.observability(compose: movedPort, files: files).isEmpty)
+        /// Compose with one change to one service of the profile.
+        func changing(_ name: String, _ change: (inout [String: Any]) -> Void) -> [String: Any] {
+            var copy = compose
+            var services = copy["services"] as? [String: Any] ?? [:]
+            var service = services[name] as? [String: Any] ?? [:]
+            change(&service)
+            services[name] = service
+            copy["services"] = services
+            return copy
+        }
+        let missingFile = changing("grafana") { $0["volumes"] = ["./deploy/observability/no-such-folder:/etc/grafana/provisioning:ro"] }
+        #expect(!DeploymentChecks.observability(compose: missingFile, files: files).isEmpty)
+        let alwaysOn = changing("prometheus") { $0["profiles"] = nil }
+        #expect(!DeploymentChecks.observability(compose: alwaysOn, files: files).isEmpty)
+        var noCondition = files
+        var groups = noCondition.alerting["groups"] as? [[String: Any]] ?? []
+        var rules = groups.first?["rules"] as? [[String: Any]] ?? []
+        rules[0]["condition"] = "Z"
+        groups[0]["rules"] = rules
+        noCondition.alerting["groups"] = groups
+        #expect(!DeploymentChecks.observability(compose: compose, files: noCondition).isEmpty)
     }
 
     @Test("deploy/k8s: StatefulSets, probes, scrape annotations, volumes, Services and KafkaTopics agree with the code")
@@ -192,6 +213,13 @@ struct DeploymentTests {
         #expect(
             distributionRdkafka != dockerfile
                 && !DeploymentChecks.dockerfile(distributionRdkafka, executables: executables).problems.isEmpty)
+        let setup = try DeploymentChecks.text("scripts/setup.sh")
+        let otherPin = setup.replacing(/RDKAFKA_VERSION:-[0-9.]+/, with: "RDKAFKA_VERSION:-2.6.1")
+        #expect(otherPin != setup)
+        #expect(
+            !DeploymentChecks.toolchain(dockerfile, setupScript: otherPin).isEmpty
+                || !((try? String(contentsOfFile: "/etc/os-release", encoding: .utf8))?.contains("bookworm") ?? false),
+            "on Debian 12 the image's librdkafka must be the tests'")
         let noSQLite = try DeploymentChecks.text("deploy/Dockerfile").replacingOccurrences(of: " libsqlite3-0", with: "")
         #expect(
             !(try DeploymentChecks.runtimeLibraries(noSQLite, executables: try DeploymentChecks.executables(), buildDirectory: build))

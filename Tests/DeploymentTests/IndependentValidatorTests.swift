@@ -101,19 +101,25 @@ struct IndependentValidatorTests {
         let problems = try validate(manifests)
         #expect(problems.isEmpty, "\(problems)")
         // The operator runs only the Kafka versions it supports; compose runs the same one.
-        let supported = try StrimziSchemas.supportedKafkaVersions()
-        let kafka = try Yams.load_all(yaml: DeploymentChecks.text("deploy/k8s/kafka.yaml")).compactMap { $0 as? [String: Any] }
-            .first { $0["kind"] as? String == "Kafka" }
-        let cluster = (kafka?["spec"] as? [String: Any])?["kafka"] as? [String: Any]
-        let version = cluster?["version"] as? String ?? "none"
-        #expect(
-            supported[version] != nil, "Kafka \(version) is not one Strimzi \(StrimziSchemas.version) supports: \(supported.keys.sorted())")
-        #expect(
-            cluster?["metadataVersion"] as? String == supported[version],
-            "metadataVersion \(cluster?["metadataVersion"] ?? "none") is not Kafka \(version)'s \(supported[version] ?? "?")")
+        let kafka = try DeploymentChecks.text("deploy/k8s/kafka.yaml")
         let compose = try DeploymentChecks.text("docker-compose.yml")
-        let images = Set(compose.matches(of: /image: apache\/kafka:([0-9.]+)/).map { String($0.1) })
-        #expect(images == [version], "compose runs apache/kafka \(images), Kubernetes \(version)")
+        let versionProblems = try StrimziSchemas.kafkaVersionProblems(kafka: kafka, compose: compose)
+        #expect(versionProblems.isEmpty, "\(versionProblems)")
+        for (original, broken) in [("version: 4.3.1", "version: 3.9.0"), ("metadataVersion: 4.3-IV0", "metadataVersion: 4.2-IV1")] {
+            let copy = kafka.replacingOccurrences(of: original, with: broken)
+            #expect(copy != kafka)
+            #expect(!(try StrimziSchemas.kafkaVersionProblems(kafka: copy, compose: compose)).isEmpty)
+        }
+        let olderCompose = compose.replacingOccurrences(of: "apache/kafka:4.3.1", with: "apache/kafka:4.2.0")
+        #expect(olderCompose != compose)
+        #expect(!(try StrimziSchemas.kafkaVersionProblems(kafka: kafka, compose: olderCompose)).isEmpty)
+        // A field behind a oneOf (an environment variable has `value` or `valueFrom`) is accepted.
+        let withEnvironment = try Self.brokenCopy(
+            of: "deploy/k8s/kafka.yaml", replacing: "    config:\n      default.replication.factor",
+            with:
+                "    template:\n      kafkaContainer:\n        env:\n          - name: KAFKA_HEAP_OPTS\n            value: -Xmx2g\n    config:\n      default.replication.factor"
+        )
+        #expect(try validate([withEnvironment]).isEmpty)
         // A misspelt field, which strict field validation refuses.
         let misspelt = try Self.brokenCopy(of: "deploy/k8s/topics.yaml", replacing: "partitions: 6", with: "partition: 6")
         #expect(try validate([misspelt]).contains { $0.contains("partition") })

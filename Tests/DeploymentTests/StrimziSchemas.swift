@@ -27,6 +27,25 @@ struct StrimziSchemas {
         return supported
     }
 
+    /// The `Kafka` resource's version and metadata version against what the release supports,
+    /// and compose's Kafka image against the same version.
+    static func kafkaVersionProblems(kafka: String, compose: String) throws -> [String] {
+        let supported = try supportedKafkaVersions()
+        let resource = try Yams.load_all(yaml: kafka).compactMap { $0 as? [String: Any] }.first { $0["kind"] as? String == "Kafka" }
+        let cluster = (resource?["spec"] as? [String: Any])?["kafka"] as? [String: Any]
+        let version = "\(cluster?["version"] ?? "none")"
+        var problems: [String] = []
+        if supported[version] == nil {
+            problems.append("Kafka \(version) is not one Strimzi \(Self.version) supports: \(supported.keys.sorted())")
+        }
+        if let metadata = cluster?["metadataVersion"], "\(metadata)" != supported[version] {
+            problems.append("metadataVersion \(metadata) is not Kafka \(version)'s \(supported[version] ?? "?")")
+        }
+        let images = Set(compose.matches(of: /image: apache\/kafka:([0-9.]+)/).map { String($0.1) })
+        if images != [version] { problems.append("compose runs apache/kafka \(images.sorted()), Kubernetes \(version)") }
+        return problems
+    }
+
     /// Per kind: the JSON Schema file of each API version the release serves.
     let schemas: [String: [String: URL]]
 
@@ -58,21 +77,24 @@ struct StrimziSchemas {
     }
 
     /// The schema with every object that lists its properties closed to others, as the API
-    /// server's strict field validation is; objects that keep unknown fields stay open.
-    static func strict(_ schema: [String: Any]) -> [String: Any] {
+    /// server's strict field validation is; objects that keep unknown fields stay open. A branch
+    /// of `oneOf`/`anyOf`/`allOf`/`not` is left open itself: in a structural schema it only
+    /// constrains (e.g. "has `value` or `valueFrom`"), and the object it belongs to lists the fields.
+    static func strict(_ schema: [String: Any], closing: Bool = true) -> [String: Any] {
         var schema = schema
         for key in ["properties", "patternProperties"] {
             if let properties = schema[key] as? [String: Any] {
-                schema[key] = properties.mapValues { ($0 as? [String: Any]).map(strict) ?? $0 }
+                schema[key] = properties.mapValues { ($0 as? [String: Any]).map { strict($0) } ?? $0 }
             }
         }
-        for key in ["items", "additionalProperties", "not"] {
+        for key in ["items", "additionalProperties"] {
             if let nested = schema[key] as? [String: Any] { schema[key] = strict(nested) }
         }
+        if let nested = schema["not"] as? [String: Any] { schema["not"] = strict(nested, closing: false) }
         for key in ["anyOf", "oneOf", "allOf"] {
-            if let list = schema[key] as? [[String: Any]] { schema[key] = list.map(strict) }
+            if let list = schema[key] as? [[String: Any]] { schema[key] = list.map { strict($0, closing: false) } }
         }
-        if schema["properties"] != nil, schema["additionalProperties"] == nil,
+        if closing, schema["properties"] != nil, schema["additionalProperties"] == nil,
             schema["x-kubernetes-preserve-unknown-fields"] as? Bool != true
         {
             schema["additionalProperties"] = false

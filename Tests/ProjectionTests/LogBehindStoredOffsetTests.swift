@@ -39,19 +39,10 @@ extension SystemTests {
 
             // The second run, its log kept.
             let log = directory.appendingPathComponent("second-run.log")
-            _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-            var second = launch
-            second.httpPort = try LocalPort.free()
-            let process = Process()
-            process.executableURL = ChildConsumer.builtExecutable("support")
-            process.arguments = second.arguments
-            process.standardOutput = try FileHandle(forWritingTo: log)
-            process.standardError = try FileHandle(forWritingTo: log)
-            try process.run()
-            defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
-            try await eventually("support stops", timeout: .seconds(90)) { !process.isRunning }
+            let second = try ServiceProcess(launch, output: log)
+            try await eventually("support stops", timeout: .seconds(90)) { !second.isRunning }
             let said = try String(contentsOf: log, encoding: .utf8)
-            #expect(process.terminationStatus != 0, "it exits with a failure, so a supervisor shows it: \(said)")
+            #expect(second.process.terminationStatus != 0, "it exits with a failure, so a supervisor shows it: \(said)")
             #expect(said.contains("\(topic)[0]") || said.contains("\(topic)/0") || said.contains("partition 0"), "\(said)")
             #expect(said.contains("500") && said.contains("beyond the log end 10"), "\(said)")
             #expect(said.contains("replay from the beginning"), "what to do next: \(said)")

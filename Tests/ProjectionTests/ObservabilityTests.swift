@@ -11,12 +11,9 @@ extension SystemTests {
     /// application's prefix.
     @Suite("Observability", .timeLimit(.minutes(3)))
     struct ObservabilityTests {
-        static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent()
-
         /// The metric names a file of the profile queries.
         static func queried(_ path: String) throws -> Set<String> {
-            let text = try String(contentsOf: root.appendingPathComponent(path), encoding: .utf8)
+            let text = try Repository.text(path)
             return Set(text.matches(of: /fooddelivery_[a-z0-9_]+/).map { String($0.0) })
         }
 

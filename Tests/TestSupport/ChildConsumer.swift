@@ -25,14 +25,22 @@ public final class ChildConsumer: Sendable {
     public static var executable: URL { builtExecutable("fooddelivery") }
 
     /// Starts a service as `launch` describes it.
-    public static func launch(_ launch: ServiceLaunch) throws -> Process { try self.launch(launch.service, launch.arguments) }
+    public static func launch(_ launch: ServiceLaunch, output: URL? = nil) throws -> Process {
+        try self.launch(launch.service, launch.arguments, output: output)
+    }
 
-    /// Starts an executable of this package (stdout discarded, stderr shared) with `arguments`.
-    public static func launch(_ name: String, _ arguments: [String]) throws -> Process {
+    /// Starts an executable of this package with `arguments`: stdout discarded and stderr shared,
+    /// or both written to `output`.
+    public static func launch(_ name: String, _ arguments: [String], output: URL? = nil) throws -> Process {
         let process = Process()
         process.executableURL = builtExecutable(name)
         process.arguments = arguments
         process.standardOutput = FileHandle.nullDevice
+        if let output {
+            _ = FileManager.default.createFile(atPath: output.path, contents: nil)
+            process.standardOutput = try FileHandle(forWritingTo: output)
+            process.standardError = try FileHandle(forWritingTo: output)
+        }
         try process.run()
         return process
     }

@@ -10,14 +10,14 @@ public final class ServiceProcess: @unchecked Sendable {
     public let port: Int
     public let process: Process
 
-    /// Starts `launch`, on its `httpPort` or a free port.
-    public init(_ launch: ServiceLaunch) throws {
+    /// Starts `launch`, on its `httpPort` or a free port; its output goes to `output` if given.
+    public init(_ launch: ServiceLaunch, output: URL? = nil) throws {
         var launch = launch
         let port = try launch.httpPort ?? LocalPort.free()
         launch.httpPort = port
         self.service = launch.service
         self.port = port
-        process = try ChildConsumer.launch(launch)
+        process = try ChildConsumer.launch(launch, output: output)
     }
 
     deinit { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
