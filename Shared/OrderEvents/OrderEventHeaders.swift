@@ -30,6 +30,14 @@ public struct TraceContext: Sendable, Hashable {
         sampled = flags & 1 == 1
     }
 
+    /// The same trace, from a new span of its own (a step taken on behalf of an incoming request).
+    public func child<G: RandomNumberGenerator>(using generator: inout G) -> TraceContext {
+        var child = Self.random(using: &generator)
+        child.traceID = traceID
+        child.sampled = sampled
+        return child
+    }
+
     /// A new trace, e.g. for an order placed by the simulator.
     public static func random<G: RandomNumberGenerator>(using generator: inout G) -> TraceContext {
         // 16 hex digits per random word, zero-padded.

@@ -64,6 +64,7 @@ public struct OrderLedger: Sendable {
     }
 
     /// Moves an existing order one step; `change` may edit the snapshot (e.g. set the courier).
+    /// The step continues the order's own trace (the one it was created in), with `trace`'s span.
     @discardableResult
     public func advance(
         orderID: String, to type: OrderEventType, reason: String? = nil, at time: Date, trace: TraceContext,
@@ -89,10 +90,11 @@ public struct OrderLedger: Sendable {
             throw Failure.illegal(error)
         }
         change(&snapshot)
+        var continued = trace
+        continued.traceID = record.traceId ?? trace.traceID
         return try append(
             db, type: type, orderID: orderID, sequence: record.sequence + 1, previous: previous, snapshot: snapshot, reason: reason,
-            at: time,
-            trace: trace)
+            at: time, trace: continued)
     }
 
     /// Orders not yet finished, and how many orders exist, so a restarted simulation resumes
@@ -137,7 +139,7 @@ public struct OrderLedger: Sendable {
         let now = Date().timeIntervalSince1970
         try OrderRecord(
             id: orderID, status: snapshot.status.rawValue, sequence: sequence, snapshot: try JSONEncoder.orders.encode(snapshot),
-            updatedAt: now
+            updatedAt: now, traceId: trace.traceID
         ).save(db)
         try OutboxRecord(
             eventId: event.eventID.uuidString.lowercased(), topic: Topics.orderEvents, key: orderID, orderId: orderID, sequence: sequence,

@@ -30,7 +30,10 @@ public struct OrdersAPI: Sendable {
             let snapshot = try validate(body)
             // A whole UUID: a shortened one repeats within the orders one load test places.
             let orderID = "ord-api-" + UUID().uuidString.lowercased()
-            let created = try await ledger.create(orderID: orderID, snapshot: snapshot, at: Date(), trace: Self.newTrace())
+            // A caller's trace (W3C `traceparent`) is the order's: every event of it continues it.
+            let incoming = request.headers.first { $0.name.canonicalName == EventHeaders.traceparent }
+                .flatMap { TraceContext(traceparent: $0.value) }
+            let created = try await ledger.create(orderID: orderID, snapshot: snapshot, at: Date(), trace: Self.newTrace(in: incoming))
             simulator.adopt(orderID)
             // The order as just committed: its one event, not yet relayed (no read back).
             let view = OrderView(
@@ -60,9 +63,10 @@ public struct OrdersAPI: Sendable {
 
     // MARK: - Helpers
 
-    private static func newTrace() -> TraceContext {
+    /// A new span of `parent`'s trace, or of a new trace.
+    private static func newTrace(in parent: TraceContext? = nil) -> TraceContext {
         var random = SystemRandomNumberGenerator()
-        return .random(using: &random)
+        return parent?.child(using: &random) ?? .random(using: &random)
     }
 
     private static func decode<T: Decodable, Context: RequestContext>(

@@ -66,6 +66,9 @@ public final class OrdersDatabase: Sendable {
         }
         // The offsets and message progress of its reactions to the kitchens and the couriers.
         DecisionTables.registerMigrations(in: &migrator)
+        migrator.registerMigration("v3: one trace per order") { db in
+            try db.alter(table: OrderRecord.databaseTableName) { table in table.add(column: "traceId", .text) }
+        }
         return migrator
     }
 }
@@ -78,6 +81,8 @@ public struct OrderRecord: Codable, Sendable, Hashable, FetchableRecord, Persist
     public var sequence: Int
     public var snapshot: Data
     public var updatedAt: Double
+    /// The W3C trace id every event of the order carries (nil: an order from before traces were kept).
+    public var traceId: String?
 
     public func decodedSnapshot() throws -> OrderSnapshot { try JSONDecoder.orders.decode(OrderSnapshot.self, from: snapshot) }
 }

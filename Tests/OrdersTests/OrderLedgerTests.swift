@@ -34,6 +34,21 @@ struct OrderLedgerTests {
         #expect(try OrderEventCodec.decode(Array(rows[2].payload)) == accepted)
     }
 
+    @Test("Every event of an order carries the trace it was created in, each step a span of its own")
+    func oneTracePerOrder() async throws {
+        try await ledger.create(orderID: "ord-t", snapshot: Self.snapshot(), at: Date(), trace: trace)
+        var random = SystemRandomNumberGenerator()
+        for type in [OrderEventType.placedWithRestaurant, .acceptedByRestaurant] {
+            try await ledger.advance(orderID: "ord-t", to: type, at: Date(), trace: .random(using: &random))
+        }
+        let traces = try await ledger.database.writer.read { db in
+            try OutboxRecord.filter(OutboxRecord.Columns.orderId == "ord-t").order(OutboxRecord.Columns.id).fetchAll(db)
+        }.compactMap { TraceContext(traceparent: $0.traceparent) }
+        #expect(traces.count == 3)
+        #expect(traces.allSatisfy { $0.traceID == trace.traceID }, "\(traces.map(\.traceparent))")
+        #expect(Set(traces.map(\.spanID)).count == 3)
+    }
+
     @Test("An illegal step is refused and writes nothing")
     func illegal() async throws {
         try await ledger.create(orderID: "ord-2", snapshot: Self.snapshot(), at: Date(), trace: trace)

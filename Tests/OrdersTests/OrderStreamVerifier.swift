@@ -19,12 +19,18 @@ struct OrderStreamVerifier {
         var partitionOfOrder: [String: Int32] = [:]
         var seen: [String: [Int: OrderEvent]] = [:]
         var lastSequence: [String: Int] = [:]
+        var traceOfOrder: [String: String] = [:]
         // Records of one partition arrive in offset order; check each order in that order.
         for message in messages.sorted(by: { ($0.topicPartition, $0.offset) < ($1.topicPartition, $1.offset) }) {
             let event = try OrderEventCodec.decode(message.value)
             #expect(message.keyString == event.orderID, "key is the order id")
             #expect(message.headers.last(named: "event-type")?.stringValue == event.type.rawValue)
-            #expect(message.headers.last(named: "traceparent").flatMap { $0.stringValue.flatMap(TraceContext.init(traceparent:)) } != nil)
+            let trace = message.headers.last(named: "traceparent").flatMap { $0.stringValue.flatMap(TraceContext.init(traceparent:)) }
+            #expect(trace != nil)
+            #expect(
+                trace?.traceID == traceOfOrder[event.orderID, default: trace?.traceID ?? ""],
+                "\(event.orderID): one trace for all its events")
+            traceOfOrder[event.orderID] = trace?.traceID
             let partition = partitionOfOrder[event.orderID, default: message.topicPartition.partition]
             #expect(partition == message.topicPartition.partition, "\(event.orderID) is on one partition")
             partitionOfOrder[event.orderID] = partition

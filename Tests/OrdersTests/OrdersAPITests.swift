@@ -1,5 +1,6 @@
 import Contract
 import Foundation
+import GRDB
 import Hummingbird
 import HummingbirdTesting
 import Logging
@@ -47,6 +48,27 @@ struct OrdersAPITests {
 
     static let valid =
         #"{"customerId":"cus-0001","restaurantId":"res-001","items":[{"sku":"pho-bo","quantity":2},{"sku":"spring-rolls","quantity":1}]}"#
+
+    @Test("POST /orders continues the caller's trace (traceparent): the order's events carry its trace id")
+    func callersTrace() async throws {
+        let caller = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
+        let database = service.database
+        try await test { client in
+            try await client.execute(
+                uri: "/orders", method: .post, headers: [.init(EventHeaders.traceparent)!: caller],
+                body: ByteBuffer(string: Self.valid)
+            ) { response in
+                #expect(response.status == .created)
+                let view = try Self.decoder.decode(OrdersAPI.OrderView.self, from: Data(buffer: response.body))
+                let row = try await database.writer.read { db in
+                    try OutboxRecord.filter(OutboxRecord.Columns.orderId == view.orderId).fetchOne(db)
+                }
+                let trace = row.flatMap { TraceContext(traceparent: $0.traceparent) }
+                #expect(trace?.traceID == "0af7651916cd43dd8448eb211c80319c", "\(row?.traceparent ?? "no outbox row")")
+                #expect(trace?.spanID != "b7ad6b7169203331", "a span of its own, in the caller's trace")
+            }
+        }
+    }
 
     @Test("POST /orders places an order; GET shows it with its outbox events; cancel ends it")
     func placeShowCancel() async throws {

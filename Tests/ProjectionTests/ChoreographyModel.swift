@@ -1,3 +1,4 @@
+import Contract
 import Foundation
 import Kafka
 import OrderEvents
@@ -28,6 +29,9 @@ struct ChoreographyModel {
     var repeats = 0
     var problems: [String] = []
 
+    /// Per order: the trace ids its events carry (one, when the order is one trace).
+    var traces: [String: Set<String>] = [:]
+
     init(records: [KafkaConsumerMessage]) {
         var seen: [String: [Int: OrderEvent]] = [:]
         for record in records {
@@ -35,6 +39,8 @@ struct ChoreographyModel {
                 problems.append("unreadable record at \(record.topicPartition)@\(record.offset)")
                 continue
             }
+            let trace = record.headers.last(named: EventHeaders.traceparent)?.stringValue.flatMap(TraceContext.init(traceparent:))
+            traces[event.orderID, default: []].insert(trace?.traceID ?? "none")
             if let earlier = seen[event.orderID]?[event.sequence] {
                 repeats += 1
                 if earlier.type != event.type {

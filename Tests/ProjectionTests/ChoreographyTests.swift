@@ -76,6 +76,8 @@ extension SystemTests {
             #expect(model.orders.count == 80)
             #expect(model.unfinished == [])
             #expect(model.stepsTakenTwice == [])
+            // One trace per order, through the kitchens, the couriers and orders' reactions.
+            #expect(model.traces.filter { $0.value.count != 1 || $0.value.contains("none") }.isEmpty, "\(model.traces.prefix(3))")
             let endings = model.endings
             // The whole flow ran, not only its early exits: how many orders the kitchens turn away
             // depends on the seed (a kitchen at capacity rejects), so the bound is loose.
