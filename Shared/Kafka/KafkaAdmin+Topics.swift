@@ -4,10 +4,8 @@ extension KafkaAdmin {
     /// Creates a topic. Throws a `KafkaError` with `brokerCodeName == "TOPIC_ALREADY_EXISTS"` if
     /// it exists; `ensureTopic` treats that as success.
     public func createTopic(_ topic: NewTopic) async throws(KafkaError) {
-        let timeout = requestTimeout
         try await request("create topic \(topic.name)") { rk, options, queue in
             var errorText = [CChar](repeating: 0, count: 256)
-            _ = rd_kafka_AdminOptions_set_operation_timeout(options, Int32(clamping: timeout.milliseconds), &errorText, errorText.count)
             var newTopic = rd_kafka_NewTopic_new(
                 topic.name, Int32(topic.partitions), Int32(topic.replicationFactor), &errorText, errorText.count)
             defer { rd_kafka_NewTopic_destroy(newTopic) }
@@ -81,10 +79,7 @@ extension KafkaAdmin {
     /// Deletes a topic and every record in it. Its consumer groups keep their committed offsets,
     /// which lie beyond the log end of a topic later created under the same name.
     public func deleteTopic(_ topic: String) async throws(KafkaError) {
-        let timeout = requestTimeout
         try await request("delete topic \(topic)") { rk, options, queue in
-            var errorText = [CChar](repeating: 0, count: 256)
-            _ = rd_kafka_AdminOptions_set_operation_timeout(options, Int32(clamping: timeout.milliseconds), &errorText, errorText.count)
             var deletion = rd_kafka_DeleteTopic_new(topic)
             defer { rd_kafka_DeleteTopic_destroy(deletion) }
             rd_kafka_DeleteTopics(rk, &deletion, 1, options, queue)

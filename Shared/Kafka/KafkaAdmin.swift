@@ -103,6 +103,9 @@ public final class KafkaAdmin: Sendable {
                     var errorText = [CChar](repeating: 0, count: 256)
                     _ = rd_kafka_AdminOptions_set_request_timeout(
                         options, Int32(clamping: timeout.milliseconds), &errorText, errorText.count)
+                    // Topic changes are answered once the controller has made them (ignored by other requests).
+                    _ = rd_kafka_AdminOptions_set_operation_timeout(
+                        options, Int32(clamping: timeout.milliseconds), &errorText, errorText.count)
                     send(client.handle, options, queue)
                     // The request carries its own timeout; wait a little longer for its answer.
                     let deadline = ContinuousClock.now + timeout + .seconds(5)
