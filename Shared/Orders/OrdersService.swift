@@ -102,7 +102,7 @@ public struct OrdersService {
     /// The executable's whole `run`: process-wide logging and metrics, then build and run.
     public static func main(_ options: OrdersServiceOptions) async throws {
         ProcessMemory.returnLargeBlocksToTheSystem()
-        let logger = ServiceLogging.bootstrap(level: options.logLevel, label: "orders")
+        let logger = ServiceLogging.bootstrap(level: options.logLevel, label: "orders", format: options.logFormat)
         let metrics = ServiceMetrics.bootstrap(service: "orders")
         try await build(options, logger: logger, metrics: metrics).run()
     }

@@ -38,6 +38,8 @@ public struct OrdersServiceOptions: ParsableArguments {
     )
     public var kafkaProfile: KafkaProfile = .kafka
     @Option(help: "Log level.") public var logLevel: Logger.Level = .info
+    @Option(help: "Log records as text, or as one JSON object per line (for log collectors).")
+    public var logFormat: ServiceLogging.Format = .text
     @Option(help: "Stop when this process is gone (`fooddelivery up` sets it).") public var supervisorPid: Int32?
     @Flag(help: "With --max-orders: exit once every order is finished and its events are published.") public var exitWhenPublished =
         false

@@ -1,6 +1,7 @@
 import Contract
 import Kafka
 import Logging
+import OrderEvents
 
 /// Sends the records a consumer cannot read or apply to the dead-letter topic of the topic they
 /// came from, with where they came from and why in `DeadLetterHeaders`, and waits for the broker's
@@ -12,7 +13,10 @@ struct DeadLetterWriter: Sendable {
 
     func send(_ records: [(KafkaConsumerMessage, String)]) async throws {
         for (message, reason) in records {
-            logger.warning("dead-lettering \(message.topicPartition)@\(message.offset): \(reason)")
+            let trace = message.headers.last(named: EventHeaders.traceparent)?.stringValue.flatMap(TraceContext.init(traceparent:))
+            logger.warning(
+                "dead-lettering \(message.topicPartition)@\(message.offset): \(reason)",
+                metadata: trace.map { ["trace_id": .string($0.traceID), "span_id": .string($0.spanID)] })
             let headers =
                 message.headers + [
                     KafkaHeader(key: DeadLetterHeaders.originalTopic, string: message.topicPartition.topic),

@@ -117,7 +117,7 @@ public struct ProjectionService {
     /// A service executable's whole `run`: process-wide logging and metrics, then build and run.
     public static func main(_ options: ProjectionServiceOptions, definition: ProjectionServiceDefinition) async throws {
         ProcessMemory.returnLargeBlocksToTheSystem()
-        let logger = ServiceLogging.bootstrap(level: options.logLevel, label: definition.name)
+        let logger = ServiceLogging.bootstrap(level: options.logLevel, label: definition.name, format: options.logFormat)
         let metrics = ServiceMetrics.bootstrap(service: definition.name)
         try await build(options, definition: definition, logger: logger, metrics: metrics).run()
     }

@@ -46,6 +46,9 @@ public enum ServiceEnvironment {
             name: "FOODDELIVERY_LOG_LEVEL", flag: "--log-level", kind: .text,
             meaning: "trace, debug, info, notice, warning, error or critical", services: services),
         Variable(
+            name: "FOODDELIVERY_LOG_FORMAT", flag: "--log-format", kind: .text,
+            meaning: "text, or json: one JSON object per line, with the order's trace_id where a record has one", services: services),
+        Variable(
             name: "FOODDELIVERY_PARTITIONS", flag: "--partitions", kind: .integer,
             meaning: "partitions of the order-event topic when orders creates it", services: ["orders"]),
         Variable(

@@ -77,6 +77,7 @@ public struct ServiceLaunch: Codable, Sendable, Equatable {
     /// 0: any free port.
     public var httpPort: Int?
     public var logLevel: Logger.Level?
+    public var logFormat: ServiceLogging.Format?
     /// The service stops when this process is gone.
     public var supervisorPid: Int32?
     public var orders: Orders?
@@ -84,7 +85,8 @@ public struct ServiceLaunch: Codable, Sendable, Equatable {
 
     public init(
         service: String, brokers: String? = nil, dataDir: String? = nil, topic: String? = nil, httpHost: String? = nil,
-        httpPort: Int? = nil, logLevel: Logger.Level? = nil, supervisorPid: Int32? = nil, orders: Orders? = nil, consumer: Consumer? = nil
+        httpPort: Int? = nil, logLevel: Logger.Level? = nil, logFormat: ServiceLogging.Format? = nil, supervisorPid: Int32? = nil,
+        orders: Orders? = nil, consumer: Consumer? = nil
     ) {
         self.service = service
         self.brokers = brokers
@@ -93,6 +95,7 @@ public struct ServiceLaunch: Codable, Sendable, Equatable {
         self.httpHost = httpHost
         self.httpPort = httpPort
         self.logLevel = logLevel
+        self.logFormat = logFormat
         self.supervisorPid = supervisorPid
         self.orders = orders
         self.consumer = consumer
@@ -110,6 +113,7 @@ public struct ServiceLaunch: Codable, Sendable, Equatable {
         add("--http-host", httpHost)
         add("--http-port", httpPort)
         add("--log-level", logLevel?.rawValue)
+        add("--log-format", logFormat?.rawValue)
         add("--supervisor-pid", supervisorPid)
         if let orders {
             add("--rate", orders.rate)

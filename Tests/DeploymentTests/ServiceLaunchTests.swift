@@ -31,13 +31,13 @@ struct ServiceLaunchTests {
     func consumer() throws {
         let launch = ServiceLaunch(
             service: "support", brokers: "k:9092", dataDir: "/data/support", topic: "events", httpPort: 9004, logLevel: .error,
-            supervisorPid: 42,
+            logFormat: .json, supervisorPid: 42,
             consumer: .init(
                 group: "support-x", instanceID: "support-1", peers: ["http://a:1", "http://b:2"], profile: .local, assignor: .roundRobin,
                 sessionTimeout: 9, fetchWaitMs: 40, speed: 12.5, seed: 99))
         let options = try ProjectionServiceOptions.parse(launch.arguments)
         #expect(options.connection.brokers == "k:9092" && options.dataDir == "/data/support" && options.topic == "events")
-        #expect(options.httpPort == 9004 && options.logLevel == .error && options.supervisorPid == 42)
+        #expect(options.httpPort == 9004 && options.logLevel == .error && options.logFormat == .json && options.supervisorPid == 42)
         #expect(options.group == "support-x" && options.instanceID == "support-1" && options.peers == ["http://a:1", "http://b:2"])
         #expect(options.kafkaProfile == .local && options.assignor == "roundrobin")
         #expect(options.sessionTimeout == 9 && options.fetchWaitMs == 40 && options.speed == 12.5 && options.seed == 99)
