@@ -7,46 +7,59 @@ import ServiceRuntime
 import SimulationControl
 
 /// Which cluster and which services an operator command acts on, so it works against compose and
-/// Kubernetes as well as the local simulation: `--brokers` (or `KAFKA_BOOTSTRAP_SERVERS`) and
-/// `--service <name>=<URL>` (or `FOODDELIVERY_DASHBOARD_SERVICES`, as the dashboard reads it);
-/// what is not given comes from the simulation `fooddelivery up` runs in `--data-dir`.
+/// Kubernetes as well as the local simulation. Explicit flags first, then the environment, then
+/// the simulation `fooddelivery up` runs: the cluster from `--brokers`, `KAFKA_BOOTSTRAP_SERVERS`
+/// or the simulation's run file; the services from `--service <name>=<URL>`, `--data-dir`,
+/// `FOODDELIVERY_DASHBOARD_SERVICES` (as the dashboard reads it) or the default simulation.
+/// Services of a simulation are never paired with another cluster's brokers.
 struct ClusterOptions: ParsableArguments {
     @OptionGroup var connection: KafkaConnectionOptions
     @Option(
         name: .customLong("service"),
-        help: "<service>=<base URL> of a service (repeat), e.g. support=http://localhost:8084. Default: $FOODDELIVERY_DASHBOARD_SERVICES."
+        help: "<service>=<base URL> of a service (repeat), e.g. support=http://localhost:8084. Default: $\(servicesVariable)."
     )
     var services: [String] = []
-    @Option(help: "The data directory `fooddelivery up` was started with, for what --brokers and --service do not say.")
-    var dataDir = ".fooddelivery/simulation"
+    @Option(help: "The data directory `fooddelivery up` was started with (default: .fooddelivery/simulation).")
+    var dataDir: String?
 
     static let servicesVariable = "FOODDELIVERY_DASHBOARD_SERVICES"
+    var simulationDirectory: String { dataDir ?? ".fooddelivery/simulation" }
 
-    /// The services named by URL, from the flags or the environment.
+    /// The services named by URL: the flags, else (without --data-dir) the environment.
     var listedServices: [String] {
-        if !services.isEmpty { return services }
+        if !services.isEmpty || dataDir != nil { return services }
         return (ProcessInfo.processInfo.environment[Self.servicesVariable] ?? "").split(separator: ",")
             .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
 
-    /// The services and brokers to act on: those given, else the running simulation's.
-    func run() throws -> SimulationRun {
-        var run =
-            listedServices.isEmpty ? try SimulationRun.load(dataDir) : try SimulationRun.remote(listedServices, topic: Topics.orderEvents)
-        if let configured = try connection.configuration(clientID: "fooddelivery") {
-            run.brokers = configured.bootstrapServers.joined(separator: ",")
-        }
-        return run
+    /// A cluster given by flag or environment, and no services at all: the brokers are all there is.
+    var brokersOnly: Bool {
+        get throws { try connection.configuration(clientID: "fooddelivery") != nil && listedServices.isEmpty && dataDir == nil }
     }
 
-    /// The cluster: `--brokers` or the environment, else the running simulation's broker.
+    static let nothingGiven =
+        "pass --brokers host:port (or set KAFKA_BOOTSTRAP_SERVERS) and --service <name>=<URL> (or set \(servicesVariable)), or --data-dir of a simulation `fooddelivery up` started"
+
+    /// The services to act on, with their cluster.
+    func run() throws -> SimulationRun {
+        guard listedServices.isEmpty else {
+            var run = try SimulationRun.remote(listedServices, topic: Topics.orderEvents)
+            if let configured = try connection.configuration(clientID: "fooddelivery") {
+                run.brokers = configured.bootstrapServers.joined(separator: ",")
+            }
+            return run
+        }
+        do {
+            return try SimulationRun.load(simulationDirectory)
+        } catch {
+            throw CLIError("\(error); \(Self.nothingGiven)")
+        }
+    }
+
+    /// The cluster to act on.
     func kafka(clientID: String) throws -> KafkaConfiguration {
         if let configured = try connection.configuration(clientID: clientID) { return configured }
-        guard let run = try? SimulationRun.load(dataDir) else {
-            throw CLIError(
-                "no cluster given: pass --brokers host:port (or set KAFKA_BOOTSTRAP_SERVERS), or start the simulation with `fooddelivery up`"
-            )
-        }
+        guard let run = try? SimulationRun.load(simulationDirectory) else { throw CLIError("no cluster given: \(Self.nothingGiven)") }
         return try KafkaConfiguration.make(bootstrapServers: run.brokers, environment: [:], clientID: clientID)
     }
 

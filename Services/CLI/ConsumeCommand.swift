@@ -37,7 +37,8 @@ struct ConsumeCommand: AsyncParsableCommand {
             throw ValidationError("--offset-reset must be earliest or latest")
         }
         let recordFormat = try format.map { format throws(RecordFormatError) in try RecordFormat(format) }
-        guard let group else { return try await readAll(format: recordFormat, from: reset == .latest ? .end : .beginning) }
+        guard let group else { return try await readAll(format: recordFormat, fromEnd: reset == .latest) }
+        if exitAtEnd { throw ValidationError("--exit-at-end reads without a group: drop --group, or stop with --max-records") }
         try await broker.withKafka(clientID: "fooddelivery-consume") { common, _ in
             var configuration = KafkaConsumerConfiguration.localBroker(common: common, groupID: group)
             configuration.assignmentStrategy = strategy
@@ -83,23 +84,50 @@ struct ConsumeCommand: AsyncParsableCommand {
 }
 
 extension ConsumeCommand {
-    /// Every partition of the topic from `start`, outside any group, until Ctrl-C, --max-records
-    /// or (with --exit-at-end) the end of every partition.
-    func readAll(format: RecordFormat?, from start: KafkaOffset) async throws {
+    /// Every partition of the topic from its beginning or its end, outside any group, until
+    /// Ctrl-C, --max-records or (with --exit-at-end) the end of every partition.
+    func readAll(format: RecordFormat?, fromEnd: Bool) async throws {
+        if commit == false || assignor != "range" || instanceID != nil {
+            throw ValidationError("--no-commit, --assignor and --instance-id belong to a group: add --group")
+        }
         let printer = RebalancePrinter(json: json, format: format)
         let (topic, maxRecords, exitAtEnd) = (topic, maxRecords, exitAtEnd)
         try await broker.withKafka(clientID: "fooddelivery-consume") { common, _ in
-            try await KafkaConsumer.withStandalone(configuration: common, logger: Logger(label: "consume")) { consumer in
-                let partitions = try await consumer.assignAll(topic: topic, at: start)
+            let logger = Logger(label: "consume")
+            try await KafkaConsumer.withStandalone(configuration: common, logger: logger) { consumer in
+                let partitions = try await consumer.partitionCount(of: topic)
                 guard partitions > 0 else { throw CLIError("no topic \(topic): `fooddelivery topics list`") }
-                var received = 0
-                var ended: Set<TopicPartition> = []
-                while !(exitAtEnd && ended.count == partitions) && !(maxRecords > 0 && received >= maxRecords) {
-                    guard let batch = try await consumer.nextBatch(maxMessages: 500, idleTimeout: .milliseconds(200)) else { continue }
-                    for message in batch.messages.prefix(maxRecords > 0 ? maxRecords - received : .max) { printer.message(message) }
-                    for error in batch.errors { printer.error(error) }
-                    received += batch.messages.count
-                    ended.formUnion(batch.endOfPartition.map(\.topicPartition))
+                // The end as a Fetch response states it (ListOffsets' is wrong on the local broker).
+                let ends =
+                    fromEnd
+                    ? try await FetchedLogEnds.read(topic: topic, partitions: partitions, configuration: common, logger: logger) : [:]
+                try consumer.assign(
+                    (0..<partitions).map { partition in
+                        let tp = TopicPartition(topic, Int32(partition))
+                        return TopicPartitionOffset(tp, ends[tp].map { KafkaOffset($0) } ?? .beginning)
+                    })
+                // Until SIGINT or SIGTERM, --max-records or the end: whichever comes first ends the other.
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask {
+                        for await _ in await UnixSignalsSequence(trapping: .sigterm, .sigint) { break }
+                        consumer.stopFetching()
+                    }
+                    group.addTask {
+                        var received = 0
+                        var ended: Set<TopicPartition> = []
+                        while !(exitAtEnd && ended.count == partitions) && !(maxRecords > 0 && received >= maxRecords) {
+                            guard let batch = try await consumer.nextBatch(maxMessages: 500, idleTimeout: .milliseconds(200)) else {
+                                if consumer.isStopping { return }
+                                continue
+                            }
+                            for message in batch.messages.prefix(maxRecords > 0 ? maxRecords - received : .max) { printer.message(message) }
+                            for error in batch.errors { printer.error(error) }
+                            received += batch.messages.count
+                            ended.formUnion(batch.endOfPartition.map(\.topicPartition))
+                        }
+                    }
+                    try await group.next()
+                    group.cancelAll()
                 }
             }
         }

@@ -45,7 +45,7 @@ struct DeadLettersCommand: AsyncParsableCommand {
         func run() async throws {
             let (_, configuration, logger) = try cluster.admin(clientID: "fooddelivery-dlq")
             let letters = Array(try await DeadLetters.read(topic: topic, configuration: configuration, logger: logger).prefix(limit))
-            if json { return try GroupsCommand.printJSON(letters) }
+            if json { return try OutputLine.pretty(letters) }
             if letters.isEmpty { OutputLine.write("\(topic): no records") }
             for letter in letters { OutputLine.write(DeadLettersCommand.line(letter)) }
         }
@@ -61,7 +61,10 @@ struct DeadLettersCommand: AsyncParsableCommand {
                 """)
         @OptionGroup var cluster: ClusterOptions
         @Argument(help: "The dead-letter topic, e.g. order-events.dlq.") var topic: String
-        @Option(name: .customLong("only-group"), help: "Only the records this consumer group set aside.") var onlyGroup: String?
+        @Option(
+            name: .customLong("only-group"),
+            help: "Only the records this consumer group set aside: in each partition, up to the first record of another group.")
+        var onlyGroup: String?
         @Flag(help: "Publish them (without it: only list them).") var execute = false
         @Flag(help: "Print the report as JSON.") var json = false
 
@@ -69,9 +72,9 @@ struct DeadLettersCommand: AsyncParsableCommand {
             let (_, configuration, logger) = try cluster.admin(clientID: "fooddelivery-dlq")
             let report = try await DeadLetters.redrive(
                 topic: topic, onlyGroup: onlyGroup, dryRun: !execute, configuration: configuration, logger: logger)
-            if json { return try GroupsCommand.printJSON(report) }
+            if json { return try OutputLine.pretty(report) }
             OutputLine.write(
-                "\(execute ? "redrove" : "would redrive (dry run; --execute publishes)") \(report.redriven.count) record(s) from \(topic); \(report.skipped.count) left; progress kept by group \(report.redriveGroup)"
+                "\(execute ? "redrove" : "would redrive (dry run; --execute publishes)") \(report.redriven.count) record(s) from \(topic); \(report.left.count) left for a later run; progress kept by group \(report.redriveGroup)"
             )
             for letter in report.redriven { OutputLine.write(DeadLettersCommand.line(letter)) }
         }

@@ -14,13 +14,6 @@ struct GroupsCommand: AsyncParsableCommand {
         commandName: "groups", abstract: "List, describe and reset consumer groups of any cluster (like kafka-consumer-groups).",
         subcommands: [List.self, Describe.self, ResetOffsets.self], defaultSubcommand: List.self)
 
-    /// Prints `value` as indented JSON.
-    static func printJSON(_ value: some Encodable) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        OutputLine.write(String(decoding: try encoder.encode(value), as: UTF8.self))
-    }
-
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Every consumer group and its state.")
         @OptionGroup var cluster: ClusterOptions
@@ -43,7 +36,7 @@ struct GroupsCommand: AsyncParsableCommand {
         func run() async throws {
             let (admin, configuration, logger) = try cluster.admin(clientID: "fooddelivery-groups")
             let report = try await GroupReport.collect(group: group, admin: admin, configuration: configuration, logger: logger)
-            if json { return try GroupsCommand.printJSON(report) }
+            if json { return try OutputLine.pretty(report) }
             OutputLine.write(GroupsCommand.render(report))
         }
     }
@@ -58,7 +51,7 @@ struct GroupsCommand: AsyncParsableCommand {
         lines.append("  TOPIC  PARTITION  COMMITTED  LOG-END  LAG  OWNER")
         for partition in report.partitions {
             lines.append(
-                "  \(partition.topic)  \(partition.partition)  \(partition.committed.map(String.init) ?? "-")  \(partition.logEnd.map(String.init) ?? "?")  \(partition.lag.map(String.init) ?? "-")  \(partition.owner ?? "-")"
+                "  \(partition.topic)  \(partition.partition)  \(partition.committed.map(String.init) ?? "-")  \(partition.logEnd.map(String.init) ?? "?")  \(partition.lag.map { $0 < 0 ? "\($0) BEYOND THE LOG END" : String($0) } ?? "-")  \(partition.owner ?? "-")"
             )
         }
         lines.append("  total lag \(report.totalLag)")
@@ -109,15 +102,15 @@ struct GroupsCommand: AsyncParsableCommand {
             let plan = try await OffsetResetPlan.make(
                 group: group, topic: topic, spec: spec, admin: admin, configuration: configuration, logger: logger)
             if execute { try await plan.execute(admin: admin) }
-            if json { return try GroupsCommand.printJSON(plan) }
+            if json { return try OutputLine.pretty(plan) }
             OutputLine.write("\(execute ? "reset" : "plan (dry run; --execute sets it)") for group \(group) on \(topic):")
             OutputLine.write("  PARTITION  CURRENT  NEW")
             for row in plan.rows {
                 OutputLine.write("  \(row.partition)  \(row.current.map(String.init) ?? "-")  \(row.target)")
             }
-            if ServiceEnvironment.consumers.contains(where: { group == $0 || group.hasPrefix($0 + "-") }) {
+            if ServiceEnvironment.services.contains(where: { group == $0 || group.hasPrefix($0 + "-") || group.hasPrefix($0 + ".") }) {
                 OutputLine.write(
-                    "note: \(group) looks like a consumer service's group; the service starts from the offsets in its own database, not these. To rebuild its read model from an earlier point: `fooddelivery replay <service> --from …`."
+                    "note: \(group) looks like a service's group. A read model starts from the offsets in its own database, not these: to rebuild one from an earlier point, use `fooddelivery replay <service> --from …`. A deciding group (…decisions) starts at the later of its stored and these committed offsets, so moving these forward skips decisions."
                 )
             }
         }

@@ -5,8 +5,8 @@ import SimulationControl
 
 /// `status`: the order flow, and per consumer group its member, assignment and per-partition lag
 /// (the offsets each service reports having stored with its read model vs the log end), read
-/// through the services' APIs and from Kafka. Given only a cluster (`--brokers`, no services and
-/// no simulation), every consumer group as the brokers see it.
+/// through the services' APIs and from Kafka. Given only a cluster (`--brokers` or
+/// `KAFKA_BOOTSTRAP_SERVERS`, no services, no `--data-dir`), every consumer group as the brokers see it.
 struct StatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status", abstract: "Groups, members, assignment and per-partition lag of the simulation, or of any cluster.",
@@ -17,8 +17,7 @@ struct StatusCommand: AsyncParsableCommand {
     @Flag(help: "Refresh every 2 s until Ctrl-C.") var watch = false
 
     func run() async throws {
-        let services = cluster.listedServices.isEmpty && (try? SimulationRun.load(cluster.dataDir)) == nil
-        if services, try cluster.connection.configuration(clientID: "fooddelivery-status") != nil { return try await brokersOnly() }
+        if try cluster.brokersOnly { return try await brokersOnly() }
         var previous: SimulationStatus?
         let admin = try cluster.run().admin()
         repeat {
@@ -45,7 +44,7 @@ struct StatusCommand: AsyncParsableCommand {
                 reports.append(try await GroupReport.collect(group: group, admin: admin, configuration: configuration, logger: logger))
             }
             if json {
-                try GroupsCommand.printJSON(reports)
+                try OutputLine.pretty(reports)
             } else {
                 OutputLine.write(reports.isEmpty ? "no consumer groups" : reports.map(GroupsCommand.render).joined(separator: "\n\n"))
             }

@@ -8,6 +8,15 @@ public import Logging
 /// correctly on every broker, so this reads one from each partition with a short-lived consumer
 /// outside any group, and keeps only the high watermarks.
 public enum FetchedLogEnds {
+    /// The log end of each of `topic`'s first `partitions` partitions.
+    public static func read(topic: String, partitions: Int, configuration: KafkaConfiguration, logger: Logger) async throws
+        -> [TopicPartition: Int64]
+    {
+        try await read(
+            (0..<partitions).map { TopicPartitionOffset(TopicPartition(topic, Int32($0)), .beginning) }, configuration: configuration,
+            logger: logger)
+    }
+
     public static func read(
         _ positions: [TopicPartitionOffset], configuration: KafkaConfiguration, logger: Logger, timeout: Duration = .seconds(3)
     ) async throws -> [TopicPartition: Int64] {

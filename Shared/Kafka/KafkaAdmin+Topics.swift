@@ -93,6 +93,11 @@ extension KafkaAdmin {
     /// Sets (a value) or removes (nil: back to the broker's default) topic configs, leaving the
     /// others as they are (IncrementalAlterConfigs).
     public func alterTopicConfigs(_ topic: String, _ changes: [String: String?]) async throws(KafkaError) {
+        // What librdkafka would refuse while the request is assembled is refused here, with a reason:
+        // the assembling step cannot report one.
+        for (name, value) in changes where name.isEmpty || value?.isEmpty == true {
+            throw KafkaError(.admin, "alter configs of \(topic): \(name)=\(value ?? ""): a config needs a name and, to set it, a value")
+        }
         try await request("alter configs of \(topic)") { rk, options, queue in
             var resource = rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, topic)
             defer { rd_kafka_ConfigResource_destroy(resource) }

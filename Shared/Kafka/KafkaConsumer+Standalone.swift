@@ -37,11 +37,17 @@ extension KafkaConsumer {
         }
     }
 
+    /// How many partitions `topic` has (0: no such topic).
+    public func partitionCount(of topic: String) async throws(KafkaError) -> Int {
+        let metadata = try await client.metadata(topic: topic, timeout: .seconds(10)).topic(topic)
+        return metadata?.error == nil ? metadata?.partitions.count ?? 0 : 0
+    }
+
     /// Assigns every partition of `topic` at `start`, outside group management; returns how many
     /// it has (0: no such topic).
     @discardableResult
     public func assignAll(topic: String, at start: KafkaOffset) async throws(KafkaError) -> Int {
-        let partitions = try await client.metadata(topic: topic, timeout: .seconds(10)).topic(topic)?.partitions.count ?? 0
+        let partitions = try await partitionCount(of: topic)
         try assign((0..<partitions).map { TopicPartitionOffset(TopicPartition(topic, Int32($0)), start) })
         return partitions
     }

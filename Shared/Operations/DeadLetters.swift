@@ -44,13 +44,12 @@ public enum DeadLetters {
         var found: [(String, Int64)] = []
         for topic in try await admin.metadata().topics.map(\.name).sorted() where topic.hasSuffix(Topics.deadLetters(of: "")) {
             let partitions = try await admin.metadata(topic: topic).topic(topic)?.partitions.count ?? 0
-            let ends = try await FetchedLogEnds.read(
-                (0..<partitions).map { TopicPartitionOffset(TopicPartition(topic, Int32($0)), .beginning) }, configuration: configuration,
-                logger: logger)
+            let ends = try await FetchedLogEnds.read(topic: topic, partitions: partitions, configuration: configuration, logger: logger)
             var total: Int64 = 0
             for partition in 0..<partitions {
                 let tp = TopicPartition(topic, Int32(partition))
-                total += max(0, (ends[tp] ?? 0) - (try await admin.queryWatermarks(tp).low))
+                guard let end = ends[tp] else { throw KafkaError(.admin, "the log end of \(tp) could not be read; is its leader up?") }
+                total += max(0, end - (try await admin.queryWatermarks(tp).low))
             }
             found.append((topic, total))
         }
@@ -59,7 +58,17 @@ public enum DeadLetters {
 
     /// Every dead letter on `topic`, oldest first per partition.
     public static func read(topic: String, configuration: KafkaConfiguration, logger: Logger) async throws -> [DeadLetter] {
-        try await KafkaConsumer.readToEnd(topic: topic, configuration: configuration, logger: logger).map(DeadLetter.init)
+        try await KafkaConsumer.withStandalone(configuration: configuration, logger: logger) { consumer in
+            try await readAll(topic, from: .beginning, consumer: consumer)
+        }.map(DeadLetter.init)
+    }
+
+    /// Every record of an existing `topic` from `start` to its end.
+    static func readAll(_ topic: String, from start: KafkaOffset, consumer: KafkaConsumer) async throws -> [KafkaConsumerMessage] {
+        guard try await consumer.partitionCount(of: topic) > 0 else {
+            throw KafkaError(.admin, "no topic \(topic): `fooddelivery dlq` lists the dead-letter topics")
+        }
+        return try await consumer.readToEnd(topic: topic, from: start)
     }
 
     /// What a redrive did.
@@ -67,42 +76,49 @@ public enum DeadLetters {
         /// The consumer group that remembers how far the redrive has come.
         public var redriveGroup: String
         public var redriven: [DeadLetter]
-        /// Dead letters left where they are: another group's (with `onlyGroup`), or with no origin.
-        public var skipped: [DeadLetter]
+        /// Dead letters left for a later run: in each partition, from the first one not chosen
+        /// (another group's, with `onlyGroup`, or one with no origin) on.
+        public var left: [DeadLetter]
         public var dryRun: Bool
     }
 
-    /// The consumer group that keeps a redrive's progress on `topic` (per `onlyGroup`, when given).
-    public static func redriveGroup(topic: String, onlyGroup: String?) -> String {
-        "fooddelivery-redrive.\(topic)" + (onlyGroup.map { ".\($0)" } ?? "")
-    }
+    /// The consumer group that keeps a redrive's progress on `topic`.
+    public static func redriveGroup(topic: String) -> String { "fooddelivery-redrive.\(topic)" }
 
     /// Publishes each dead letter of `topic` not yet redriven back to its original topic, with its
     /// key, value and headers (minus the dead-letter ones) and its provenance
     /// (`DeadLetterHeaders.redrivenFrom`, `.redrivenAt`); then commits how far it came in its own
-    /// consumer group, so a second run redrives nothing twice. Exactly once in effect: a crash
-    /// between the broker's acknowledgement and that commit redrives those records again, and
-    /// every consumer drops repeats (order events by order id and sequence).
+    /// consumer group, so a second run redrives nothing twice. Progress is an offset per
+    /// partition, so a run redrives each partition's records in order up to the first one it is
+    /// not to redrive (`onlyGroup`), and leaves that one and the rest for a later run. Exactly
+    /// once in effect: a crash between the broker's acknowledgement and that commit redrives
+    /// those records again, and every consumer drops repeats (order events by order id and sequence).
     public static func redrive(
         topic: String, onlyGroup: String? = nil, dryRun: Bool, configuration: KafkaConfiguration, logger: Logger
     ) async throws -> RedriveReport {
-        let group = redriveGroup(topic: topic, onlyGroup: onlyGroup)
+        let group = redriveGroup(topic: topic)
         var settings = KafkaConsumerConfiguration(common: configuration, groupID: group)
         settings.partitionEOF = true
         settings.autoOffsetReset = .earliest
         let consumer = try KafkaConsumer.make(configuration: settings, logger: logger)
         do {
-            let records = try await consumer.readToEnd(topic: topic, from: .committed)
-            var report = RedriveReport(redriveGroup: group, redriven: [], skipped: [], dryRun: dryRun)
+            let records = try await readAll(topic, from: .committed, consumer: consumer)
+            var report = RedriveReport(redriveGroup: group, redriven: [], left: [], dryRun: dryRun)
             var messages: [KafkaProducerMessage] = []
+            var next: [TopicPartition: Int64] = [:]
+            var stopped: Set<TopicPartition> = []
             let now = Timestamp.format(Date())
-            for record in records {
+            for record in records.sorted(by: { ($0.topicPartition, $0.offset) < ($1.topicPartition, $1.offset) }) {
                 let letter = DeadLetter(record)
-                guard let origin = letter.originTopic, onlyGroup == nil || letter.group == onlyGroup else {
-                    report.skipped.append(letter)
+                guard !stopped.contains(record.topicPartition), let origin = letter.originTopic,
+                    onlyGroup == nil || letter.group == onlyGroup
+                else {
+                    stopped.insert(record.topicPartition)
+                    report.left.append(letter)
                     continue
                 }
                 report.redriven.append(letter)
+                next[record.topicPartition] = record.offset + 1
                 let headers =
                     record.headers.filter { !DeadLetterHeaders.all.contains($0.key) } + [
                         KafkaHeader(key: DeadLetterHeaders.redrivenFrom, string: "\(record.topicPartition)@\(record.offset)"),
@@ -122,9 +138,6 @@ public enum DeadLetters {
                     }
                     await producer.close()
                 }
-                // How far this redrive came, per partition: past every record it read.
-                var next: [TopicPartition: Int64] = [:]
-                for record in records { next[record.topicPartition] = record.offset + 1 }
                 if !next.isEmpty {
                     try await consumer.commit(next.map { TopicPartitionOffset($0.key, KafkaOffset($0.value)) })
                 }

@@ -19,7 +19,9 @@ public struct GroupReport: Sendable, Codable, Equatable {
         /// The next offset the group will read (nil: it has committed none).
         public var committed: Int64?
         public var logEnd: Int64?
-        /// Records between the committed offset and the log end (nil: unknown).
+        /// Records between the committed offset and the log end (nil: unknown). Negative: the
+        /// committed offset lies beyond the log end — the log went backwards (its data lost, the
+        /// topic recreated), and a consumer resuming there stops with offsetOutOfRange.
         public var lag: Int64?
         /// The member that owns the partition now (its client id), if any.
         public var owner: String?
@@ -31,7 +33,7 @@ public struct GroupReport: Sendable, Codable, Equatable {
     public var members: [Member]
     public var partitions: [Partition]
 
-    public var totalLag: Int64 { partitions.compactMap(\.lag).reduce(0, +) }
+    public var totalLag: Int64 { partitions.compactMap(\.lag).filter { $0 > 0 }.reduce(0, +) }
 
     /// Collects the report of `group` from the cluster `admin` and `configuration` reach.
     public static func collect(group: String, admin: KafkaAdmin, configuration: KafkaConfiguration, logger: Logger) async throws
@@ -46,17 +48,21 @@ public struct GroupReport: Sendable, Codable, Equatable {
         let topics = Set(committed.map(\.topicPartition.topic)).union(owners.keys.map(\.topic))
         var partitions: [Partition] = []
         for topic in topics.sorted() {
-            let count = try await admin.metadata(topic: topic).topic(topic)?.partitions.count ?? 0
-            let all = (0..<count).map { TopicPartition(topic, Int32($0)) }
-            let ends = try await FetchedLogEnds.read(
-                all.map { TopicPartitionOffset($0, .beginning) }, configuration: configuration, logger: logger)
+            let metadata = try await admin.metadata(topic: topic).topic(topic)
+            let count = metadata?.error == nil ? metadata?.partitions.count ?? 0 : 0
+            let ends = try await FetchedLogEnds.read(topic: topic, partitions: count, configuration: configuration, logger: logger)
+            // A deleted topic's committed offsets stay: shown, with no log end.
+            let all =
+                count > 0
+                ? (0..<count).map { TopicPartition(topic, Int32($0)) }
+                : committed.map(\.topicPartition).filter { $0.topic == topic }
             for partition in all {
                 let position = committed.first { $0.topicPartition == partition }?.offset.exact
                 let end = ends[partition]
                 partitions.append(
                     Partition(
                         topic: topic, partition: partition.partition, committed: position, logEnd: end,
-                        lag: position.flatMap { position in end.map { max(0, $0 - position) } }, owner: owners[partition]))
+                        lag: position.flatMap { position in end.map { $0 - position } }, owner: owners[partition]))
             }
         }
         return GroupReport(

@@ -36,8 +36,7 @@ public struct OffsetResetPlan: Sendable, Codable, Equatable {
         else { throw KafkaError(.admin, "no topic \(topic): `fooddelivery topics list` shows the cluster's topics") }
         let partitions = metadata.partitions.map(\.id).sorted()
         let committed = try await admin.committedOffsets(group: group, partitions: partitions.map { TopicPartition(topic, $0) })
-        let ends = try await FetchedLogEnds.read(
-            partitions.map { TopicPartitionOffset(TopicPartition(topic, $0), .beginning) }, configuration: configuration, logger: logger)
+        let ends = try await FetchedLogEnds.read(topic: topic, partitions: partitions.count, configuration: configuration, logger: logger)
         var found: [Int32: TimestampOffsetLookup.Answer] = [:]
         if case .datetime(let milliseconds) = spec {
             found = try await TimestampOffsetLookup(configuration: configuration, logger: logger).offsets(
@@ -54,7 +53,13 @@ public struct OffsetResetPlan: Sendable, Codable, Equatable {
             case .earliest: target = low
             case .latest: target = end
             case .datetime: target = found[partition]?.offset ?? end
-            case .shiftBy(let records): target = (current ?? low) + records
+            case .shiftBy(let records):
+                guard let current else {
+                    throw KafkaError(
+                        .admin,
+                        "\(group) has no committed offset on \(tp) to shift from: reset it --to-earliest, --to-latest or --to-datetime")
+                }
+                target = current + records
             case .offset(let offset): target = offset
             }
             rows.append(Row(partition: partition, current: current, target: min(max(target, low), end)))

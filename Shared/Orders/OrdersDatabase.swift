@@ -68,6 +68,13 @@ public final class OrdersDatabase: Sendable {
         DecisionTables.registerMigrations(in: &migrator)
         migrator.registerMigration("v3: one trace per order") { db in
             try db.alter(table: OrderRecord.databaseTableName) { table in table.add(column: "traceId", .text) }
+            // An order from before: the trace of its first event (traceparent: 00-<trace id>-…).
+            try db.execute(
+                sql: """
+                    UPDATE "order" SET traceId = (
+                        SELECT substr(traceparent, 4, 32) FROM outbox
+                        WHERE outbox.topic = ? AND outbox.orderId = "order".id AND outbox.sequence = 1)
+                    """, arguments: [Topics.orderEvents])
         }
         return migrator
     }

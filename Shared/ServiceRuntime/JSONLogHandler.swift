@@ -1,5 +1,10 @@
 public import Foundation
 public import Logging
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// One JSON object per log record, on one line of stderr (`--log-format json`): what log
 /// collectors (Loki, Elasticsearch, CloudWatch) parse without a pattern. The record's metadata are
@@ -14,7 +19,7 @@ public struct JSONLogHandler: LogHandler {
 
     public init(
         label: String, metadataProvider: Logger.MetadataProvider? = LoggingSystem.metadataProvider,
-        write: @escaping @Sendable (Data) -> Void = { FileHandle.standardError.write($0) }
+        write: @escaping @Sendable (Data) -> Void = JSONLogHandler.standardError
     ) {
         self.label = label
         self.metadataProvider = metadataProvider
@@ -43,6 +48,22 @@ public struct JSONLogHandler: LogHandler {
         write(data)
     }
 
+    /// Writes a line to stderr whole: one lock keeps the lines of concurrent loggers apart, and a
+    /// failed write (stderr closed) loses the line instead of stopping the service.
+    public static let standardError: @Sendable (Data) -> Void = { line in
+        writing.withLock { _ in
+            line.withUnsafeBytes { bytes in
+                var offset = 0
+                while offset < bytes.count {
+                    let written = Glibc.write(2, bytes.baseAddress! + offset, bytes.count - offset)
+                    if written <= 0 { return }
+                    offset += written
+                }
+            }
+        }
+    }
+    private static let writing = Mutex(())
+
     static func json(_ value: Logger.Metadata.Value) -> Any {
         switch value {
         case .string(let string): string
@@ -52,7 +73,7 @@ public struct JSONLogHandler: LogHandler {
         }
     }
 
-    /// ISO 8601 in UTC with milliseconds.
+    /// ISO 8601 in UTC with milliseconds, the form log collectors parse without a pattern.
     static func time(_ date: Date) -> String {
         date.formatted(.iso8601.year().month().day().dateSeparator(.dash).time(includingFractionalSeconds: true).timeSeparator(.colon))
             + "Z"

@@ -13,15 +13,11 @@ extension SystemTests {
     /// by `--service <name>=<URL>`, as against compose or Kubernetes: no simulation, no run.json.
     @Suite("Operator commands on any cluster", .timeLimit(.minutes(5)))
     struct OperatorCommandsTests {
-        /// `fooddelivery <arguments> --brokers <kit's brokers>`; an operator command is also pointed
-        /// at a data directory with no simulation in it (`consume` never reads one).
+        /// `fooddelivery <arguments> --brokers <kit's brokers>`: the cluster given by flag, which
+        /// wins over any simulation's run file.
         static func cli(_ kit: KafkaTestKit, _ arguments: [String]) throws -> String {
-            let brokers = kit.connection.configuration.bootstrapServers.joined(separator: ",")
-            let noSimulation = arguments.first == "consume" ? [] : ["--data-dir", Self.noSimulation]
-            return try SimulationCLITests.cli(arguments + ["--brokers", brokers] + noSimulation)
+            try SimulationCLITests.cli(arguments + ["--brokers", kit.connection.configuration.bootstrapServers.joined(separator: ",")])
         }
-
-        static let noSimulation = FileManager.default.temporaryDirectory.appendingPathComponent("no-simulation-here").path
 
         static func decode<T: Decodable>(_ type: T.Type, _ text: String) throws -> T {
             try JSONDecoder().decode(T.self, from: Data(text.utf8))
@@ -96,18 +92,21 @@ extension SystemTests {
             // An order's first event, set aside by a consumer group (as a bug in it would have).
             let event = ProjectionDatabaseTests.event("ord-redrive-1", 1)
             let producer = try await kit.makeProducer()
-            try await producer.send(
-                KafkaProducerMessage(
-                    topic: deadLetters, key: Array(event.orderID.utf8), value: OrderEventCodec.encode(event),
-                    headers: [
-                        KafkaHeader(key: EventHeaders.eventType, string: event.type.rawValue),
-                        KafkaHeader(key: DeadLetterHeaders.originalTopic, string: topic),
-                        KafkaHeader(key: DeadLetterHeaders.originalPartition, string: "0"),
-                        KafkaHeader(key: DeadLetterHeaders.originalOffset, string: "41"),
-                        KafkaHeader(key: DeadLetterHeaders.consumerGroup, string: "support-before-the-fix"),
-                        KafkaHeader(key: DeadLetterHeaders.error, string: "rejected: a bug, since fixed"),
-                    ]))
-            await producer.close()
+            /// Sets `event` aside on the dead-letter topic as `group` would have.
+            func deadLetter(_ event: OrderEvent, by group: String) async throws {
+                try await producer.send(
+                    KafkaProducerMessage(
+                        topic: deadLetters, key: Array(event.orderID.utf8), value: OrderEventCodec.encode(event),
+                        headers: [
+                            KafkaHeader(key: EventHeaders.eventType, string: event.type.rawValue),
+                            KafkaHeader(key: DeadLetterHeaders.originalTopic, string: topic),
+                            KafkaHeader(key: DeadLetterHeaders.originalPartition, string: "0"),
+                            KafkaHeader(key: DeadLetterHeaders.originalOffset, string: "41"),
+                            KafkaHeader(key: DeadLetterHeaders.consumerGroup, string: group),
+                            KafkaHeader(key: DeadLetterHeaders.error, string: "rejected: a bug, since fixed"),
+                        ]))
+            }
+            try await deadLetter(event, by: "support-before-the-fix")
 
             #expect(try Self.cli(kit, ["dlq", "list"]).contains("\(deadLetters)  1 record(s)"))
             let shown = try Self.decode([DeadLetter].self, try Self.cli(kit, ["dlq", "show", deadLetters, "--json"]))
@@ -135,7 +134,7 @@ extension SystemTests {
 
             // Interrupted between the broker's acknowledgement and remembering it: the redrive sends
             // again, and support drops the repeat.
-            let redriveGroup = DeadLetters.redriveGroup(topic: deadLetters, onlyGroup: nil)
+            let redriveGroup = DeadLetters.redriveGroup(topic: deadLetters)
             _ = try Self.cli(kit, ["groups", "reset-offsets", redriveGroup, "--topic", deadLetters, "--to-earliest", "--execute"])
             #expect(try Self.decode(DeadLetters.RedriveReport.self, try Self.cli(kit, redrive)).redriven.count == 1)
             let copies = try Self.cli(kit, ["consume", "--topic", topic, "--format", "%h", "--exit-at-end", "--log-level", "error"])
@@ -147,6 +146,16 @@ extension SystemTests {
                 return instance?.owned?.first { $0.partition == 0 }?.storedOffset == 2
             }
             #expect(try timeline()?.count == 1, "applied once")
+
+            // --only-group redrives a partition up to the first record of another group; the rest wait.
+            try await deadLetter(ProjectionDatabaseTests.event("ord-redrive-2", 1), by: "another-group")
+            try await deadLetter(ProjectionDatabaseTests.event("ord-redrive-3", 1), by: "support-before-the-fix")
+            let onlyOurs = try Self.decode(
+                DeadLetters.RedriveReport.self, try Self.cli(kit, redrive + ["--only-group", "support-before-the-fix"]))
+            #expect(onlyOurs.redriven.isEmpty && onlyOurs.left.map(\.key) == ["ord-redrive-2", "ord-redrive-3"], "\(onlyOurs)")
+            let everyone = try Self.decode(DeadLetters.RedriveReport.self, try Self.cli(kit, redrive))
+            #expect(everyone.redriven.map(\.key) == ["ord-redrive-2", "ord-redrive-3"] && everyone.left.isEmpty, "\(everyone)")
+            await producer.close()
 
             // A rebuild from the log agrees with the live read model, through the service's URL.
             let replay = try SimulationCLITests.cli(["replay", "support", "--swap", "never", "--json"] + service)
