@@ -74,7 +74,7 @@ struct DeadLettersCommand: AsyncParsableCommand {
                 topic: topic, onlyGroup: onlyGroup, dryRun: !execute, configuration: configuration, logger: logger)
             if json { return try OutputLine.pretty(report) }
             OutputLine.write(
-                "\(execute ? "redrove" : "would redrive (dry run; --execute publishes)") \(report.redriven.count) record(s) from \(topic); \(report.left.count) left for a later run; progress kept by group \(report.redriveGroup)"
+                "\(execute ? "redrove" : "would redrive (dry run; --execute publishes)") \(report.redriven.count) record(s) from \(topic); \(report.left.count) left for a later run; \(report.unroutable.count) without an original topic, passed; progress kept by group \(report.redriveGroup)"
             )
             for letter in report.redriven { OutputLine.write(DeadLettersCommand.line(letter)) }
         }

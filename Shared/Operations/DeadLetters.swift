@@ -77,8 +77,11 @@ public enum DeadLetters {
         public var redriveGroup: String
         public var redriven: [DeadLetter]
         /// Dead letters left for a later run: in each partition, from the first one not chosen
-        /// (another group's, with `onlyGroup`, or one with no origin) on.
+        /// (another group's, with `onlyGroup`) on.
         public var left: [DeadLetter]
+        /// Dead letters without an original topic (not written by this system): nowhere to send
+        /// them back to, so the redrive passes them.
+        public var unroutable: [DeadLetter]
         public var dryRun: Bool
     }
 
@@ -103,18 +106,21 @@ public enum DeadLetters {
         let consumer = try KafkaConsumer.make(configuration: settings, logger: logger)
         do {
             let records = try await readAll(topic, from: .committed, consumer: consumer)
-            var report = RedriveReport(redriveGroup: group, redriven: [], left: [], dryRun: dryRun)
+            var report = RedriveReport(redriveGroup: group, redriven: [], left: [], unroutable: [], dryRun: dryRun)
             var messages: [KafkaProducerMessage] = []
             var next: [TopicPartition: Int64] = [:]
             var stopped: Set<TopicPartition> = []
             let now = Timestamp.format(Date())
             for record in records.sorted(by: { ($0.topicPartition, $0.offset) < ($1.topicPartition, $1.offset) }) {
                 let letter = DeadLetter(record)
-                guard !stopped.contains(record.topicPartition), let origin = letter.originTopic,
-                    onlyGroup == nil || letter.group == onlyGroup
-                else {
+                guard !stopped.contains(record.topicPartition), onlyGroup == nil || letter.group == onlyGroup else {
                     stopped.insert(record.topicPartition)
                     report.left.append(letter)
+                    continue
+                }
+                guard let origin = letter.originTopic else {
+                    report.unroutable.append(letter)
+                    next[record.topicPartition] = record.offset + 1
                     continue
                 }
                 report.redriven.append(letter)
