@@ -42,8 +42,10 @@ public enum DeadLetters {
     /// The cluster's dead-letter topics (`<topic>.dlq`) and how many records each holds.
     public static func topics(admin: KafkaAdmin, configuration: KafkaConfiguration, logger: Logger) async throws -> [(String, Int64)] {
         var found: [(String, Int64)] = []
-        for topic in try await admin.metadata().topics.map(\.name).sorted() where topic.hasSuffix(Topics.deadLetters(of: "")) {
-            let partitions = try await admin.metadata(topic: topic).topic(topic)?.partitions.count ?? 0
+        // One Metadata request names every topic and its partitions.
+        for metadata in try await admin.metadata().topics.sorted(by: { $0.name < $1.name })
+        where metadata.name.hasSuffix(Topics.deadLetters(of: "")) {
+            let (topic, partitions) = (metadata.name, metadata.partitions.count)
             let ends = try await FetchedLogEnds.read(topic: topic, partitions: partitions, configuration: configuration, logger: logger)
             var total: Int64 = 0
             for partition in 0..<partitions {
