@@ -62,6 +62,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.81.0"),
         // Tests only: reads docker-compose.yml and the Kubernetes manifests.
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.0"),
+        .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.7.0"),
+        // Only the OTLP/HTTP exporter: the gRPC one would build grpc-swift into every service.
+        .package(url: "https://github.com/swift-otel/swift-otel", from: "1.6.0", traits: ["OTLPHTTP"]),
     ],
     targets: [
         // MARK: Shared libraries
@@ -93,12 +96,20 @@ let package = Package(
         // The messages between the services of the choreography (kitchen orders, kitchens'
         // decisions, courier requests, couriers' progress) and the seeded randomness of decisions.
         .target(name: "Choreography", dependencies: ["Contract", "OrderEvents"], path: "Shared/Choreography"),
+        // Spans around what crosses Kafka: publish, process, and the step that applies or decides;
+        // the trace context travels in the records' `traceparent` header.
+        .target(
+            name: "MessageTracing",
+            dependencies: ["Contract", "Kafka", .product(name: "Tracing", package: "swift-distributed-tracing")],
+            path: "Shared/MessageTracing"
+        ),
         // A transactional outbox of any topic, and the relay that publishes it.
         .target(
             name: "Outbox",
             dependencies: [
-                "Contract", "Kafka",
+                "Contract", "Kafka", "MessageTracing",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -114,6 +125,8 @@ let package = Package(
             dependencies: [
                 "Contract", "Kafka", "CMalloc", "ServiceAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "OTel", package: "swift-otel"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
@@ -141,7 +154,8 @@ let package = Package(
         .target(
             name: "Orders",
             dependencies: [
-                "Choreography", "Contract", "Kafka", "OrderEvents", "Outbox", "Projection", "ServiceAPI", "ServiceRuntime",
+                "Choreography", "Contract", "Kafka", "MessageTracing", "OrderEvents", "Outbox", "Projection", "ServiceAPI",
+                "ServiceRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -157,7 +171,7 @@ let package = Package(
         .target(
             name: "Projection",
             dependencies: [
-                "Choreography", "Contract", "Kafka", "OrderEvents", "Outbox", "ServiceAPI",
+                "Choreography", "Contract", "Kafka", "MessageTracing", "OrderEvents", "Outbox", "ServiceAPI",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -227,7 +241,7 @@ let package = Package(
         .target(
             name: "KafkaScenarios",
             dependencies: [
-                "Choreography", "Contract", "Kafka", "OrderEvents", "ServiceAPI", "ServiceRuntime", "SimulationControl",
+                "Choreography", "Contract", "Kafka", "LocalBroker", "OrderEvents", "ServiceAPI", "ServiceRuntime", "SimulationControl",
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Shared/KafkaScenarios"

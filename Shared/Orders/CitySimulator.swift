@@ -2,6 +2,7 @@ import Choreography
 import Foundation
 import GRDB
 public import Logging
+import MessageTracing
 public import OrderEvents
 import Projection
 public import ServiceLifecycle
@@ -141,9 +142,10 @@ public final class CitySimulator: Service, Sendable {
                 guard configuration.maxOrders.map({ created < $0 }) ?? true else { return nil }
                 created += 1
                 let orderID = prefix + created.padded(6)
-                let event = try ledger.create(
-                    orderID: orderID, snapshot: newOrder(in: city, time: time, using: &random), at: Date(), trace: .random(using: &random),
-                    in: db)
+                let snapshot = newOrder(in: city, time: time, using: &random)
+                let (trace, span) = try simulated("customer places order", orderID, fallback: .random(using: &random), in: db)
+                defer { span?.end() }
+                let event = try ledger.create(orderID: orderID, snapshot: snapshot, at: Date(), trace: trace, in: db)
                 agenda.schedule(.step(orderID), at: time + Double.random(in: 0.5...2, using: &random))
                 let gap = -log(1 - Double.random(in: 0..<1, using: &random)) / configuration.ordersPerSecond  // Poisson arrivals
                 agenda.schedule(.arrival, at: time + gap)
@@ -154,16 +156,20 @@ public final class CitySimulator: Service, Sendable {
                 else { return nil }
                 // A kitchen's or a courier's news may have moved the order on (picked up): then it
                 // is too late to cancel, and the check above says so.
+                let (trace, span) = try simulated("customer cancels order", orderID, fallback: .random(using: &random), in: db)
+                defer { span?.end() }
                 return try ledger.advance(
-                    orderID: orderID, to: .cancelledByCustomer, reason: "no longer hungry", at: Date(), trace: .random(using: &random),
-                    in: db)
+                    orderID: orderID, to: .cancelledByCustomer, reason: "no longer hungry", at: Date(), trace: trace, in: db)
             case .step(let orderID) where choreographed:
                 guard let (snapshot, _) = try ledger.order(orderID, in: db), snapshot.status == .created else { return nil }
                 let roll = Double.random(in: 0..<1, using: &random)
                 let step: (type: OrderEventType, reason: String?) =
                     roll < configuration.cancellationRate / 4 ? (.cancelledByCustomer, "changed my mind") : (.placedWithRestaurant, nil)
-                let event = try ledger.advance(
-                    orderID: orderID, to: step.type, reason: step.reason, at: Date(), trace: .random(using: &random), in: db)
+                let (trace, span) = try simulated(
+                    step.type == .cancelledByCustomer ? "customer cancels order" : "customer confirms order", orderID,
+                    fallback: .random(using: &random), in: db)
+                defer { span?.end() }
+                let event = try ledger.advance(orderID: orderID, to: step.type, reason: step.reason, at: Date(), trace: trace, in: db)
                 if step.type != .cancelledByCustomer && roll < configuration.cancellationRate {
                     agenda.schedule(.cancel(orderID), at: time + Double.random(in: 2...30, using: &random))
                 }
@@ -172,9 +178,9 @@ public final class CitySimulator: Service, Sendable {
                 guard let (snapshot, _) = try ledger.order(orderID, in: db), !snapshot.status.isTerminal else { return nil }
                 let (type, delay, reason) = nextStep(after: snapshot.status, using: &random)
                 let courier = type == .courierAssigned ? city.couriers.randomElement(using: &random) : nil
-                let event = try ledger.advance(
-                    orderID: orderID, to: type, reason: reason, at: Date(), trace: .random(using: &random), in: db
-                ) {
+                let (trace, span) = try simulated("simulated \(type.rawValue)", orderID, fallback: .random(using: &random), in: db)
+                defer { span?.end() }
+                let event = try ledger.advance(orderID: orderID, to: type, reason: reason, at: Date(), trace: trace, in: db) {
                     order in
                     if let courier { order.courier = courier }
                 }
@@ -187,6 +193,18 @@ public final class CitySimulator: Service, Sendable {
 
     /// The most actions one transaction holds.
     private static var batch: Int { 500 }
+
+    /// The trace a simulated person's action continues. With a tracer, a span of its own: for a
+    /// new order the root of the order's trace, for a later step a child of the span that placed
+    /// the order (the customer's, or the `POST /orders` request's). Without one, `fallback`: a new
+    /// span, in the order's trace (the ledger keeps an order's trace id).
+    private func simulated(_ name: String, _ orderID: String, fallback: TraceContext, in db: Database) throws -> (
+        trace: TraceContext, span: StepSpan?
+    ) {
+        guard MessageTracer.isTracing else { return (fallback, nil) }
+        let span = MessageTracer.startStep(name, continuing: try ledger.placement(of: orderID, in: db), orderID: orderID)
+        return (span?.traceparent.flatMap(TraceContext.init(traceparent:)) ?? fallback, span)
+    }
 
     private func newOrder(in city: City, time: Double, using random: inout SplitMix64) -> OrderSnapshot {
         let (customer, region) = city.customers.randomElement(using: &random)!

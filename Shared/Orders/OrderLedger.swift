@@ -117,6 +117,14 @@ public struct OrderLedger: Sendable {
         try await database.writer.read { db in try order(id, in: db) }
     }
 
+    /// The `traceparent` the order's first event was written with: the span that placed the order.
+    public func placement(of orderID: String, in db: Database) throws -> String? {
+        try OutboxRecord.filter(
+            OutboxRecord.Columns.topic == Topics.orderEvents && OutboxRecord.Columns.orderId == orderID
+                && OutboxRecord.Columns.sequence == 1
+        ).fetchOne(db)?.traceparent
+    }
+
     public func order(_ id: String, in db: Database) throws -> (snapshot: OrderSnapshot, sequence: Int)? {
         guard let record = try OrderRecord.fetchOne(db, key: id) else { return nil }
         return (try record.decodedSnapshot(), record.sequence)

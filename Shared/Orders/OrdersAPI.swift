@@ -1,6 +1,7 @@
 import Contract
 import Foundation
 public import Hummingbird
+import MessageTracing
 import OrderEvents
 import Outbox
 public import ServiceAPI
@@ -31,9 +32,12 @@ public struct OrdersAPI: Sendable {
             // A whole UUID: a shortened one repeats within the orders one load test places.
             let orderID = "ord-api-" + UUID().uuidString.lowercased()
             // A caller's trace (W3C `traceparent`) is the order's: every event of it continues it.
+            // With a tracer, the order's first event is a child of this request's span (which
+            // itself continues the caller's trace); without one, of a new span of the caller's trace.
             let incoming = request.headers.first { $0.name.canonicalName == EventHeaders.traceparent }
                 .flatMap { TraceContext(traceparent: $0.value) }
-            let created = try await ledger.create(orderID: orderID, snapshot: snapshot, at: Date(), trace: Self.newTrace(in: incoming))
+            let trace = MessageTracer.currentTraceparent.flatMap(TraceContext.init(traceparent:)) ?? Self.newTrace(in: incoming)
+            let created = try await ledger.create(orderID: orderID, snapshot: snapshot, at: Date(), trace: trace)
             simulator.adopt(orderID)
             // The order as just committed: its one event, not yet relayed (no read back).
             let view = OrderView(

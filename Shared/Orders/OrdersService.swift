@@ -93,18 +93,20 @@ public struct OrdersService {
 
     /// Runs every part until SIGTERM or SIGINT (or, with `--exit-when-published`, the end of the
     /// simulation), then shuts down gracefully (bounded in time).
-    public func run() async throws {
+    /// `first` start before the service's parts and stop after them (a trace exporter).
+    public func run(after first: [ServiceGroupConfiguration.ServiceConfiguration] = []) async throws {
         let pending = try await relay.pendingCount()
         logger.info("orders: \(pending) outbox rows waiting to be published")
-        try await ServiceGroup(configuration: .bounded(services: services, logger: logger)).run()
+        try await ServiceGroup(configuration: .bounded(services: first + services, logger: logger)).run()
     }
 
-    /// The executable's whole `run`: process-wide logging and metrics, then build and run.
+    /// The executable's whole `run`: process-wide logging, metrics and tracing, then build and run.
     public static func main(_ options: OrdersServiceOptions) async throws {
         ProcessMemory.returnLargeBlocksToTheSystem()
         let logger = ServiceLogging.bootstrap(level: options.logLevel, label: "orders", format: options.logFormat)
         let metrics = ServiceMetrics.bootstrap(service: "orders")
-        try await build(options, logger: logger, metrics: metrics).run()
+        let tracing = try ServiceTracing.bootstrap(service: "orders", logger: logger)
+        try await build(options, logger: logger, metrics: metrics).run(after: tracing)
     }
 }
 

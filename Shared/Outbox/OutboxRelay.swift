@@ -3,9 +3,11 @@ import Foundation
 public import GRDB
 public import Kafka
 public import Logging
+import MessageTracing
 import Metrics
 public import ServiceLifecycle
 import Synchronization
+import Tracing
 
 /// Publishes a service's outbox to Kafka, in row order, and marks a row sent only once its
 /// delivery report has arrived. One relay serves every topic the service writes.
@@ -40,12 +42,15 @@ public final class OutboxRelay: Service, Sendable {
         var early: [UInt64: DeliveryReport] = [:]
         /// Acknowledged rows not yet marked sent in the database.
         var acknowledged: [(row: Int64, partition: Int32, offset: Int64)] = []
+        /// The `publish` span of each row in flight (only while a tracer is bootstrapped).
+        var spans: [Int64: any Span] = [:]
         var restartAfterDrain = false
         var published = 0
         var failed = 0
 
         /// Books one delivery report for `row`.
         mutating func settle(row: Int64, with report: DeliveryReport, logger: Logger) {
+            if let span = spans.removeValue(forKey: row) { MessageTracer.published(span, report: report) }
             if let offset = report.offset, report.error == nil {
                 acknowledged.append((row, report.topicPartition.partition, offset))
             } else {
@@ -169,12 +174,19 @@ public final class OutboxRelay: Service, Sendable {
                 try await Task.sleep(for: .milliseconds(10))
                 continue
             }
-            let messages = rows.map { row in
+            var messages = rows.map { row in
                 KafkaProducerMessage(
                     topic: Topics.named(row.topic, beside: orderTopic), key: Array(row.key.utf8), value: Array(row.payload),
                     headers: EventHeaders.fields(type: row.type, schemaVersion: row.schemaVersion, traceparent: row.traceparent).map {
                         KafkaHeader(key: $0.key, string: $0.value)
                     })
+            }
+            if MessageTracer.isTracing {
+                // Registered before the records are enqueued: a report can arrive before `enqueue` returns.
+                let spans = messages.indices.map { MessageTracer.startPublishing(&messages[$0]) }
+                state.withLock { state in
+                    for (row, span) in zip(rows, spans) { state.spans[row.id!] = span }
+                }
             }
             let ids = try await producer.enqueue(contentsOf: messages)
             state.withLock { state in

@@ -4,6 +4,7 @@ public import Foundation
 public import GRDB
 public import Kafka
 public import Logging
+import MessageTracing
 public import ServiceAPI
 public import ServiceLifecycle
 import Synchronization
@@ -163,6 +164,17 @@ public final class DecisionRunner: Service, Sendable {
     }
 
     private func process(_ batch: ConsumerBatch) async throws {
+        let spans = ConsumedBatchSpans(batch.messages, group: consumer.configuration.groupID, step: "decide \(decider.producer)")
+        do {
+            try await process(batch, spans: spans)
+            spans.end()
+        } catch {
+            spans.end(error: error)
+            throw error
+        }
+    }
+
+    private func process(_ batch: ConsumerBatch, spans: ConsumedBatchSpans) async throws {
         var decoded: [(FlowMessage, KafkaConsumerMessage)] = []
         var poison: [(KafkaConsumerMessage, String)] = []
         for record in batch.messages {
@@ -172,6 +184,7 @@ public final class DecisionRunner: Service, Sendable {
                 poison.append((record, "invalid_message: \(error)"))
             }
         }
+        for (message, reason) in poison { spans.deadLettered(message, reason: reason) }
         try await deadLetters.send(poison)
         let messages = decoded
         let decider = self.decider
@@ -194,9 +207,10 @@ public final class DecisionRunner: Service, Sendable {
                     repeats += 1
                     continue
                 }
-                let traceparent = record.headers.first { $0.key == EventHeaders.traceparent }?.value.map {
-                    String(decoding: $0, as: UTF8.self)
-                }
+                // What it decides continues the trace from its own `decide` span, if one is recorded.
+                let traceparent =
+                    spans.traceparent(for: record)
+                    ?? record.headers.first { $0.key == EventHeaders.traceparent }?.value.map { String(decoding: $0, as: UTF8.self) }
                 do {
                     try decider.decide(
                         message,
@@ -211,6 +225,7 @@ public final class DecisionRunner: Service, Sendable {
             try DecisionTables.store(offsets, in: db)
             return (taken, repeats, rejected)
         }
+        for (message, reason) in rejected { spans.deadLettered(message, reason: reason) }
         try await deadLetters.send(rejected)
         counters.withLock {
             $0.decided += taken

@@ -2,6 +2,7 @@ import Contract
 public import Foundation
 public import Kafka
 public import Logging
+import MessageTracing
 public import OrderEvents
 public import ServiceAPI
 public import ServiceLifecycle
@@ -152,6 +153,17 @@ public final class ProjectionRunner: Service, Sendable {
     }
 
     private func process(_ batch: ConsumerBatch) async throws {
+        let spans = ConsumedBatchSpans(batch.messages, group: database.projection.name, step: "apply \(database.projection.name)")
+        do {
+            try await process(batch, spans: spans)
+            spans.end()
+        } catch {
+            spans.end(error: error)
+            throw error
+        }
+    }
+
+    private func process(_ batch: ConsumerBatch, spans: ConsumedBatchSpans) async throws {
         var events: [(OrderEvent, EventPosition)] = []
         var sources: [UUID: KafkaConsumerMessage] = [:]
         var poison: [(KafkaConsumerMessage, String)] = []
@@ -165,6 +177,7 @@ public final class ProjectionRunner: Service, Sendable {
                 poison.append((message, "\(error.code): \(error)"))
             }
         }
+        for (message, reason) in poison { spans.deadLettered(message, reason: reason) }
         // Dead letters first: their offsets are stored with this batch, so they must be safe first.
         try await deadLetters.send(poison)
         let started = ContinuousClock.now
@@ -172,8 +185,11 @@ public final class ProjectionRunner: Service, Sendable {
         metrics.applyLatency.recordNanoseconds((ContinuousClock.now - started).nanoseconds)
         onCommitted?(events.map(\.0))
         // Rejected by the projection (or out of sequence): written nowhere but the dead-letter topic.
-        try await deadLetters.send(
-            result.rejected.compactMap { rejection in sources[rejection.event.eventID].map { ($0, "rejected: \(rejection.reason)") } })
+        let rejected = result.rejected.compactMap { rejection in
+            sources[rejection.event.eventID].map { ($0, "rejected: \(rejection.reason)") }
+        }
+        for (message, reason) in rejected { spans.deadLettered(message, reason: reason) }
+        try await deadLetters.send(rejected)
         state.withLock {
             $0.counters.applied += result.applied
             $0.counters.duplicates += result.duplicates

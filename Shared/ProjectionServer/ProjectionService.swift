@@ -110,15 +110,18 @@ public struct ProjectionService {
     }
 
     /// Runs every part until SIGTERM or SIGINT, then shuts down gracefully (bounded in time).
-    public func run() async throws {
-        try await ServiceGroup(configuration: .bounded(services: services, logger: logger)).run()
+    /// `first` start before the service's parts and stop after them (a trace exporter).
+    public func run(after first: [ServiceGroupConfiguration.ServiceConfiguration] = []) async throws {
+        try await ServiceGroup(configuration: .bounded(services: first + services, logger: logger)).run()
     }
 
-    /// A service executable's whole `run`: process-wide logging and metrics, then build and run.
+    /// A service executable's whole `run`: process-wide logging, metrics and tracing, then build
+    /// and run.
     public static func main(_ options: ProjectionServiceOptions, definition: ProjectionServiceDefinition) async throws {
         ProcessMemory.returnLargeBlocksToTheSystem()
         let logger = ServiceLogging.bootstrap(level: options.logLevel, label: definition.name, format: options.logFormat)
         let metrics = ServiceMetrics.bootstrap(service: definition.name)
-        try await build(options, definition: definition, logger: logger, metrics: metrics).run()
+        let tracing = try ServiceTracing.bootstrap(service: definition.name, logger: logger)
+        try await build(options, definition: definition, logger: logger, metrics: metrics).run(after: tracing)
     }
 }

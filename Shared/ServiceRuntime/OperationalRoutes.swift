@@ -10,11 +10,12 @@ public import ServiceAPI
 /// `ServiceMetrics`).
 public enum OperationalRoutes {
     /// A service's router: every request measured (requests per route, method and status, their
-    /// durations, those in flight), and Hummingbird's wordless refusals explained with the
-    /// service's `endpoints`. Routes added to it afterwards get both.
+    /// durations, those in flight) and traced (`TracedRequests`), and Hummingbird's wordless
+    /// refusals explained with the service's `endpoints`. Routes added to it afterwards get all three.
     public static func router(endpoints: [Route]) -> Router<BasicRequestContext> {
         let router = Router()
         router.add(middleware: MetricsMiddleware())
+        router.add(middleware: TracedRequests())
         router.add(middleware: ExplainedErrors(endpoints: endpoints.map(\.description).joined(separator: ", ")))
         return router
     }

@@ -103,6 +103,8 @@ public enum ServiceEnvironment {
     ]
     /// Plus any `KAFKA_OVERRIDE_<LIBRDKAFKA_KEY>`.
     public static let kafkaOverridePrefix = "KAFKA_OVERRIDE_"
+    /// And OpenTelemetry's standard variables, which its SDK reads (`ServiceTracing`).
+    public static let openTelemetryPrefix = "OTEL_"
 
     public struct InvalidVariable: Error, CustomStringConvertible {
         public let description: String

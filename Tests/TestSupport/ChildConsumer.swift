@@ -24,17 +24,20 @@ public final class ChildConsumer: Sendable {
     /// The `fooddelivery` executable built next to the test bundle.
     public static var executable: URL { builtExecutable("fooddelivery") }
 
-    /// Starts a service as `launch` describes it.
-    public static func launch(_ launch: ServiceLaunch, output: URL? = nil) throws -> Process {
-        try self.launch(launch.service, launch.arguments, output: output)
+    /// Starts a service as `launch` describes it, with `environment` added to this process's.
+    public static func launch(_ launch: ServiceLaunch, output: URL? = nil, environment: [String: String] = [:]) throws -> Process {
+        try self.launch(launch.service, launch.arguments, output: output, environment: environment)
     }
 
     /// Starts an executable of this package with `arguments`: stdout discarded and stderr shared,
     /// or both written to `output`.
-    public static func launch(_ name: String, _ arguments: [String], output: URL? = nil) throws -> Process {
+    public static func launch(_ name: String, _ arguments: [String], output: URL? = nil, environment: [String: String] = [:]) throws
+        -> Process
+    {
         let process = Process()
         process.executableURL = builtExecutable(name)
         process.arguments = arguments
+        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         process.standardOutput = FileHandle.nullDevice
         if let output {
             _ = FileManager.default.createFile(atPath: output.path, contents: nil)

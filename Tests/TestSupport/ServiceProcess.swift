@@ -10,14 +10,15 @@ public final class ServiceProcess: @unchecked Sendable {
     public let port: Int
     public let process: Process
 
-    /// Starts `launch`, on its `httpPort` or a free port; its output goes to `output` if given.
-    public init(_ launch: ServiceLaunch, output: URL? = nil) throws {
+    /// Starts `launch`, on its `httpPort` or a free port, with `environment` added to this
+    /// process's; its output goes to `output` if given.
+    public init(_ launch: ServiceLaunch, output: URL? = nil, environment: [String: String] = [:]) throws {
         var launch = launch
         let port = try launch.httpPort ?? LocalPort.free()
         launch.httpPort = port
         self.service = launch.service
         self.port = port
-        process = try ChildConsumer.launch(launch, output: output)
+        process = try ChildConsumer.launch(launch, output: output, environment: environment)
     }
 
     deinit { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
