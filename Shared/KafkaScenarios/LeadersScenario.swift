@@ -17,7 +17,10 @@ package struct LeadersScenario: Scenario {
     static let changeLimit = Duration.seconds(90)
 
     package func run(_ kafka: ScenarioKafka) async throws -> ScenarioVerdict {
-        if let short = try await kafka.brokersShort(of: 3) { return .unsupported(short.reason) }
+        if let short = try await kafka.brokersShort(of: 3) {
+            let control = kafka.brokerControl.missing([.stop, .start]).map { "; it also stops and starts brokers: \($0)" } ?? ""
+            return .unsupported(short.reason + control)
+        }
         if let missing = kafka.brokerControl.missing([.stop, .start]) { return .unsupported(missing) }
         let admin = try kafka.admin()
         let topic = kafka.freshName("scenario-leaders")

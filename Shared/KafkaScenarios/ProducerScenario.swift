@@ -67,11 +67,6 @@ package struct ProducerScenario: Scenario {
         if safe.lost.isEmpty && safe.duplicated.isEmpty && safe.inOrderPerKey {
             return ScenarioVerdict(passed: true, evidence: evidence)
         }
-        if safe.lost.isEmpty && !safe.duplicated.isEmpty && kafka.isLocalBroker {
-            return .unsupported(
-                "Tansu 0.6.0 appends an idempotent producer's retried batch again instead of dropping the duplicate sequence numbers (docs/LOCAL-BROKER.md): \(evidence)"
-            )
-        }
         return ScenarioVerdict(passed: false, evidence: evidence)
     }
 
