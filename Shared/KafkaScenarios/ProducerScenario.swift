@@ -4,8 +4,9 @@ package import Kafka
 /// What a producer's settings promise when the broker stalls: numbered records are sent while the
 /// partition's leader is frozen for longer than the request timeout, then thawed. Requests that
 /// timed out are retried; the frozen broker still reads the originals from its socket afterwards,
-/// so a broker that does not recognise a retried batch appends it twice. Only the idempotent
-/// producer (sequence numbers per partition, acks=all) may neither lose, duplicate nor reorder.
+/// so a broker that does not recognise a retried batch appends it twice. The idempotent producer
+/// (sequence numbers per partition, acks=all) is the one setting that must neither lose,
+/// duplicate nor reorder.
 package struct ProducerScenario: Scenario {
     package let name = "producer"
     package let concept: KafkaConcept? = .producer

@@ -14,7 +14,8 @@ package struct RetentionScenario: Scenario {
     /// How long to watch for the deletion: Kafka checks every log.retention.check.interval.ms
     /// (5 min by default; 5 s in this repository's docker-compose.yml).
     package static let watch = Duration.seconds(40)
-    /// The smallest segment Apache Kafka accepts; retention by size deletes whole segments.
+    /// Small, so a few MiB fill several segments: retention by size deletes whole segments, and
+    /// never the active one.
     static let segmentBytes = 1_048_576
 
     /// One topic whose log should shrink, and how.
