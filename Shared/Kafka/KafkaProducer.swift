@@ -22,6 +22,7 @@ public final class KafkaProducer: Sendable {
     public let configuration: KafkaProducerConfiguration
 
     public static func make(configuration: KafkaProducerConfiguration, logger: Logger) throws(KafkaError) -> KafkaProducer {
+        try configuration.validate()
         let (reports, continuation) = AsyncStream.makeStream(of: DeliveryReport.self, bufferingPolicy: .unbounded)
         let events = ClientEvents(
             logger: logger, metrics: KafkaMetrics(clientID: configuration.common.clientID), deliveryReports: continuation)

@@ -1,10 +1,23 @@
 /// Producer settings. The defaults are the safe ones this system relies on: idempotence with
 /// `acks=all`, so a retried send can neither duplicate nor reorder a key's records.
 public struct KafkaProducerConfiguration: Sendable, Equatable {
+    /// How many acknowledgements a send waits for (`acks`).
+    public enum Acks: String, Sendable, Hashable, CaseIterable {
+        /// Fire and forget: a record counts as delivered once it is written to the socket.
+        case none = "0"
+        /// The partition leader has appended it; lost if the leader dies before a follower copies it.
+        case leader = "1"
+        /// Every in-sync replica has it (and at least `min.insync.replicas` of them).
+        case all
+    }
+
     public var common: KafkaConfiguration
     /// Idempotent producer (implies `acks=all`, bounded in-flight requests, infinite retries
     /// within `deliveryTimeout`).
     public var idempotent: Bool
+    /// Acknowledgements per send. Idempotence requires `.all`; `KafkaProducer.make` refuses
+    /// anything else with it.
+    public var acks: Acks = .all
     /// How long librdkafka may batch messages before sending (`linger.ms`).
     public var linger: Duration
     /// How long a message may take in total before its delivery report fails (`delivery.timeout.ms`).
@@ -34,10 +47,19 @@ public struct KafkaProducerConfiguration: Sendable, Equatable {
         self.compression = compression
     }
 
+    /// Throws when the settings contradict each other, saying which to change.
+    func validate() throws(KafkaError) {
+        if idempotent && acks != .all {
+            throw KafkaError(
+                .configuration,
+                "an idempotent producer needs acks=all (it has acks=\(acks.rawValue)): set acks to .all or idempotent to false")
+        }
+    }
+
     func librdkafkaProperties() -> [String: String] {
         var properties = common.librdkafkaProperties()
         properties["enable.idempotence"] = String(idempotent)
-        properties["acks"] = "all"
+        properties["acks"] = acks.rawValue
         properties["linger.ms"] = String(linger.milliseconds)
         properties["delivery.timeout.ms"] = String(deliveryTimeout.milliseconds)
         properties["queue.buffering.max.messages"] = String(maxQueuedMessages)

@@ -9,6 +9,7 @@ import LocalBroker
 /// local broker keeps it in memory and restarts empty.
 package struct BrokerRestartScenario: Scenario {
     package let name = "broker-restart"
+    package let concept: KafkaConcept? = .brokerAndCluster
     package let summary = "a broker that restarts keeps its topics, records and committed offsets: nothing acknowledged is lost"
 
     package func run(_ kafka: ScenarioKafka) async throws -> ScenarioVerdict {

@@ -6,6 +6,7 @@ import Kafka
 /// independently.
 package struct ConsumerStartScenario: Scenario {
     package let name = "consumer"
+    package let concept: KafkaConcept? = .consumer
     package let summary = "a new group starts at the earliest record or only at new ones (auto.offset.reset); every group gets every record"
 
     package func run(_ kafka: ScenarioKafka) async throws -> ScenarioVerdict {
@@ -42,6 +43,7 @@ package struct ConsumerStartScenario: Scenario {
 /// session timeout gets its partitions back, and the rest of the group sees no rebalance.
 package struct StaticMembershipScenario: Scenario {
     package let name = "static-membership"
+    package let concept: KafkaConcept? = .staticMembership
     package let summary = "a member with a group.instance.id restarted within its session gets its partitions back without a rebalance"
 
     package func run(_ kafka: ScenarioKafka) async throws -> ScenarioVerdict {

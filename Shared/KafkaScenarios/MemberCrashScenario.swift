@@ -8,6 +8,7 @@ import SimulationControl
 /// committed is read again: at-least-once).
 package struct MemberCrashScenario: Scenario {
     package let name = "member-crash"
+    package let concept: KafkaConcept? = nil
     package let summary =
         "a member SIGKILLed mid-stream says no goodbye: after its session timeout the group hands its partitions to a survivor, which resumes at the committed offsets"
 

@@ -13,6 +13,7 @@ import SimulationControl
 /// each kitchen's orders in the order they were placed.
 package struct SagaScenario: Scenario {
     package let name = "saga"
+    package let concept: KafkaConcept? = nil
     package let summary =
         "kill restaurants while orders flow: placed orders wait and nothing is accepted; restart it: every waiting order is decided exactly once, in order per restaurant"
 

@@ -7,6 +7,8 @@ import SimulationControl
 /// it against a real broker, and ends with PASS or FAIL from what it measured.
 package protocol Scenario: Sendable {
     var name: String { get }
+    /// The concept it verifies; nil for the scenarios that go beyond the thirteen.
+    var concept: KafkaConcept? { get }
     var summary: String { get }
     func run(_ kafka: ScenarioKafka) async throws -> ScenarioVerdict
 }
@@ -25,24 +27,46 @@ package struct ScenarioVerdict {
         self.evidence = evidence
         self.brokerLimitation = brokerLimitation
     }
+
+    /// The cluster cannot show the concept: `reason` says why, and what would make it possible.
+    package static func unsupported(_ reason: String) -> ScenarioVerdict {
+        ScenarioVerdict(passed: false, evidence: reason, brokerLimitation: true)
+    }
 }
 
-/// Every scenario, in the order `fooddelivery scenario all` runs them.
+/// Every scenario, in the order `fooddelivery scenario all` runs them: the thirteen concepts in
+/// order, then the extras.
 package enum ScenarioCatalog {
     package static let all: [any Scenario] = [
-        KeysAndPartitionsScenario(), ConsumerStartScenario(), ConsumerGroupScenario(), StaticMembershipScenario(), MemberCrashScenario(),
-        OffsetsAndReplayScenario(), RetentionScenario(), BrokerRestartScenario(), DecouplingScenario(), SagaScenario(),
+        TopicScenario(), KeysAndPartitionsScenario(), ProducerScenario(), ConsumerStartScenario(), ConsumerGroupScenario(),
+        MemberCrashScenario(), OffsetsAndReplayScenario(), RebalancingScenario(), StaticMembershipScenario(), RetentionScenario(),
+        ClusterScenario(), BrokerRestartScenario(), ReplicationScenario(), LeadersScenario(), DecouplingScenario(), SagaScenario(),
     ]
+
+    /// Each concept with the names of the scenarios that verify it.
+    package static var byConcept: [(concept: KafkaConcept, scenarios: [String])] {
+        KafkaConcept.allCases.map { concept in (concept, all.filter { $0.concept == concept }.map(\.name)) }
+    }
+
+    /// The scenarios beyond the thirteen concepts.
+    package static var extras: [any Scenario] { all.filter { $0.concept == nil } }
 }
 
-/// What a scenario works with: the cluster, fresh names, a narrator.
+/// What a scenario works with: the cluster, a way to stop or pause its brokers, fresh names, a
+/// narrator.
 package struct ScenarioKafka {
     package let configuration: KafkaConfiguration
     package let logger: Logger
+    package let brokerControl: BrokerControl
+    /// The cluster is the local Tansu broker, whose measured deviations (docs/LOCAL-BROKER.md)
+    /// turn some verdicts into UNSUPPORTED.
+    package let isLocalBroker: Bool
 
-    package init(configuration: KafkaConfiguration, logger: Logger) {
+    package init(configuration: KafkaConfiguration, logger: Logger, brokerControl: BrokerControl = .none, isLocalBroker: Bool = false) {
         self.configuration = configuration
         self.logger = logger
+        self.brokerControl = brokerControl
+        self.isLocalBroker = isLocalBroker
     }
 
     package func say(_ text: String) { OutputLine.write("  " + text) }

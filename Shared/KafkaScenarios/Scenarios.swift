@@ -5,6 +5,7 @@ import Kafka
 /// murmur2(key) says.
 package struct KeysAndPartitionsScenario: Scenario {
     package let name = "partitions"
+    package let concept: KafkaConcept? = .partitionsAndKeys
     package let summary = "a topic is split into partitions; a record's key chooses its partition, so one key's records stay in order"
 
     package func run(_ kafka: ScenarioKafka) async throws -> ScenarioVerdict {
@@ -29,6 +30,7 @@ package struct KeysAndPartitionsScenario: Scenario {
 /// A consumer group splits the partitions among its members; joins and leaves rebalance them.
 package struct ConsumerGroupScenario: Scenario {
     package let name = "consumer-group"
+    package let concept: KafkaConcept? = .consumerGroup
     package let summary = "members of one consumer group share the partitions; when one joins or leaves, the group rebalances"
 
     package func run(_ kafka: ScenarioKafka) async throws -> ScenarioVerdict {
@@ -71,6 +73,7 @@ package struct ConsumerGroupScenario: Scenario {
 /// Offsets: a group resumes from its committed offset; a consumer can seek back and replay.
 package struct OffsetsAndReplayScenario: Scenario {
     package let name = "replay"
+    package let concept: KafkaConcept? = .offsetsAndReplay
     package let summary = "a group's committed offset is where it resumes; seeking back replays the log, which Kafka keeps"
 
     package func run(_ kafka: ScenarioKafka) async throws -> ScenarioVerdict {
@@ -99,6 +102,7 @@ package struct OffsetsAndReplayScenario: Scenario {
 /// Decoupling: the producer does not wait for consumers; a dead consumer does not slow it down.
 package struct DecouplingScenario: Scenario {
     package let name = "decoupling"
+    package let concept: KafkaConcept? = .decoupling
     package let summary = "producers and consumers never wait for each other: with the consumer gone, the producer goes on as fast"
 
     package func run(_ kafka: ScenarioKafka) async throws -> ScenarioVerdict {

@@ -19,6 +19,21 @@ struct ConfigurationTests {
         #expect(properties["statistics.interval.ms"] == "5000")
     }
 
+    @Test("acks maps to 0, 1 or all; an idempotent producer with anything but acks=all is refused with the fix")
+    func acksSetting() throws {
+        var configuration = KafkaProducerConfiguration(common: common, idempotent: false)
+        for (acks, value) in [(KafkaProducerConfiguration.Acks.none, "0"), (.leader, "1"), (.all, "all")] {
+            configuration.acks = acks
+            #expect(configuration.librdkafkaProperties()["acks"] == value)
+            #expect(configuration.librdkafkaProperties()["enable.idempotence"] == "false")
+        }
+        configuration.idempotent = true
+        configuration.acks = .leader
+        let error = #expect(throws: KafkaError.self) { try configuration.validate() }
+        #expect(error?.code == .configuration)
+        #expect(error?.message.contains("set acks to .all or idempotent to false") == true)
+    }
+
     @Test("Consumer defaults never store or commit behind the application's back")
     func consumerDefaults() {
         let properties = KafkaConsumerConfiguration(common: common, groupID: "restaurants").librdkafkaProperties()
