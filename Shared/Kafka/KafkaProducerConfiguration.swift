@@ -4,7 +4,7 @@ public struct KafkaProducerConfiguration: Sendable, Equatable {
     /// How many acknowledgements a send waits for (`acks`).
     public enum Acks: String, Sendable, Hashable, CaseIterable {
         /// Fire and forget: a record counts as delivered once it is written to the socket.
-        case none = "0"
+        case unacknowledged = "0"
         /// The partition leader has appended it; lost if the leader dies before a follower copies it.
         case leader = "1"
         /// Every in-sync replica has it (and at least `min.insync.replicas` of them).

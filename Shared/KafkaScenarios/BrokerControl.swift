@@ -67,6 +67,9 @@ package struct BrokerControl: Sendable {
             "no way to \(missing.map(\.rawValue).joined(separator: "/")) a broker: give \(missing.map { "\($0.flag) 'CMD {id}'" }.joined(separator: " and "))"
     }
 
+    /// How long an operator's command may take (a broker's shutdown included).
+    static let commandLimit = Duration.seconds(120)
+
     /// Does `action` to broker `id`, returning when its command has finished (a started broker
     /// may still be joining the cluster: callers watch the metadata for that).
     package func perform(_ action: Action, broker id: Int32) async throws {
@@ -84,7 +87,20 @@ package struct BrokerControl: Sendable {
             // The command may take seconds (docker compose stop waits for the broker to shut
             // down): it runs on a thread that may block, not on Swift's cooperative pool.
             let run = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<ProgramRun, any Error>) in
-                DispatchQueue.global().async { continuation.resume(with: Result { try ProgramRun("/bin/sh", ["-c", command]) }) }
+                DispatchQueue.global().async {
+                    continuation.resume(
+                        with: Result {
+                            try ProgramRun(
+                                "/usr/bin/timeout",
+                                ["--kill-after=5", String(Self.commandLimit.components.seconds), "/bin/sh", "-c", command])
+                        })
+                }
+            }
+            // timeout(1) exits with 124 when the command ran out of time.
+            guard run.status != 124 else {
+                throw BrokerControlError(
+                    "\(action.flag) command `\(command)` did not finish within \(Self.commandLimit): check it by hand, then run the scenario again"
+                )
             }
             guard run.status == 0 else {
                 throw BrokerControlError(

@@ -13,13 +13,18 @@ package struct BrokerRestartScenario: Scenario {
     package let summary = "a broker that restarts keeps its topics, records and committed offsets: nothing acknowledged is lost"
 
     package func run(_ kafka: ScenarioKafka) async throws -> ScenarioVerdict {
-        let s3: LocalS3Server
-        do {
-            s3 = try await LocalS3Server.start(logger: kafka.logger)
-        } catch {
-            return ScenarioVerdict(passed: false, evidence: "\(error)", brokerLimitation: true)
+        guard LocalS3Server.isInstalled else {
+            return .unsupported(
+                "no local S3 server for the broker to keep its data in: scripts/setup.sh --local-s3 installs one (moto, from PyPI)")
         }
-        let broker = try await LocalBroker.start(storage: .s3(s3), logger: kafka.logger)
+        let s3 = try await LocalS3Server.start(logger: kafka.logger)
+        let broker: LocalBroker
+        do {
+            broker = try await LocalBroker.start(storage: .s3(s3), logger: kafka.logger)
+        } catch {
+            await s3.stop()
+            throw error
+        }
         do {
             let verdict = try await run(on: broker, kafka: kafka)
             await broker.stop()
@@ -49,7 +54,7 @@ package struct BrokerRestartScenario: Scenario {
         )
 
         kafka.say(
-            "every record is acknowledged; the broker stops (SIGTERM, and SIGKILL if it has not exited within 10 s) and starts again on the same storage"
+            "every record is acknowledged; the broker stops (SIGTERM, and SIGKILL if it has not exited within \(LocalBroker.gracefulStopLimit)) and starts again on the same storage"
         )
         let started = ContinuousClock.now
         try await broker.restart(logger: kafka.logger)
@@ -84,12 +89,12 @@ package struct BrokerRestartScenario: Scenario {
         kafka.say(
             "60 more records continue each partition's offsets; the group resumes and reads \(after.count) (\(reread) it had committed)")
 
-        let ok =
-            partitions == 3 && read == landed && storedByPartition == committed && continued && after.count == 160 && reread == 0
+        let keptCount = read.intersection(landed).count
+        let ok = partitions == 3 && read == landed && storedByPartition == committed && continued && after.count == 160 && reread == 0
         return ScenarioVerdict(
             passed: ok,
             evidence:
-                "after the restart: all 300 acknowledged records at their offsets, the committed offsets kept, new records after the old, the group resumed with nothing read twice"
+                "after the restart: \(partitions) of 3 partitions, \(keptCount) of the 300 acknowledged records at their offsets (\(read.subtracting(landed).count) unexpected), committed offsets \(storedByPartition == committed ? "kept" : "changed"), new records \(continued ? "after" : "not after") the old, the group resumed with \(after.count) of 160 read and \(reread) read twice"
         )
     }
 

@@ -22,7 +22,9 @@ package struct ProducerScenario: Scenario {
     }
 
     package static let settings = [
-        Setting(label: "acks=0", acks: .none, idempotent: false, risk: "no acknowledgement: whatever the broker drops is gone unnoticed"),
+        Setting(
+            label: "acks=0", acks: .unacknowledged, idempotent: false,
+            risk: "no acknowledgement: whatever the broker drops is gone unnoticed"),
         Setting(label: "acks=1", acks: .leader, idempotent: false, risk: "retries without sequence numbers can duplicate and reorder"),
         Setting(label: "acks=all", acks: .all, idempotent: false, risk: "all replicas ack, but retries can still duplicate and reorder"),
         Setting(label: "acks=all+idempotence", acks: .all, idempotent: true, risk: "none: the broker drops a batch it already has"),
@@ -76,7 +78,10 @@ package struct ProducerScenario: Scenario {
     func send(_ setting: Setting, _ kafka: ScenarioKafka) async throws -> Outcome {
         let topic = try await kafka.freshTopic("scenario-producer", partitions: 1)
         try await kafka.waitForLeaders(topic, partitions: 1)
-        let leader = try await kafka.waitForMetadata(topic) { _ in true }?.partitions.first?.leader ?? -1
+        let metadata = try await kafka.waitForMetadata(topic) { _ in true }
+        guard let leader = metadata?.partitions.first?.leader, leader >= 0 else {
+            throw BrokerControlError("\(topic)[0] has no leader to pause")
+        }
         let producer = try kafka.producer(
             acks: setting.acks, idempotent: setting.idempotent, deliveryTimeout: .seconds(30), requestTimeout: Self.requestTimeout)
         let keys = 5
@@ -101,6 +106,7 @@ package struct ProducerScenario: Scenario {
             }
         } catch {
             if paused { try? await kafka.brokerControl.perform(.resume, broker: leader) }
+            await producer.close(timeout: .seconds(5))
             throw error
         }
         // Closing waits for every report (purging what is still undelivered) and ends the stream.

@@ -120,7 +120,7 @@ package struct RebalancingScenario: Scenario {
         }
         if eager.exact && kafka.isLocalBroker && (cooperative.lost > 0 || !cooperative.settled) {
             return .unsupported(
-                "cooperative-sticky did not settle or lost partitions (\(steps.last ?? "")): Tansu 0.6.0 answers a live member with ILLEGAL_GENERATION after another's LeaveGroup (docs/LOCAL-BROKER.md); \(evidence)"
+                "cooperative-sticky did not settle or lost partitions (\(steps.last ?? "")): Tansu was once measured answering a live member with ILLEGAL_GENERATION after another's LeaveGroup (docs/LOCAL-BROKER.md); \(evidence)"
             )
         }
         return ScenarioVerdict(passed: false, evidence: "\(evidence); \(steps.joined(separator: "; "))")

@@ -42,11 +42,16 @@ package struct RetentionScenario: Scenario {
         // Uncompressed, so 4 MiB sent is 4 MiB of log.
         let producer = try KafkaProducer.make(
             configuration: KafkaProducerConfiguration(common: kafka.configuration, compression: "none"), logger: kafka.logger)
-        for index in 0..<4_000 {
-            _ = try await producer.enqueue(KafkaProducerMessage(topic: bySize.topic, key: "ord-\(index)", value: kilobyte))
+        do {
+            for index in 0..<4_000 {
+                _ = try await producer.enqueue(KafkaProducerMessage(topic: bySize.topic, key: "ord-\(index)", value: kilobyte))
+            }
+            try await producer.flush()
+            await producer.close()
+        } catch {
+            await producer.close(timeout: .seconds(5))
+            throw error
         }
-        try await producer.flush()
-        await producer.close()
         try await Task.sleep(for: .seconds(2))
         _ = try await kafka.produce(byTime.topic, count: 50) { "ord-\($0 + 50)" }
         kafka.say("by time: 100 records in two halves 2 s apart; by size: 4,000 records of 1 KiB (about 4 segments)")

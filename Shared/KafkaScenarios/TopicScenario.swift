@@ -11,7 +11,7 @@ package struct TopicScenario: Scenario {
         "a topic is a named, partitioned, append-only log with its own configs: offsets only grow, a second read returns the same records"
 
     /// Configs set at creation, each different from the broker's default so reading it back proves it was kept.
-    static let configs = ["retention.ms": "86400000", "max.message.bytes": "65536", "cleanup.policy": "delete"]
+    static let configs = ["retention.ms": "86400000", "max.message.bytes": "65536", "min.compaction.lag.ms": "60000"]
 
     package func run(_ kafka: ScenarioKafka) async throws -> ScenarioVerdict {
         let admin = try kafka.admin()

@@ -43,12 +43,10 @@ public final class LocalBroker: Sendable {
     public var pid: Int32? { process.withLock { $0?.processIdentifier } }
 
     /// The Tansu process itself (the watchdog's child).
-    public var brokerPID: Int32? { pid.flatMap(brokerPID(watchdog:)) }
+    public var brokerPID: Int32? { pid.flatMap(WatchdogProcess.child(of:)) }
 
-    private func brokerPID(watchdog pid: Int32) -> Int32? {
-        guard let children = try? String(contentsOfFile: "/proc/\(pid)/task/\(pid)/children", encoding: .utf8) else { return nil }
-        return children.split(separator: " ").first.flatMap { Int32($0) }
-    }
+    /// How long Tansu on S3 storage gets to exit after SIGTERM before SIGKILL.
+    public static let gracefulStopLimit = Duration.seconds(10)
 
     /// Starts a broker. `port` 0 picks a free one. Logs go to `logFile` (default: a temp file).
     public static func start(
@@ -90,7 +88,7 @@ public final class LocalBroker: Sendable {
 
     /// Stops the broker and waits for it to exit: at once on memory storage, where there is
     /// nothing to save; on S3 storage with SIGTERM, so it finishes what it was writing (SIGKILL
-    /// after 10 s).
+    /// after `gracefulStopLimit`).
     public func stop() async {
         guard
             let process = process.withLock({ process in
@@ -98,15 +96,7 @@ public final class LocalBroker: Sendable {
                 return process
             })
         else { return }
-        guard process.isRunning else { return }
-        let tansu = brokerPID(watchdog: process.processIdentifier)
-        process.terminate()
-        let deadline = ContinuousClock.now + .seconds(15)
-        while process.isRunning && ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(50)) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        while process.isRunning { try? await Task.sleep(for: .milliseconds(20)) }
-        // Never leave the broker itself behind, whatever happened to the watchdog.
-        if let tansu { kill(tansu, SIGKILL) }
+        await WatchdogProcess.stop(process, within: Self.gracefulStopLimit + .seconds(5))
     }
 
     public var isRunning: Bool { process.withLock { $0?.isRunning ?? false } }
@@ -125,7 +115,7 @@ public final class LocalBroker: Sendable {
         // With memory storage a graceful shutdown saves nothing, and Tansu was seen to hang on
         // SIGTERM after its clients died, so it ends with SIGKILL. With S3 storage a SIGKILL while
         // it writes can lose records it acknowledged (it records a batch's sequence before the
-        // batch), so it gets SIGTERM and 10 s to finish, then SIGKILL.
+        // batch), so it gets SIGTERM and `gracefulStopLimit` to finish, then SIGKILL.
         let (engine, stopping): (String, String)
         switch storage {
         case .memory:
@@ -133,7 +123,7 @@ public final class LocalBroker: Sendable {
         case .s3(let server):
             (engine, stopping) = (
                 "s3://\(server.bucket)/",
-                "kill -TERM $child 2>/dev/null; n=0; while kill -0 $child 2>/dev/null && [ $n -lt 100 ]; do sleep 0.1; n=$((n+1)); done; kill -KILL $child 2>/dev/null"
+                "kill -TERM $child 2>/dev/null; n=0; while kill -0 $child 2>/dev/null && [ $n -lt \(gracefulStopLimit.components.seconds * 10) ]; do sleep 0.1; n=$((n+1)); done; kill -KILL $child 2>/dev/null"
             )
         }
         let script = """

@@ -23,6 +23,11 @@ public final class LocalS3Server: Sendable {
     /// Where `scripts/setup.sh --local-s3` installs it.
     public static var installation: URL { TansuInstallation.cacheDirectory.appendingPathComponent("local-s3") }
 
+    /// Whether `scripts/setup.sh --local-s3` has installed it.
+    public static var isInstalled: Bool {
+        FileManager.default.isExecutableFile(atPath: installation.appendingPathComponent("bin/moto_server").path)
+    }
+
     /// Starts the server on a free loopback port and creates `bucket`; returns once it exists.
     public static func start(bucket: String = "fooddelivery-broker", logger: Logger, readyTimeout: Duration = .seconds(30))
         async throws -> LocalS3Server
@@ -47,7 +52,9 @@ public final class LocalS3Server: Sendable {
             kill -TERM $child 2>/dev/null; wait $child
             """
         process.arguments = ["-c", script, "local-s3-watchdog", server.path, String(port), String(getpid())]
-        process.environment = ["PATH": "/usr/bin:/bin", "HOME": NSHomeDirectory()]
+        var environment = ["PATH": "/usr/bin:/bin"]
+        if let home = ProcessInfo.processInfo.environment["HOME"] { environment["HOME"] = home }
+        process.environment = environment
         process.standardOutput = output
         process.standardError = output
         process.standardInput = FileHandle.nullDevice
@@ -57,27 +64,19 @@ public final class LocalS3Server: Sendable {
         // it answers once the server listens.
         let deadline = ContinuousClock.now + readyTimeout
         var lastFailure = "no answer"
-        while ContinuousClock.now < deadline {
-            guard process.isRunning else { break }
-            let create = Process()
-            create.executableURL = python
-            create.arguments = [
-                "-c",
-                "import sys, urllib.request; urllib.request.urlopen(urllib.request.Request(sys.argv[1], method='PUT'), timeout=2)",
-                "\(started.endpoint)/\(bucket)",
-            ]
-            let pipe = Pipe()
-            create.standardOutput = pipe
-            create.standardError = pipe
-            try create.run()
-            let answer = pipe.fileHandleForReading.readDataToEndOfFile()
-            create.waitUntilExit()
-            if create.terminationStatus == 0 {
+        while ContinuousClock.now < deadline, process.isRunning {
+            let create = await WatchdogProcess.run(
+                python,
+                [
+                    "-c",
+                    "import sys, urllib.request; urllib.request.urlopen(urllib.request.Request(sys.argv[1], method='PUT'), timeout=2)",
+                    "\(started.endpoint)/\(bucket)",
+                ])
+            if create.status == 0 {
                 logger.info("local S3 server ready at \(started.endpoint), bucket \(bucket)", metadata: ["log": "\(log.path)"])
                 return started
             }
-            lastFailure =
-                String(decoding: answer, as: UTF8.self).split(separator: "\n").last.map(String.init) ?? "exit \(create.terminationStatus)"
+            lastFailure = create.output.split(separator: "\n").last.map(String.init) ?? "exit \(create.status)"
             try await Task.sleep(for: .milliseconds(200))
         }
         await started.stop()
@@ -99,9 +98,6 @@ public final class LocalS3Server: Sendable {
                 return process
             })
         else { return }
-        process.terminate()
-        let deadline = ContinuousClock.now + .seconds(5)
-        while process.isRunning && ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(50)) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        await WatchdogProcess.stop(process, within: .seconds(5))
     }
 }

@@ -47,6 +47,22 @@ public struct ConsumedBatchSpans: Sendable {
         self.spans = spans
     }
 
+    /// Takes a batch (`take`, its transaction) under its spans, and ends them when it commits or
+    /// fails.
+    public static func around<T>(
+        _ messages: [KafkaConsumerMessage], group: String, step: String, _ take: (ConsumedBatchSpans) async throws -> T
+    ) async throws -> T {
+        let spans = ConsumedBatchSpans(messages, group: group, step: step)
+        do {
+            let result = try await take(spans)
+            spans.end()
+            return result
+        } catch {
+            spans.end(error: error)
+            throw error
+        }
+    }
+
     /// The W3C `traceparent` of the step taking `message`: what the messages it causes continue.
     public func traceparent(for message: KafkaConsumerMessage) -> String? {
         spans[Self.key(message)].flatMap { MessageTracer.traceparent(of: $0.step.context) }

@@ -56,16 +56,19 @@ public enum MessageTracer {
         return span
     }
 
+    /// Ends a span with the error that stopped what it measured.
+    public static func failed(_ span: any Span, _ error: any Error) {
+        span.recordError(error)
+        span.setStatus(SpanStatus(code: .error, message: "\(error)"))
+        span.end()
+    }
+
     /// Ends a `publish` span with where the record landed, or with the error that stopped it.
     public static func published(_ span: any Span, report: DeliveryReport) {
-        if let error = report.error {
-            span.recordError(error)
-            span.setStatus(SpanStatus(code: .error, message: "\(error)"))
-        } else {
-            span.updateAttributes { attributes in
-                attributes["messaging.destination.partition.id"] = String(report.topicPartition.partition)
-                if let offset = report.offset { attributes["messaging.kafka.offset"] = Int64(offset) }
-            }
+        if let error = report.error { return failed(span, error) }
+        span.updateAttributes { attributes in
+            attributes["messaging.destination.partition.id"] = String(report.topicPartition.partition)
+            if let offset = report.offset { attributes["messaging.kafka.offset"] = Int64(offset) }
         }
         span.end()
     }

@@ -93,20 +93,18 @@ public struct OrdersService {
 
     /// Runs every part until SIGTERM or SIGINT (or, with `--exit-when-published`, the end of the
     /// simulation), then shuts down gracefully (bounded in time).
-    /// `first` start before the service's parts and stop after them (a trace exporter).
-    public func run(after first: [ServiceGroupConfiguration.ServiceConfiguration] = []) async throws {
+    /// `leading` start before the service's parts and stop after them (a trace exporter).
+    public func run(leading: [ServiceGroupConfiguration.ServiceConfiguration] = []) async throws {
         let pending = try await relay.pendingCount()
         logger.info("orders: \(pending) outbox rows waiting to be published")
-        try await ServiceGroup(configuration: .bounded(services: first + services, logger: logger)).run()
+        try await ServiceGroup(configuration: .bounded(services: leading + services, logger: logger)).run()
     }
 
     /// The executable's whole `run`: process-wide logging, metrics and tracing, then build and run.
     public static func main(_ options: OrdersServiceOptions) async throws {
         ProcessMemory.returnLargeBlocksToTheSystem()
-        let logger = ServiceLogging.bootstrap(level: options.logLevel, label: "orders", format: options.logFormat)
-        let metrics = ServiceMetrics.bootstrap(service: "orders")
-        let tracing = try ServiceTracing.bootstrap(service: "orders", logger: logger)
-        try await build(options, logger: logger, metrics: metrics).run(after: tracing)
+        let observability = try ServiceObservability.bootstrap(service: "orders", logLevel: options.logLevel, logFormat: options.logFormat)
+        try await build(options, logger: observability.logger, metrics: observability.metrics).run(leading: observability.leadingServices)
     }
 }
 

@@ -141,6 +141,11 @@ public final class OutboxRelay: Service, Sendable {
             try await flushAcknowledged()
             let left = inFlightCount
             if left > 0 { logger.warning("stopped with \(left) outbox rows unacknowledged; they will be sent again on restart") }
+            let unacknowledged = state.withLock { state in
+                defer { state.spans.removeAll() }
+                return Array(state.spans.values)
+            }
+            for span in unacknowledged { MessageTracer.failed(span, CancellationError()) }
         }
     }
 
@@ -188,7 +193,14 @@ public final class OutboxRelay: Service, Sendable {
                     for (row, span) in zip(rows, spans) { state.spans[row.id!] = span }
                 }
             }
-            let ids = try await producer.enqueue(contentsOf: messages)
+            let ids: [UInt64]
+            do {
+                ids = try await producer.enqueue(contentsOf: messages)
+            } catch {
+                let spans = state.withLock { state in rows.compactMap { state.spans.removeValue(forKey: $0.id!) } }
+                for span in spans { MessageTracer.failed(span, error) }
+                throw error
+            }
             state.withLock { state in
                 for (id, row) in zip(ids, rows) {
                     // A report can arrive before `enqueue` returns; it waits in `early`.

@@ -164,13 +164,8 @@ public final class DecisionRunner: Service, Sendable {
     }
 
     private func process(_ batch: ConsumerBatch) async throws {
-        let spans = ConsumedBatchSpans(batch.messages, group: consumer.configuration.groupID, step: "decide \(decider.producer)")
-        do {
-            try await process(batch, spans: spans)
-            spans.end()
-        } catch {
-            spans.end(error: error)
-            throw error
+        try await ConsumedBatchSpans.around(batch.messages, group: consumer.configuration.groupID, step: "decide \(decider.producer)") {
+            try await process(batch, spans: $0)
         }
     }
 
@@ -209,8 +204,7 @@ public final class DecisionRunner: Service, Sendable {
                 }
                 // What it decides continues the trace from its own `decide` span, if one is recorded.
                 let traceparent =
-                    spans.traceparent(for: record)
-                    ?? record.headers.first { $0.key == EventHeaders.traceparent }?.value.map { String(decoding: $0, as: UTF8.self) }
+                    spans.traceparent(for: record) ?? KafkaHeaderExtractor().extract(key: EventHeaders.traceparent, from: record.headers)
                 do {
                     try decider.decide(
                         message,

@@ -153,14 +153,9 @@ public final class ProjectionRunner: Service, Sendable {
     }
 
     private func process(_ batch: ConsumerBatch) async throws {
-        let spans = ConsumedBatchSpans(batch.messages, group: database.projection.name, step: "apply \(database.projection.name)")
-        do {
-            try await process(batch, spans: spans)
-            spans.end()
-        } catch {
-            spans.end(error: error)
-            throw error
-        }
+        try await ConsumedBatchSpans.around(
+            batch.messages, group: consumer.configuration.groupID, step: "apply \(database.projection.name)"
+        ) { try await process(batch, spans: $0) }
     }
 
     private func process(_ batch: ConsumerBatch, spans: ConsumedBatchSpans) async throws {

@@ -110,18 +110,18 @@ public struct ProjectionService {
     }
 
     /// Runs every part until SIGTERM or SIGINT, then shuts down gracefully (bounded in time).
-    /// `first` start before the service's parts and stop after them (a trace exporter).
-    public func run(after first: [ServiceGroupConfiguration.ServiceConfiguration] = []) async throws {
-        try await ServiceGroup(configuration: .bounded(services: first + services, logger: logger)).run()
+    /// `leading` start before the service's parts and stop after them (a trace exporter).
+    public func run(leading: [ServiceGroupConfiguration.ServiceConfiguration] = []) async throws {
+        try await ServiceGroup(configuration: .bounded(services: leading + services, logger: logger)).run()
     }
 
     /// A service executable's whole `run`: process-wide logging, metrics and tracing, then build
     /// and run.
     public static func main(_ options: ProjectionServiceOptions, definition: ProjectionServiceDefinition) async throws {
         ProcessMemory.returnLargeBlocksToTheSystem()
-        let logger = ServiceLogging.bootstrap(level: options.logLevel, label: definition.name, format: options.logFormat)
-        let metrics = ServiceMetrics.bootstrap(service: definition.name)
-        let tracing = try ServiceTracing.bootstrap(service: definition.name, logger: logger)
-        try await build(options, definition: definition, logger: logger, metrics: metrics).run(after: tracing)
+        let observability = try ServiceObservability.bootstrap(
+            service: definition.name, logLevel: options.logLevel, logFormat: options.logFormat)
+        try await build(options, definition: definition, logger: observability.logger, metrics: observability.metrics)
+            .run(leading: observability.leadingServices)
     }
 }

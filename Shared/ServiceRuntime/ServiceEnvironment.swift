@@ -103,8 +103,16 @@ public enum ServiceEnvironment {
     ]
     /// Plus any `KAFKA_OVERRIDE_<LIBRDKAFKA_KEY>`.
     public static let kafkaOverridePrefix = "KAFKA_OVERRIDE_"
-    /// And OpenTelemetry's standard variables, which its SDK reads (`ServiceTracing`).
-    public static let openTelemetryPrefix = "OTEL_"
+    /// OpenTelemetry's standard variables a deployment may set: its SDK reads them (`ServiceTracing`).
+    public static let openTelemetryVariables = [
+        tracesEndpointVariable, endpointVariable, "OTEL_EXPORTER_OTLP_PROTOCOL", "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL",
+        "OTEL_EXPORTER_OTLP_HEADERS", "OTEL_EXPORTER_OTLP_TRACES_HEADERS", "OTEL_EXPORTER_OTLP_TIMEOUT", "OTEL_EXPORTER_OTLP_COMPRESSION",
+        "OTEL_EXPORTER_OTLP_CERTIFICATE", "OTEL_SERVICE_NAME", "OTEL_RESOURCE_ATTRIBUTES", "OTEL_TRACES_SAMPLER",
+        "OTEL_TRACES_SAMPLER_ARG", "OTEL_TRACES_EXPORTER", "OTEL_SDK_DISABLED", "OTEL_BSP_SCHEDULE_DELAY", "OTEL_PROPAGATORS",
+    ]
+    /// Where spans go: the OTLP endpoint (the SDK appends `/v1/traces`), or the traces' own URL.
+    public static let endpointVariable = "OTEL_EXPORTER_OTLP_ENDPOINT"
+    public static let tracesEndpointVariable = "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"
 
     public struct InvalidVariable: Error, CustomStringConvertible {
         public let description: String

@@ -1,3 +1,4 @@
+import ArgumentParser
 public import Foundation
 public import Logging
 import OTel
@@ -11,9 +12,15 @@ public import ServiceLifecycle
 public enum ServiceTracing {
     /// Whether `environment` asks for traces to be exported.
     public static func isConfigured(_ environment: [String: String]) -> Bool {
-        let endpoint = ["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "OTEL_EXPORTER_OTLP_ENDPOINT"].contains { !(environment[$0] ?? "").isEmpty }
-        let disabled = environment["OTEL_SDK_DISABLED"]?.lowercased() == "true" || environment["OTEL_TRACES_EXPORTER"] == "none"
-        return endpoint && !disabled
+        endpoint(in: environment) != nil && environment["OTEL_SDK_DISABLED"]?.lowercased() != "true"
+            && environment["OTEL_TRACES_EXPORTER"]?.lowercased() != "none"
+    }
+
+    /// The configured endpoint, the traces' own first.
+    static func endpoint(in environment: [String: String]) -> String? {
+        [ServiceEnvironment.tracesEndpointVariable, ServiceEnvironment.endpointVariable].lazy.compactMap { environment[$0] }.first {
+            !$0.isEmpty
+        }
     }
 
     /// Bootstraps the process's tracer for `service` when an endpoint is configured, and returns
@@ -30,12 +37,15 @@ public enum ServiceTracing {
         configuration.metrics.enabled = false
         configuration.diagnosticLogger = .custom(logger)
         configuration.diagnosticLogLevel = .warning
-        let exporter = try OTel.bootstrap(configuration: configuration, environment: environment)
-        logger.info(
-            "exporting traces over OTLP",
-            metadata: [
-                "endpoint": "\(environment["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"] ?? environment["OTEL_EXPORTER_OTLP_ENDPOINT"] ?? "")"
-            ])
+        let exporter: any Service
+        do {
+            exporter = try OTel.bootstrap(configuration: configuration, environment: environment)
+        } catch {
+            throw ValidationError(
+                "cannot export traces (\(error)): check the OTEL_* variables (docs/OPERATIONS.md, Traces), or unset \(ServiceEnvironment.endpointVariable) to export none"
+            )
+        }
+        logger.info("exporting traces over OTLP", metadata: ["endpoint": "\(endpoint(in: environment) ?? "")"])
         return [.init(service: exporter)]
     }
 }

@@ -50,9 +50,9 @@ enum DeploymentChecks {
     static func environment(_ environment: [String: String], service: String, where place: String) -> ([String], ParsedService?) {
         var problems: [String] = []
         let known = Set(
-            ServiceEnvironment.variables.filter { $0.services.contains(service) }.map(\.name) + ServiceEnvironment.kafkaVariables)
-        let prefixes = [ServiceEnvironment.kafkaOverridePrefix, ServiceEnvironment.openTelemetryPrefix]
-        for name in environment.keys.sorted() where !known.contains(name) && !prefixes.contains(where: name.hasPrefix) {
+            ServiceEnvironment.variables.filter { $0.services.contains(service) }.map(\.name) + ServiceEnvironment.kafkaVariables
+                + ServiceEnvironment.openTelemetryVariables)
+        for name in environment.keys.sorted() where !known.contains(name) && !name.hasPrefix(ServiceEnvironment.kafkaOverridePrefix) {
             problems.append("\(place): \(name) is not read by \(service) (see docs/CONFIGURATION.md)")
         }
         for required in ["KAFKA_BOOTSTRAP_SERVERS", "FOODDELIVERY_DATA_DIR", "FOODDELIVERY_HTTP_PORT", "FOODDELIVERY_HTTP_HOST"]

@@ -22,7 +22,7 @@ struct ConfigurationTests {
     @Test("acks maps to 0, 1 or all; an idempotent producer with anything but acks=all is refused with the fix")
     func acksSetting() throws {
         var configuration = KafkaProducerConfiguration(common: common, idempotent: false)
-        for (acks, value) in [(KafkaProducerConfiguration.Acks.none, "0"), (.leader, "1"), (.all, "all")] {
+        for (acks, value) in [(KafkaProducerConfiguration.Acks.unacknowledged, "0"), (.leader, "1"), (.all, "all")] {
             configuration.acks = acks
             #expect(configuration.librdkafkaProperties()["acks"] == value)
             #expect(configuration.librdkafkaProperties()["enable.idempotence"] == "false")

@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import ServiceRuntime
 import Synchronization
+import TestSupport
 
 /// A stand-in OpenTelemetry collector: it takes OTLP/HTTP JSON trace exports (`POST /v1/traces`)
 /// from the services under test and keeps their spans, with the service each came from.
@@ -17,37 +18,37 @@ final class OTLPTraceReceiver: Sendable {
         var kind: Int
     }
 
-    let port: Int
     private let received = Mutex<[ReceivedSpan]>([])
-    private let bodies = Mutex(0)
+    /// The port the kernel gave it, once it listens.
+    private let boundPort = Mutex<Int?>(nil)
 
-    init() throws { port = try LocalPort.free() }
-
-    /// What the services are given as `OTEL_EXPORTER_OTLP_ENDPOINT` and friends.
-    var environment: [String: String] {
-        [
-            "OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:\(port)", "OTEL_EXPORTER_OTLP_PROTOCOL": "http/json",
-            // Export every 200 ms: the test waits for spans, not for the default 5 s batches.
+    /// What the services are given as `OTEL_EXPORTER_OTLP_ENDPOINT` and friends, once it listens.
+    func environment() async throws -> [String: String] {
+        try await eventually("the OTLP receiver listens", timeout: .seconds(10)) { boundPort.withLock { $0 } != nil }
+        return [
+            ServiceEnvironment.endpointVariable: "http://127.0.0.1:\(boundPort.withLock { $0 }!)",
+            "OTEL_EXPORTER_OTLP_PROTOCOL": "http/json",
+            // Export every 200 ms: the test waits for spans, not for the default batch delay.
             "OTEL_BSP_SCHEDULE_DELAY": "200",
         ]
     }
 
     var spans: [ReceivedSpan] { received.withLock { $0 } }
-    var exports: Int { bodies.withLock { $0 } }
 
-    /// Serves until cancelled.
+    /// Serves, on a port the kernel picks, until cancelled.
     func run() async throws {
         let router = Router()
         router.post("/v1/traces") { request, context -> Response in
             let body = try await request.body.collect(upTo: 16 << 20)
             let spans = try Self.spans(in: Data(buffer: body))
             self.received.withLock { $0 += spans }
-            self.bodies.withLock { $0 += 1 }
             return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: "{}")))
         }
         var logger = Logger(label: "otlp-receiver")
         logger.logLevel = .critical  // its stop, by cancellation, is the expected end
-        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)), logger: logger)
+        let app = Application(
+            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { channel in self.boundPort.withLock { $0 = channel.localAddress?.port } }, logger: logger)
         try await app.runService()
     }
 

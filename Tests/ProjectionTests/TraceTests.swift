@@ -20,22 +20,23 @@ extension SystemTests {
             let topic = try await OrderFlow.topic(kit, partitions: 3)
             let brokers = kit.connection.configuration.bootstrapServers.joined(separator: ",")
             let directory = try TestNames.temporaryDirectory("traces")
-            let collector = try OTLPTraceReceiver()
+            let collector = OTLPTraceReceiver()
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await collector.run() }
                 defer { group.cancelAll() }
+                let environment = try await collector.environment()
                 let orders = try ServiceProcess(
                     .testOrders(
                         brokers: brokers, topic: topic, directory: directory, httpPort: nil,
                         // The simulator's customers wait: only the order placed here is traced.
                         orders: .init(rate: 0.001, speed: 5, partitions: 3, steps: "choreographed")),
-                    environment: collector.environment)
+                    environment: environment)
                 var consumers: [String: ServiceProcess] = [:]
                 for service in ["restaurants", "delivery", "support", "analytics"] {
                     var launch = ServiceLaunch.testConsumer(
                         service, brokers: brokers, topic: topic, group: TestNames.unique(service), directory: directory)
                     launch.consumer?.speed = 5
-                    consumers[service] = try ServiceProcess(launch, environment: collector.environment)
+                    consumers[service] = try ServiceProcess(launch, environment: environment)
                 }
                 for process in [orders] + consumers.values { try await process.waitUntilServing(timeout: .seconds(60)) }
 
@@ -76,9 +77,10 @@ extension SystemTests {
                     #expect(spans.contains { $0.service == service && $0.name.hasPrefix("publish ") }, "\(service) publishes in the trace")
                     #expect(spans.contains { $0.service == service && $0.name.hasPrefix("decide ") } || service == "orders" && steps == 1)
                 }
+                // At least once each: a batch that failed and was taken again has spans of each try.
                 for service in ["support", "analytics"] {
-                    #expect(spans.filter { $0.service == service && $0.name == "process \(topic)" }.count == steps)
-                    #expect(spans.filter { $0.service == service && $0.name.hasPrefix("apply ") }.count == steps)
+                    #expect(spans.filter { $0.service == service && $0.name == "process \(topic)" }.count >= steps)
+                    #expect(spans.filter { $0.service == service && $0.name.hasPrefix("apply ") }.count >= steps)
                 }
                 // Linked parent to child: each process span's parent is the publish span of the
                 // record it took; each publish span's parent is a span of the same trace.
@@ -112,17 +114,5 @@ extension SystemTests {
             }
             return lines.joined(separator: "\n")
         }
-    }
-}
-
-extension SystemTests.TraceTests {
-    @Test("Traces are exported only when an OTLP endpoint is configured, and not when the SDK is disabled")
-    func exportOnlyWhenConfigured() {
-        #expect(!ServiceTracing.isConfigured([:]))
-        #expect(!ServiceTracing.isConfigured(["OTEL_EXPORTER_OTLP_ENDPOINT": ""]))
-        #expect(ServiceTracing.isConfigured(["OTEL_EXPORTER_OTLP_ENDPOINT": "http://collector:4318"]))
-        #expect(ServiceTracing.isConfigured(["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": "http://collector:4318/v1/traces"]))
-        #expect(!ServiceTracing.isConfigured(["OTEL_EXPORTER_OTLP_ENDPOINT": "http://collector:4318", "OTEL_SDK_DISABLED": "true"]))
-        #expect(!ServiceTracing.isConfigured(["OTEL_EXPORTER_OTLP_ENDPOINT": "http://collector:4318", "OTEL_TRACES_EXPORTER": "none"]))
     }
 }

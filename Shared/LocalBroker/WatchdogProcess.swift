@@ -1,0 +1,72 @@
+import Dispatch
+import Foundation
+
+/// What the local broker's and the local S3 server's watchdog shells share: the program they
+/// watch is their one child, and blocking work (running a program to its end) stays off Swift's
+/// cooperative pool.
+enum WatchdogProcess {
+    /// The watched program: the watchdog shell's child.
+    static func child(of watchdog: Int32) -> Int32? {
+        guard let children = try? String(contentsOfFile: "/proc/\(watchdog)/task/\(watchdog)/children", encoding: .utf8) else {
+            return nil
+        }
+        return children.split(separator: " ").first.flatMap { Int32($0) }
+    }
+
+    /// Stops a watchdog (SIGTERM: it stops its program as it was told to) and waits for it to
+    /// exit, SIGKILLing it after `limit`; the program is SIGKILLed last, in case the watchdog
+    /// could not see to it. It finishes in bounded time even in a cancelled task.
+    static func stop(_ watchdog: Process, within limit: Duration) async {
+        guard watchdog.isRunning else { return }
+        let program = child(of: watchdog.processIdentifier)
+        watchdog.terminate()
+        if await !exited(watchdog, within: limit) {
+            kill(watchdog.processIdentifier, SIGKILL)
+            _ = await exited(watchdog, within: .seconds(5))
+        }
+        if let program { kill(program, SIGKILL) }
+    }
+
+    /// Whether `process` exits within `limit`. It waits with a sleep that cancellation does not cut
+    /// short (a cancelled `Task.sleep` returns at once, and the loop would spin), and counts a
+    /// process that has exited but is not yet reaped (a zombie) as exited.
+    private static func exited(_ process: Process, within limit: Duration) async -> Bool {
+        let deadline = ContinuousClock.now + limit
+        while process.isRunning && !isZombie(process.processIdentifier) {
+            guard ContinuousClock.now < deadline else { return false }
+            _ = await offPool { usleep(20_000) }
+        }
+        return true
+    }
+
+    private static func isZombie(_ pid: Int32) -> Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let afterName = stat.range(of: ") ", options: .backwards)
+        else { return false }
+        return stat[afterName.upperBound...].first == "Z"
+    }
+
+    /// Runs `work` on a thread of its own rather than a cooperative one.
+    static func offPool<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(returning: work()) }
+        }
+    }
+
+    /// Runs `executable` to its end: its exit status and what it printed.
+    static func run(_ executable: URL, _ arguments: [String]) async -> (status: Int32, output: String) {
+        await offPool {
+            let process = Process()
+            process.executableURL = executable
+            process.arguments = arguments
+            let pipe = Pipe()
+            process.standardOutput = pipe
+            process.standardError = pipe
+            do { try process.run() } catch { return (-1, "\(error)") }
+            // Read to the end before waiting: a full pipe would otherwise stall the program.
+            let data = pipe.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        }
+    }
+}
