@@ -48,7 +48,7 @@ struct ScenarioCommand: AsyncParsableCommand {
         }
         let chosen = name == "all" ? Self.scenarios : Self.scenarios.filter { $0.name == name }
         guard !chosen.isEmpty else { throw CLIError("no scenario '\(name)': `fooddelivery scenario list` names them") }
-        let commands = try givenCommands()
+        let (commands, control) = try givenCommands()
         if !commands.isEmpty, try broker.connection.configuration(clientID: "fooddelivery-scenario") == nil {
             throw CLIError(
                 "--stop-broker, --start-broker, --pause-broker and --resume-broker act on a cluster's brokers: give --brokers (or KAFKA_BOOTSTRAP_SERVERS) too"
@@ -57,7 +57,7 @@ struct ScenarioCommand: AsyncParsableCommand {
         let failed = try await broker.withKafka(clientID: "fooddelivery-scenario") { configuration, local in
             var logger = Logger(label: "scenario")
             logger.logLevel = .error
-            let control = try local?.brokerPID.map(BrokerControl.localProcess(pid:)) ?? BrokerControl.commands(commands)
+            let control = local?.brokerPID.map(BrokerControl.localProcess(pid:)) ?? control
             let kafka = ScenarioKafka(configuration: configuration, logger: logger, brokerControl: control, isLocalBroker: local != nil)
             var failed: [String] = []
             for scenario in chosen {
@@ -71,15 +71,14 @@ struct ScenarioCommand: AsyncParsableCommand {
         if !failed.isEmpty { throw CLIError("failed: \(failed.joined(separator: ", "))") }
     }
 
-    /// The broker commands given, each checked for its `{id}`.
-    private func givenCommands() throws -> [BrokerControl.Action: String] {
+    /// The broker commands given, and the control that runs them (each checked for its `{id}`).
+    private func givenCommands() throws -> (commands: [BrokerControl.Action: String], control: BrokerControl) {
         let given: [BrokerControl.Action: String?] = [.stop: stopBroker, .start: startBroker, .pause: pauseBroker, .resume: resumeBroker]
         let commands = given.compactMapValues { $0 }
         do {
-            _ = try BrokerControl.commands(commands)
+            return (commands, try BrokerControl.commands(commands))
         } catch let error as BrokerControlError {
             throw CLIError(error.description)
         }
-        return commands
     }
 }

@@ -90,12 +90,7 @@ public final class LocalBroker: Sendable {
     /// nothing to save; on S3 storage with SIGTERM, so it finishes what it was writing (SIGKILL
     /// after `gracefulStopLimit`).
     public func stop() async {
-        guard
-            let process = process.withLock({ process in
-                defer { process = nil }
-                return process
-            })
-        else { return }
+        guard let process = process.take() else { return }
         await WatchdogProcess.stop(process, within: Self.gracefulStopLimit + .seconds(5))
     }
 

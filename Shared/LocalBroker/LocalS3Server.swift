@@ -92,12 +92,7 @@ public final class LocalS3Server: Sendable {
     }
 
     public func stop() async {
-        guard
-            let process = process.withLock({ process in
-                defer { process = nil }
-                return process
-            })
-        else { return }
+        guard let process = process.take() else { return }
         await WatchdogProcess.stop(process, within: .seconds(5))
     }
 }

@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import Synchronization
 
 /// What the local broker's and the local S3 server's watchdog shells share: the program they
 /// watch is their one child, and blocking work (running a program to its end) stays off Swift's
@@ -67,6 +68,16 @@ enum WatchdogProcess {
             let data = pipe.fileHandleForReading.readDataToEndOfFile()
             process.waitUntilExit()
             return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        }
+    }
+}
+
+extension Mutex where Value == Process? {
+    /// The process, leaving none behind: whoever takes it stops it, once.
+    func take() -> Process? {
+        withLock { process in
+            defer { process = nil }
+            return process
         }
     }
 }
