@@ -104,42 +104,25 @@ public final class LocalBroker: Sendable {
         }
         let output = try FileHandle(forWritingTo: log)
         try output.seekToEnd()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        // The watchdog: run Tansu, stop it on SIGTERM/SIGINT, and stop it when the owner is gone.
         // With memory storage a graceful shutdown saves nothing, and Tansu was seen to hang on
         // SIGTERM after its clients died, so it ends with SIGKILL. With S3 storage a SIGKILL while
         // it writes can lose records it acknowledged (it records a batch's sequence before the
         // batch), so it gets SIGTERM and `gracefulStopLimit` to finish, then SIGKILL.
-        let (engine, stopping): (String, String)
+        let (engine, stopping): (String, WatchdogProcess.Stopping)
+        var environment = ["RUST_LOG": "warn"]
         switch storage {
         case .memory:
-            (engine, stopping) = ("memory://tansu/", "kill -KILL $child 2>/dev/null")
+            (engine, stopping) = ("memory://tansu/", .kill)
         case .s3(let server):
-            (engine, stopping) = (
-                "s3://\(server.bucket)/",
-                "kill -TERM $child 2>/dev/null; n=0; while kill -0 $child 2>/dev/null && [ $n -lt \(gracefulStopLimit.components.seconds * 10) ]; do sleep 0.1; n=$((n+1)); done; kill -KILL $child 2>/dev/null"
-            )
+            (engine, stopping) = ("s3://\(server.bucket)/", .terminateThenKill(after: gracefulStopLimit))
+            environment.merge(server.brokerEnvironment) { $1 }
         }
-        let script = """
-            "$1" broker --listener-url "tcp://$2" --advertised-listener-url "tcp://$2" --storage-engine "$4" &
-            child=$!
-            trap '\(stopping); wait $child; exit 0' TERM INT
-            while kill -0 "$3" 2>/dev/null && kill -0 $child 2>/dev/null; do sleep 1; done
-            \(stopping); wait $child
-            """
-        process.arguments = ["-c", script, "tansu-watchdog", tansu.path, address, String(getpid()), engine]
-        // Tansu reads its settings from the environment too; give it only what it needs, so an
+        // Tansu reads its settings from the environment too; it gets only what it needs, so an
         // OTEL_EXPORTER_OTLP_ENDPOINT or LISTENER_URL of the caller cannot redirect it.
-        var environment = ["PATH": "/usr/bin:/bin", "RUST_LOG": "warn"]
-        if case .s3(let server) = storage { environment.merge(server.brokerEnvironment) { $1 } }
-        if let home = ProcessInfo.processInfo.environment["HOME"] { environment["HOME"] = home }
-        process.environment = environment
-        process.standardOutput = output
-        process.standardError = output
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        return process
+        return try WatchdogProcess.launch(
+            tansu,
+            ["broker", "--listener-url", "tcp://\(address)", "--advertised-listener-url", "tcp://\(address)", "--storage-engine", engine],
+            name: "tansu-watchdog", stopping: stopping, environment: environment, output: output)
     }
 
     /// Returns nil once a Metadata request succeeds, or why it never did.

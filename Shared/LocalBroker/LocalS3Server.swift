@@ -41,24 +41,10 @@ public final class LocalS3Server: Sendable {
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("local-s3-\(port).log")
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let output = try FileHandle(forWritingTo: log)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        // The watchdog, as the broker's: the server ends with its owner.
-        let script = """
-            "$1" -H 127.0.0.1 -p "$2" &
-            child=$!
-            trap 'kill -TERM $child 2>/dev/null; wait $child; exit 0' TERM INT
-            while kill -0 "$3" 2>/dev/null && kill -0 $child 2>/dev/null; do sleep 1; done
-            kill -TERM $child 2>/dev/null; wait $child
-            """
-        process.arguments = ["-c", script, "local-s3-watchdog", server.path, String(port), String(getpid())]
-        var environment = ["PATH": "/usr/bin:/bin"]
-        if let home = ProcessInfo.processInfo.environment["HOME"] { environment["HOME"] = home }
-        process.environment = environment
-        process.standardOutput = output
-        process.standardError = output
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
+        // The server ends with its owner, as the broker does.
+        let process = try WatchdogProcess.launch(
+            server, ["-H", "127.0.0.1", "-p", String(port)], name: "local-s3-watchdog", stopping: .terminate, environment: [:],
+            output: output)
         let started = LocalS3Server(endpoint: "http://127.0.0.1:\(port)", bucket: bucket, process: process)
         // The bucket is made with the server's own Python (an unsigned PUT, which moto accepts):
         // it answers once the server listens.

@@ -14,6 +14,53 @@ enum WatchdogProcess {
         return children.split(separator: " ").first.flatMap { Int32($0) }
     }
 
+    /// How a watchdog stops its program, on SIGTERM or SIGINT or when its owner is gone.
+    enum Stopping {
+        /// SIGKILL at once: the program has nothing to save.
+        case kill
+        /// SIGTERM, and wait for it.
+        case terminate
+        /// SIGTERM, then SIGKILL if it has not exited within `limit`.
+        case terminateThenKill(after: Duration)
+
+        var shell: String {
+            switch self {
+            case .kill: "kill -KILL $child 2>/dev/null"
+            case .terminate: "kill -TERM $child 2>/dev/null"
+            case .terminateThenKill(let limit):
+                "kill -TERM $child 2>/dev/null; n=0; while kill -0 $child 2>/dev/null && [ $n -lt \(limit.components.seconds * 10) ]; do sleep 0.1; n=$((n+1)); done; kill -KILL $child 2>/dev/null"
+            }
+        }
+    }
+
+    /// Starts `program` under a watchdog shell named `name` that stops it as `stopping` says on
+    /// SIGTERM or SIGINT, and by itself once this process is gone (even SIGKILLed), so nothing is
+    /// left behind. The program gets only `PATH`, `HOME` and `environment`, so none of the
+    /// caller's settings redirect it; its output goes to `output`.
+    static func launch(
+        _ program: URL, _ arguments: [String], name: String, stopping: Stopping, environment: [String: String], output: FileHandle
+    ) throws -> Process {
+        let script = """
+            owner=$1; shift
+            "$@" &
+            child=$!
+            trap '\(stopping.shell); wait $child; exit 0' TERM INT
+            while kill -0 "$owner" 2>/dev/null && kill -0 $child 2>/dev/null; do sleep 1; done
+            \(stopping.shell); wait $child
+            """
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", script, name, String(getpid()), program.path] + arguments
+        var settings = ["PATH": "/usr/bin:/bin"].merging(environment) { $1 }
+        if let home = ProcessInfo.processInfo.environment["HOME"] { settings["HOME"] = home }
+        process.environment = settings
+        process.standardOutput = output
+        process.standardError = output
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
     /// Stops a watchdog (SIGTERM: it stops its program as it was told to) and waits for it to
     /// exit, SIGKILLing it after `limit`; the program is SIGKILLed last, in case the watchdog
     /// could not see to it. It finishes in bounded time even in a cancelled task.
