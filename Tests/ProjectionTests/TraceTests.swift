@@ -59,10 +59,19 @@ extension SystemTests {
                 let steps = final?.events.count ?? 0
                 // Every service has exported the spans of the order's last event.
                 func trace() -> [OTLPTraceReceiver.ReceivedSpan] { collector.spans.filter { $0.traceID == traceID } }
-                try await eventually("every service exports the spans of the order's \(steps) events", timeout: .seconds(30)) {
-                    ["support", "analytics"].allSatisfy { service in
-                        trace().filter { $0.service == service && $0.name == "process \(topic)" }.count >= steps
+                // Each service exports on its own schedule: a consumer's span can arrive before the
+                // publish span it is a child of. Wait until the spans of the order's last events are in,
+                // and every span's parent with them (the assertions below say what is missing if not).
+                func complete() -> Bool {
+                    let spans = trace()
+                    let ids = Set(spans.map(\.spanID))
+                    let processed = ["support", "analytics"].allSatisfy { service in
+                        spans.filter { $0.service == service && $0.name == "process \(topic)" }.count >= steps
                     }
+                    return processed && spans.allSatisfy { $0.parentSpanID.map { $0 == callerSpan || ids.contains($0) } ?? true }
+                }
+                try? await eventually("every service exports the spans of the order's \(steps) events", timeout: .seconds(30)) {
+                    complete()
                 }
                 let spans = trace()
                 let byID = Dictionary(spans.map { ($0.spanID, $0) }, uniquingKeysWith: { first, _ in first })
