@@ -16,9 +16,12 @@ func projectionLibrary(_ name: String, resources: [Resource]? = nil) -> Target {
     .target(
         name: name,
         dependencies: [
-            "Choreography", "Projection", "ProjectionServer", "OrderEvents", "ServiceAPI", "ServiceRuntime",
+            "Choreography", "Contract", "Kafka", "Projection", "ProjectionServer", "OrderEvents", "ServiceAPI", "ServiceRuntime",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ],
         path: "Shared/\(name)",
         resources: resources
@@ -323,7 +326,7 @@ let package = Package(
         .testTarget(
             name: "DeploymentTests",
             dependencies: [
-                "Kafka", "ServiceRuntime", "ProjectionServer", "Orders", "TestSupport",
+                "Contract", "Kafka", "ServiceRuntime", "ProjectionServer", "Orders", "TestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Yams", package: "Yams"),

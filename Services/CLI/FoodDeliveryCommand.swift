@@ -15,7 +15,7 @@ struct FoodDeliveryCommand: AsyncParsableCommand {
             UpCommand.self, StatusCommand.self, KillCommand.self, StartCommand.self, StopCommand.self, ScaleCommand.self,
             ReplayCommand.self, DashboardCommand.self, ScenarioCommand.self, TopicsCommand.self, QueryCommand.self, KeysCommand.self,
             DemoCommand.self, BrokerCommand.self, ProduceCommand.self, ConsumeCommand.self, GroupsCommand.self,
-            DeadLettersCommand.self,
+            DeadLettersCommand.self, OrderStatsCommand.self,
         ]
     )
 }

@@ -7,4 +7,7 @@ public enum ConsumerGroups {
 
     /// The group in which `group`'s decisions are taken (`restaurants` → `restaurants.decisions`).
     public static func decisions(of group: String) -> String { group + ".decisions" }
+
+    /// The group in which `group`'s statistics are published (`analytics` → `analytics.order-stats`).
+    public static func orderStats(of group: String) -> String { group + ".order-stats" }
 }

@@ -15,6 +15,10 @@ public enum Topics {
     /// What the couriers did (assigned, dropped, picked up, out, delivered, failed), keyed by
     /// order id. Written by `delivery`.
     public static let deliveryEvents = "delivery-events"
+    /// Per-minute, per-region statistics of the orders created in that minute, keyed by
+    /// `region/minute/partition` (one record per order-event partition, compacted: the latest value
+    /// of a key is its statistics). Written by `analytics` in Kafka transactions.
+    public static let orderStats = "order-stats"
 
     /// Which topics each service reads and writes, in a choreographed run (docs/EVENTS.md).
     public static let flow: [(service: String, reads: [String], writes: [String])] = [
@@ -22,12 +26,21 @@ public enum Topics {
         ("restaurants", [kitchenOrders, orderEvents], [restaurantEvents]),
         ("delivery", [courierRequests, orderEvents], [deliveryEvents]),
         ("support", [orderEvents], []),
-        ("analytics", [orderEvents], []),
+        ("analytics", [orderEvents], [orderStats]),
     ]
 
     /// Where a consumer sends the records of `topic` it cannot read or apply, with the reason in
     /// `DeadLetterHeaders`.
     public static func deadLetters(of topic: String) -> String { topic + ".dlq" }
+
+    /// The compacted topic that keeps `store`, the state of consumer group `group`, one partition
+    /// per input partition, written in the same transactions as the group's output and offsets
+    /// (`analytics.order-stats` → `analytics.order-stats-orders-changelog`).
+    public static func changelog(ofGroup group: String, store: String) -> String { "\(group)-\(store)-changelog" }
+
+    /// The changelog of analytics' order statistics (`order-stats`): where each order stands, per
+    /// order id, in the group `group` (`ConsumerGroups.orderStats(of:)`).
+    public static func orderStatsChangelog(ofGroup group: String) -> String { changelog(ofGroup: group, store: "orders") }
 
     /// The name of one of the system's topics (`kitchenOrders`, …) next to the order-event
     /// topic `orderTopic`: the plain name beside `order-events`, and the same prefix beside a

@@ -58,13 +58,24 @@ extension KafkaConsumer {
     public func readToEnd(topic: String, from start: KafkaOffset, timeout: Duration = .seconds(60)) async throws
         -> [KafkaConsumerMessage]
     {
-        let partitions = try await assignAll(topic: topic, at: start)
+        let partitions = try await partitionCount(of: topic)
+        return try await readToEnd((0..<partitions).map { TopicPartition(topic, Int32($0)) }, from: start, timeout: timeout)
+    }
+
+    /// Assigns `partitions` at `start` and reads each to its end as the first fetch finds it (a
+    /// `read_committed` consumer: to the last stable offset). The consumer must report the end of
+    /// each partition (`partitionEOF`).
+    public func readToEnd(_ partitions: [TopicPartition], from start: KafkaOffset, timeout: Duration = .seconds(60)) async throws
+        -> [KafkaConsumerMessage]
+    {
+        try assign(partitions.map { TopicPartitionOffset($0, start) })
         var records: [KafkaConsumerMessage] = []
         var ended: Set<TopicPartition> = []
         let deadline = ContinuousClock.now + timeout
-        while ended.count < partitions {
+        while ended.count < partitions.count {
             guard ContinuousClock.now < deadline else {
-                throw KafkaError(.timeout, "\(topic): \(partitions - ended.count) partition(s) not read to their end within \(timeout)")
+                let left = Set(partitions).subtracting(ended).sorted().map(\.description).joined(separator: ", ")
+                throw KafkaError(.timeout, "\(left) not read to their end within \(timeout)")
             }
             guard let batch = try await nextBatch(maxMessages: 5_000, idleTimeout: .milliseconds(200)) else { continue }
             records += batch.messages

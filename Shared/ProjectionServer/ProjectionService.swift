@@ -21,6 +21,8 @@ public struct ProjectionService {
     public let runner: ProjectionRunner
     /// The service's decisions, for one that takes part in the choreography.
     public let decisions: DecisionRunner?
+    /// What it publishes besides its read model (analytics' statistics), unless turned off.
+    public let publisher: (any StreamPublisher)?
     public let router: Router<BasicRequestContext>
     /// Everything that runs, in start order (shutdown runs in reverse).
     public let services: [ServiceGroupConfiguration.ServiceConfiguration]
@@ -65,6 +67,19 @@ public struct ProjectionService {
             // `orders` creates the choreography's topics.
             return (runner, OutboxRelay(database: database, producer: deadLetters, orderTopic: options.topic, logger: logger))
         }
+        var publisher: (any StreamPublisher)?
+        if let makePublisher = definition.publisher, options.publishStats {
+            let settings = options.consumerConfiguration(common: kafka, group: group)
+            publisher = try makePublisher(
+                .init(
+                    kafka: kafka, group: group, orderTopic: options.topic,
+                    instance: try options.instanceID ?? InstanceIdentity.kept(in: directory), logger: logger,
+                    consumerConfiguration: { publisherGroup in
+                        var settings = settings
+                        settings.groupID = publisherGroup
+                        return settings
+                    }))
+        }
 
         let (instanceID, topic, peerNames) = (options.instanceID, options.topic, options.peers)
         let instance: @Sendable () async -> InstanceInfo = {
@@ -100,13 +115,22 @@ public struct ProjectionService {
                 address: .hostname(options.httpHost, port: options.httpPort ?? definition.defaultPort), serverName: definition.name),
             logger: logger)
         return ProjectionService(
-            definition: definition, database: database, runner: runner, decisions: decisions?.0, router: router,
+            definition: definition, database: database, runner: runner, decisions: decisions?.0, publisher: publisher, router: router,
             services: [.init(service: deadLetters)] + (decisions.map { [.init(service: $0.1), .init(service: $0.0)] } ?? []) + [
-                .init(service: runner), .init(service: http),
+                .init(service: runner)
+            ] + (publisher.map { [.init(service: $0)] } ?? []) + [
+                .init(service: http),
                 .init(service: groupWatch, successTerminationBehavior: .ignore),
                 .init(service: HeapTrimmer(), successTerminationBehavior: .ignore),
             ] + SupervisorWatch.configurations(pid: options.supervisorPid, logger: logger),
             logger: logger)
+    }
+
+    /// Closes the Kafka clients of a service that was built but never run (a test's).
+    public func closeUnused() async {
+        await runner.closeUnused()
+        await decisions?.closeUnused()
+        await publisher?.closeUnused()
     }
 
     /// Runs every part until SIGTERM or SIGINT, then shuts down gracefully (bounded in time).

@@ -35,6 +35,8 @@ public struct ProjectionServiceOptions: ParsableArguments {
     public var peers: [String] = []
     @Option(help: "Simulated seconds per real second, for the services that decide (restaurants, delivery).") public var speed: Double = 1
     @Option(help: "Random seed of their decisions: the same seed decides the same way again.") public var seed: UInt64 = 1
+    @Option(help: "Publish what the service publishes besides its read model (analytics: order-stats, in Kafka transactions).")
+    public var publishStats = true
     @Option(help: "Log level.") public var logLevel: Logger.Level = .info
     @Option(help: "Log records as text, or as one JSON object per line (for log collectors).")
     public var logFormat: ServiceLogging.Format = .text

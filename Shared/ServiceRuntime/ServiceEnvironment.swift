@@ -64,6 +64,9 @@ public enum ServiceEnvironment {
             name: "FOODDELIVERY_STEPS", flag: "--steps", kind: .text,
             meaning: "choreographed (restaurants and delivery decide) or simulated (orders plays them too)", services: ["orders"]),
         Variable(
+            name: "FOODDELIVERY_PUBLISH_STATS", flag: "--publish-stats", kind: .text,
+            meaning: "true (default) or false: whether analytics publishes order-stats, in Kafka transactions", services: ["analytics"]),
+        Variable(
             name: "FOODDELIVERY_GROUP", flag: "--group", kind: .text,
             meaning: "consumer group id (and projection name); default: the service's name", services: consumers),
         Variable(

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Contract
 import Foundation
 import Orders
 import ProjectionServer
@@ -106,6 +107,16 @@ extension DeploymentChecks {
                 problems.append(
                     "k8s KafkaTopic \(name): not \(topics.partitions) partitions, 3 replicas, min.insync.replicas 2, retention \(OrderTopics.retention["retention.ms"]!)"
                 )
+            }
+        }
+        // analytics' statistics and their changelog: compacted, one partition per order-event partition.
+        for name in [Topics.orderStats, Topics.orderStatsChangelog(ofGroup: ConsumerGroups.orderStats(of: "analytics"))] {
+            let spec = named("KafkaTopic", name)?["spec"] as? [String: Any]
+            let config = spec?["config"] as? [String: Any] ?? [:]
+            if spec?["partitions"] as? Int != topics.partitions || spec?["replicas"] as? Int != 3
+                || "\(config["min.insync.replicas"] ?? "")" != "2" || "\(config["cleanup.policy"] ?? "")" != "compact"
+            {
+                problems.append("k8s KafkaTopic \(name): not \(topics.partitions) partitions, 3 replicas, min.insync.replicas 2, compacted")
             }
         }
         return problems

@@ -63,8 +63,7 @@ extension SystemTests {
                     #expect(offsets.partitions.map(\.storedOffset) == [5])
                 }
             }
-            await service.runner.closeUnused()
-            await service.decisions?.closeUnused()
+            await service.closeUnused()
         }
 
         @Test("With an operator token configured, POST /replay is refused without it or with another, and taken with it; queries stay open")
@@ -96,8 +95,7 @@ extension SystemTests {
                 try await client.execute(uri: ProjectionEndpoints.replayState.path(), method: .get) { #expect($0.status == .ok) }
                 try await client.execute(uri: ProjectionEndpoints.offsets.path(), method: .get) { #expect($0.status == .ok) }
             }
-            await service.runner.closeUnused()
-            await service.decisions?.closeUnused()
+            await service.closeUnused()
             #expect(throws: OperatorToken.ConfigurationError.self) {
                 try OperatorToken(token: nil, file: secret.deletingLastPathComponent().appendingPathComponent("missing").path)
             }
