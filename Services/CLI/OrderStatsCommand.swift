@@ -31,13 +31,15 @@ struct OrderStatsCommand: AsyncParsableCommand {
         }
         OutputLine.write("MINUTE (UTC)              REGION      ORDERS  IN-FLIGHT  DELIVERED  REJECTED  CANCELLED  FAILED  DELIVERED-EUR")
         for row in shown {
+            let counts = row.counts
             let cells: [(String, Int)] = [
-                (row.minute, 26), (row.region, 12), (String(row.orders), 8), (String(row.inFlight), 11), (String(row.delivered), 11),
-                (String(row.rejected), 10), (String(row.cancelled), 11), (String(row.deliveryFailed), 8),
+                (row.minute, 26), (row.region, 12), (String(counts.orders), 8), (String(counts.inFlight), 11),
+                (String(counts.delivered), 11),
+                (String(counts.rejected), 10), (String(counts.cancelled), 11), (String(counts.deliveryFailed), 8),
             ]
             OutputLine.write(
                 cells.map { $0.0.padding(toLength: $0.1, withPad: " ", startingAt: 0) }.joined()
-                    + String(format: "%.2f", Double(row.deliveredCents) / 100))
+                    + String(format: "%.2f", Double(counts.deliveredCents) / 100))
         }
     }
 }

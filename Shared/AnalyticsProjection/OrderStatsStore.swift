@@ -46,14 +46,21 @@ public struct OrderStatsStore: ChangelogStore {
     /// The `order-stats` records of the minutes and regions the `changed` orders feed, keyed
     /// `region/minute/partition`.
     public func outputs(changed: [String: Entry]) throws -> [(key: String, value: [UInt8])] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
         var cohorts: [String: OrderStats] = [:]
         for entry in changed.values {
             let stats = stats(of: entry)
             cohorts[stats.key] = stats
         }
-        return try cohorts.sorted { $0.key < $1.key }.map { ($0.key, Array(try encoder.encode($0.value))) }
+        return try Self.encoded(cohorts.values)
+    }
+
+    /// Every minute and region of this partition's orders.
+    public func allOutputs() throws -> [(key: String, value: [UInt8])] { try Self.encoded(stats.values) }
+
+    private static func encoded(_ stats: some Sequence<OrderStats>) throws -> [(key: String, value: [UInt8])] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return try stats.sorted { $0.key < $1.key }.map { ($0.key, Array(try encoder.encode($0))) }
     }
 
     /// The statistics record of `entry`'s minute and region.
@@ -69,7 +76,7 @@ public struct OrderStatsStore: ChangelogStore {
 
     private mutating func count(_ entry: Entry, sign: Int) {
         var cohort = stats(of: entry)
-        cohort.count(entry.status, totalCents: entry.totalCents, sign: sign)
+        cohort.counts.count(entry.status, totalCents: entry.totalCents, sign: sign)
         stats[Self.cohort(entry)] = cohort
     }
 

@@ -43,15 +43,6 @@ extension KafkaConsumer {
         return metadata?.error == nil ? metadata?.partitions.count ?? 0 : 0
     }
 
-    /// Assigns every partition of `topic` at `start`, outside group management; returns how many
-    /// it has (0: no such topic).
-    @discardableResult
-    public func assignAll(topic: String, at start: KafkaOffset) async throws(KafkaError) -> Int {
-        let partitions = try await partitionCount(of: topic)
-        try assign((0..<partitions).map { TopicPartitionOffset(TopicPartition(topic, Int32($0)), start) })
-        return partitions
-    }
-
     /// Assigns every partition of `topic` at `start` (e.g. `.committed`: where this consumer's
     /// group left off) and reads each to its end as the first fetch finds it. The consumer must
     /// report the end of each partition (`partitionEOF`).
@@ -64,20 +55,22 @@ extension KafkaConsumer {
 
     /// Assigns `partitions` at `start` and reads each to its end as the first fetch finds it (a
     /// `read_committed` consumer: to the last stable offset). The consumer must report the end of
-    /// each partition (`partitionEOF`).
+    /// each partition (`partitionEOF`). `timeout` bounds a wait without any record, not the whole
+    /// read: a long log takes as long as it takes.
     public func readToEnd(_ partitions: [TopicPartition], from start: KafkaOffset, timeout: Duration = .seconds(60)) async throws
         -> [KafkaConsumerMessage]
     {
         try assign(partitions.map { TopicPartitionOffset($0, start) })
         var records: [KafkaConsumerMessage] = []
         var ended: Set<TopicPartition> = []
-        let deadline = ContinuousClock.now + timeout
+        var deadline = ContinuousClock.now + timeout
         while ended.count < partitions.count {
             guard ContinuousClock.now < deadline else {
                 let left = Set(partitions).subtracting(ended).sorted().map(\.description).joined(separator: ", ")
-                throw KafkaError(.timeout, "\(left) not read to their end within \(timeout)")
+                throw KafkaError(.timeout, "\(left) not read to their end: no record for \(timeout)")
             }
             guard let batch = try await nextBatch(maxMessages: 5_000, idleTimeout: .milliseconds(200)) else { continue }
+            if !batch.messages.isEmpty { deadline = ContinuousClock.now + timeout }
             records += batch.messages
             ended.formUnion(batch.endOfPartition.map(\.topicPartition))
         }

@@ -1,8 +1,8 @@
 import Foundation
 
-/// One record of `order-stats` (docs/EVENTS.md): how the orders created in one minute in one region stand, counted
-/// over the orders of one order-event partition. A minute's statistics for a region are the sum
-/// of its records over the partitions (`OrderStats.Totals`).
+/// One record of `order-stats` (docs/EVENTS.md): how the orders created in one minute in one
+/// region stand, counted over the orders of one order-event partition. A minute's statistics for
+/// a region are the sum of its records over the partitions (`OrderStats.totals`).
 ///
 /// The topic is compacted and a record carries absolute counts, not increments: a reader keeps
 /// the latest value per key, and reading a key again never counts anything twice.
@@ -12,52 +12,23 @@ public struct OrderStats: Codable, Sendable, Hashable {
     public var minute: String
     /// The order-event partition whose orders these are.
     public var partition: Int32
-    /// Orders created in the minute (each counted once, whatever it became).
-    public var orders: Int
-    /// Of those, still on their way.
-    public var inFlight: Int
-    public var delivered: Int
-    public var rejected: Int
-    public var cancelled: Int
-    public var deliveryFailed: Int
-    /// What the delivered orders came to, in cents.
-    public var deliveredCents: Int
+    /// The orders created in the minute, each counted once, as it stands now.
+    public var counts = OrderCounts()
 
     public init(region: String, minute: String, partition: Int32) {
         self.region = region
         self.minute = minute
         self.partition = partition
-        (orders, inFlight, delivered, rejected, cancelled, deliveryFailed, deliveredCents) = (0, 0, 0, 0, 0, 0, 0)
     }
 
     /// The record's key: `region/minute/partition`.
     public var key: String { "\(region)/\(minute)/\(partition)" }
 
-    /// Counts one order that stands at `status` and came to `totalCents` (`sign` -1 takes it away).
-    public mutating func count(_ status: OrderStatus, totalCents: Int, sign: Int = 1) {
-        orders += sign
-        switch status {
-        case .delivered:
-            delivered += sign
-            deliveredCents += sign * totalCents
-        case .rejected: rejected += sign
-        case .cancelled: cancelled += sign
-        case .deliveryFailed: deliveryFailed += sign
-        default: inFlight += sign
-        }
-    }
-
     /// A region's minute over every partition.
     public struct Totals: Codable, Sendable, Hashable {
         public var region: String
         public var minute: String
-        public var orders = 0
-        public var inFlight = 0
-        public var delivered = 0
-        public var rejected = 0
-        public var cancelled = 0
-        public var deliveryFailed = 0
-        public var deliveredCents = 0
+        public var counts = OrderCounts()
 
         public init(region: String, minute: String) {
             self.region = region
@@ -71,13 +42,7 @@ public struct OrderStats: Codable, Sendable, Hashable {
         for stats in latest {
             let id = "\(stats.minute)/\(stats.region)"
             var total = sums[id] ?? Totals(region: stats.region, minute: stats.minute)
-            total.orders += stats.orders
-            total.inFlight += stats.inFlight
-            total.delivered += stats.delivered
-            total.rejected += stats.rejected
-            total.cancelled += stats.cancelled
-            total.deliveryFailed += stats.deliveryFailed
-            total.deliveredCents += stats.deliveredCents
+            total.counts = total.counts + stats.counts
             sums[id] = total
         }
         return sums.values.sorted { ($0.minute, $0.region) < ($1.minute, $1.region) }

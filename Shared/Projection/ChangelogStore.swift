@@ -17,4 +17,6 @@ public protocol ChangelogStore: Sendable {
     /// The output records (key, value) that carry what the `changed` entries lead to, read after
     /// the whole batch is applied.
     func outputs(changed: [String: Entry]) throws -> [(key: String, value: [UInt8])]
+    /// Every output record the state leads to: republished after a restore.
+    func allOutputs() throws -> [(key: String, value: [UInt8])]
 }

@@ -1,14 +1,12 @@
-package import Kafka
-package import Logging
+import Kafka
+import Logging
 
 /// A consumer subscribed to a topic that does not exist yet only sees it at its next metadata
 /// refresh (minutes, by default): the runners wait until their topics are there, then subscribe.
-package enum TopicWait {
+enum TopicWait {
     /// Returns once every topic of `topics` exists with partitions; `whoCreates` goes into the
     /// log line that says what it waits for.
-    package static func untilTopicsExist(_ topics: [String], configuration: KafkaConfiguration, logger: Logger, whoCreates: String)
-        async throws
-    {
+    static func untilTopicsExist(_ topics: [String], configuration: KafkaConfiguration, logger: Logger, whoCreates: String) async throws {
         let admin = try KafkaAdmin.make(configuration: configuration, logger: logger, requestTimeout: .seconds(5))
         var waiting = false
         for topic in topics {

@@ -18,7 +18,16 @@ import Synchronization
 /// All three take effect together or not at all. The state (`Store`) lives in memory, one per
 /// owned partition. It is restored from its changelog partition, read `read_committed`, the first
 /// time a batch needs it after an assignment, and again after every failed transaction, whose
-/// batch is then read again from the group's committed offsets.
+/// batch is then read again from the group's committed offsets. The first transaction after a
+/// restore republishes every output of the restored state: an aborted transaction can leave
+/// changelog records without all of their outputs (an abort purges records not yet delivered; a
+/// broker that shows aborted records shows those), and the state would then hold changes whose
+/// outputs never came.
+///
+/// Errors, as librdkafka classes them: a retriable one repeats the same call (a commit that timed
+/// out goes on in the background and must be committed again); any other aborts the transaction
+/// and reads its batch again, backing off while failures repeat; a fatal one (this producer was
+/// fenced: another instance took over its transactional id) ends the service.
 public final class TransactionalTransform<Store: ChangelogStore>: Service, Sendable {
     public let input: String
     public let output: String
@@ -33,6 +42,14 @@ public final class TransactionalTransform<Store: ChangelogStore>: Service, Senda
     private let metrics: (committed: Counter, aborted: Counter, published: Counter)
     private let logger: Logger
     private let beforeCommit: @Sendable (_ transaction: Int) async throws -> Void
+
+    /// What the loop carries from batch to batch.
+    private struct LoopState {
+        var stores: [Int32: Store] = [:]
+        var transaction = 0
+        var transactionOpen = false
+        var failures = 0
+    }
 
     public struct Counters: Sendable, Equatable {
         public var committed = 0
@@ -82,7 +99,9 @@ public final class TransactionalTransform<Store: ChangelogStore>: Service, Senda
     public var assignment: [TopicPartition] { consumer.assignment }
 
     /// Closes the clients of a transform that never ran; `run()` closes its own.
-    public func closeUnused() async {
+    public func closeUnused() async { await closeClients() }
+
+    private func closeClients() async {
         await consumer.close()
         await producer.close()
     }
@@ -90,22 +109,14 @@ public final class TransactionalTransform<Store: ChangelogStore>: Service, Senda
     public func run() async throws {
         do {
             try await cancelWhenGracefulShutdown { try await self.prepare() }
-        } catch {
-            await consumer.close()
-            await producer.close()
-            if error is CancellationError { return }
-            throw error
-        }
-        do {
             try consumer.subscribe([input])
             try await consume()
         } catch {
-            await consumer.close()
-            await producer.close()
+            await closeClients()
+            if error is CancellationError { return }
             throw error
         }
-        await consumer.close()
-        await producer.close()
+        await closeClients()
     }
 
     private func consume() async throws {
@@ -113,24 +124,22 @@ public final class TransactionalTransform<Store: ChangelogStore>: Service, Senda
             try await withThrowingTaskGroup(of: Void.self) { group in
                 // A record that fails delivery fails its transaction's commit: the reports say nothing more.
                 group.addTask { for await _ in self.producer.deliveryReports {} }
-                var stores: [Int32: Store] = [:]
-                var transaction = 0
+                var state = LoopState()
                 for try await batch in self.consumer.batches(maxMessages: 1000, maxWait: .milliseconds(5)) {
                     if let error = batch.errors.first { throw error }
                     guard !batch.messages.isEmpty else { continue }
-                    transaction += 1
-                    try await self.publishOrRewind(batch, transaction: transaction, stores: &stores)
+                    state.transaction += 1
+                    try await self.publishOrRewind(batch, state: &state)
                 }
-                await self.consumer.close()
-                await self.producer.close()
+                await self.closeClients()
             }
         } onCancelOrGracefulShutdown: {
             self.consumer.stopFetching()
         }
     }
 
-    /// Waits for the order-event topic, creates the output and the changelog beside it (compacted,
-    /// one partition per input partition), and fences whatever a predecessor left open.
+    /// Waits for the input topic, creates the output and the changelog beside it (compacted, one
+    /// partition per input partition), and fences whatever a predecessor left open.
     private func prepare() async throws {
         try await TopicWait.untilTopicsExist([input], configuration: common, logger: logger, whoCreates: "orders creates it")
         let partitions = try await consumer.partitionCount(of: input)
@@ -146,11 +155,13 @@ public final class TransactionalTransform<Store: ChangelogStore>: Service, Senda
                 )
             }
         }
+        // A topic just created may not be in every broker's metadata yet.
+        try await TopicWait.untilTopicsExist([changelog], configuration: common, logger: logger, whoCreates: "this service creates it")
         let changelogPartitions = try await consumer.partitionCount(of: changelog)
         guard changelogPartitions == partitions else {
             throw KafkaError(
                 .configuration,
-                "\(changelog) has \(changelogPartitions) partitions and \(input) has \(partitions): each order-event partition keeps its state in the changelog partition of the same number. To rebuild both from \(input): stop the service, delete \(changelog) and \(output), reset the group (`fooddelivery groups reset-offsets \(consumer.configuration.groupID) --topic \(input) --to-earliest --execute`), start the service."
+                "\(changelog) has \(changelogPartitions) partitions and \(input) has \(partitions): each input partition keeps its state in the changelog partition of the same number. To rebuild both from \(input): stop the service, delete \(changelog) and \(output), reset the group (`fooddelivery groups reset-offsets \(consumer.configuration.groupID) --topic \(input) --to-earliest --execute`), start the service."
             )
         }
         // The coordinator may still be loading its transaction log: that is worth waiting for.
@@ -172,34 +183,67 @@ public final class TransactionalTransform<Store: ChangelogStore>: Service, Senda
 
     /// Publishes `batch` in one transaction. When that fails, aborts it, forgets every state (it may
     /// hold the batch's changes) and rewinds to the committed offsets, so the batch is read again.
-    /// A fatal error (this producer was fenced: another instance took over its id) ends the service.
-    private func publishOrRewind(_ batch: ConsumerBatch, transaction: Int, stores: inout [Int32: Store]) async throws {
+    private func publishOrRewind(_ batch: ConsumerBatch, state: inout LoopState) async throws {
         do {
-            try await publish(batch, transaction: transaction, stores: &stores)
+            try await publish(batch, state: &state)
+            state.failures = 0
         } catch {
-            if Task.isCancelled || consumer.isStopping { throw error }
+            if Task.isCancelled || consumer.isStopping {
+                // Aborting now frees the partitions' last stable offset at once, not after the timeout.
+                try? await abortOpenTransaction(&state)
+                throw error
+            }
             if let error = error as? KafkaError, error.isFatal { throw error }
-            logger.error("\(output): transaction \(transaction) failed, aborting and reading its batch again: \(error)")
+            logger.error("\(output): transaction \(state.transaction) failed, aborting and reading its batch again: \(error)")
             counters.withLock { $0.aborted += 1 }
             metrics.aborted.increment()
-            stores.removeAll()
-            do {
-                try await producer.abortTransaction()
-            } catch {
-                if error.isFatal { throw error }
-                logger.warning("\(output): abort of transaction \(transaction): \(error)")
+            state.stores.removeAll()
+            try await abortOpenTransaction(&state)
+            try await retrying("rewind to the committed offsets") {
+                let committed = try await consumer.committed(consumer.assignment)
+                try await consumer.seek(committed.map { $0.offset.isLogical ? TopicPartitionOffset($0.topicPartition, .beginning) : $0 })
             }
-            let assignment = consumer.assignment
-            let committed = try await consumer.committed(assignment)
-            try await consumer.seek(committed.map { $0.offset.isLogical ? TopicPartitionOffset($0.topicPartition, .beginning) : $0 })
-            try await Task.sleep(for: .milliseconds(200))
+            state.failures += 1
+            try await Task.sleep(for: min(.milliseconds(100) * (1 << min(state.failures, 6)), .seconds(5)))
         }
     }
 
-    private func publish(_ batch: ConsumerBatch, transaction: Int, stores: inout [Int32: Store]) async throws {
-        for partition in revoked.take() { stores[partition] = nil }
-        let missing = Set(batch.messages.map(\.topicPartition.partition)).filter { stores[$0] == nil }
-        if !missing.isEmpty { stores.merge(try await restore(missing.sorted())) { _, restored in restored } }
+    private func abortOpenTransaction(_ state: inout LoopState) async throws {
+        guard state.transactionOpen else { return }
+        try await retrying("abort transaction \(state.transaction)") { try await producer.abortTransaction() }
+        state.transactionOpen = false
+    }
+
+    /// Runs `step` again while it fails with an error librdkafka calls retriable, up to 10 times.
+    private func retrying(_ what: String, _ step: () async throws -> Void) async throws {
+        var attempt = 1
+        while true {
+            do {
+                try await step()
+                return
+            } catch let error as KafkaError where error.isRetriable && attempt < 10 {
+                logger.warning("\(output): \(what): \(error); trying again")
+                attempt += 1
+                try await Task.sleep(for: .milliseconds(500))
+            }
+        }
+    }
+
+    private func publish(_ batch: ConsumerBatch, state: inout LoopState) async throws {
+        for partition in revoked.take() { state.stores[partition] = nil }
+        let missing = Set(batch.messages.map(\.topicPartition.partition)).filter { state.stores[$0] == nil }.sorted()
+        var records: [KafkaProducerMessage] = []
+        var outputs = 0
+        if !missing.isEmpty {
+            let restored = try await restore(missing)
+            state.stores.merge(restored) { _, restored in restored }
+            for (_, store) in restored.sorted(by: { $0.key < $1.key }) {
+                for (key, value) in try store.allOutputs() {
+                    records.append(KafkaProducerMessage(topic: output, key: Array(key.utf8), value: value))
+                    outputs += 1
+                }
+            }
+        }
 
         var changed: [Int32: [String: Store.Entry]] = [:]
         var skipped = 0
@@ -209,14 +253,12 @@ public final class TransactionalTransform<Store: ChangelogStore>: Service, Senda
                 skipped += 1
                 continue
             }
-            if let (key, entry) = stores[partition]?.apply(event) { changed[partition, default: [:]][key] = entry }
+            if let (key, entry) = state.stores[partition]?.apply(event) { changed[partition, default: [:]][key] = entry }
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
-        var records: [KafkaProducerMessage] = []
-        var outputs = 0
         for (partition, entries) in changed.sorted(by: { $0.key < $1.key }) {
-            guard let store = stores[partition] else { continue }
+            guard let store = state.stores[partition] else { continue }
             for (key, entry) in entries.sorted(by: { $0.key < $1.key }) {
                 records.append(
                     KafkaProducerMessage(
@@ -229,10 +271,14 @@ public final class TransactionalTransform<Store: ChangelogStore>: Service, Senda
         }
 
         try producer.beginTransaction()
+        state.transactionOpen = true
         try await producer.enqueue(contentsOf: records)
-        try await producer.sendOffsetsToTransaction(batch.nextOffsets, consumer: consumer)
-        try await beforeCommit(transaction)
-        try await producer.commitTransaction()
+        try await retrying("send offsets to transaction \(state.transaction)") {
+            try await producer.sendOffsetsToTransaction(batch.nextOffsets, consumer: consumer)
+        }
+        try await beforeCommit(state.transaction)
+        try await retrying("commit transaction \(state.transaction)") { try await producer.commitTransaction() }
+        state.transactionOpen = false
         metrics.committed.increment()
         metrics.published.increment(by: outputs)
         counters.withLock {
@@ -254,25 +300,7 @@ public final class TransactionalTransform<Store: ChangelogStore>: Service, Senda
             stores[record.topicPartition.partition]?.restore(
                 key: key, entry: try decoder.decode(Store.Entry.self, from: Data(record.value)))
         }
-        logger.info(
-            "\(output): restored \(partitions.map(String.init).joined(separator: ", ")) from \(records.count) changelog records")
+        logger.info("\(output): restored \(partitions.map(String.init).joined(separator: ", ")) from \(records.count) changelog records")
         return stores
-    }
-}
-
-/// The partitions taken from the transform since its last batch: their state is dropped, because
-/// another instance may change it before they come back.
-private final class RevokedPartitions: KafkaRebalanceListener, Sendable {
-    private let partitions = Mutex<Set<Int32>>([])
-
-    func partitionsRevoked(_ partitions: [TopicPartition], lost: Bool, consumer: KafkaConsumer) async {
-        self.partitions.withLock { $0.formUnion(partitions.map(\.partition)) }
-    }
-
-    func take() -> Set<Int32> {
-        partitions.withLock { taken in
-            defer { taken = [] }
-            return taken
-        }
     }
 }
