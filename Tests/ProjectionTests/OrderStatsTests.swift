@@ -5,6 +5,8 @@ import Kafka
 import Operations
 import OrderEvents
 import Orders
+import ServiceAPI
+import ServiceRuntime
 import Synchronization
 import TestSupport
 import Testing
@@ -102,7 +104,7 @@ struct OrderStatsPublisherTests {
     }
 
     @Test(
-        "A failed transaction, a publisher stopped with its transaction open, and repeated input leave exact statistics read read_committed; aborted records show to read_uncommitted only where the broker hides them"
+        "A failed transaction, a publisher stopped mid-transaction, and repeated input leave exact statistics read read_committed; aborted records show to read_uncommitted only where the broker hides them"
     )
     func exactAfterAbortsAndARestart() async throws {
         let kit = try await KafkaTestKit.make("order-stats")
@@ -153,7 +155,8 @@ struct OrderStatsPublisherTests {
         }
         await producer.close()
 
-        // 3. A publisher that stops with its first transaction open, as a crash would leave it.
+        // 3. A publisher stopped while its first transaction is open (it aborts it on the way out;
+        // `exactAfterKills` leaves one open with SIGKILL).
         let hanging = Mutex(false)
         let second = try publisher { transaction in
             guard transaction == 1 else { return }
@@ -165,7 +168,7 @@ struct OrderStatsPublisherTests {
         secondRun.cancel()
         _ = try? await secondRun.value
 
-        // 4. Its successor, with the same transactional id, fences that transaction and goes on.
+        // 4. Its successor, with the same transactional id, restores the state and goes on.
         let third = try publisher { _ in }
         let thirdRun = Task { try await third.run() }
         let input = try await caughtUp("the third publisher committed every offset", by: third)
@@ -195,5 +198,67 @@ struct OrderStatsPublisherTests {
         } else {
             #expect(uncommitted.count == committed.count)
         }
+    }
+
+    /// Transactions analytics' statistics committed, from its `/metrics`.
+    static func committedTransactions(_ analytics: ServiceProcess) async -> Int {
+        let answer = await analytics.request(OperationalEndpoints.metrics.path(), timeout: 5)
+        guard answer.status == 200 else { return 0 }
+        return String(decoding: answer.body, as: UTF8.self).split(separator: "\n").filter {
+            !$0.hasPrefix("#") && $0.contains("transform_transactions_total{") && $0.contains("outcome=\"committed\"")
+        }
+        .compactMap { $0.split(separator: " ").last.flatMap { Double($0) } }.reduce(0) { $0 + Int($1) }
+    }
+
+    @Test("analytics SIGKILLed 4 times while orders flow, each time while its publisher commits: the statistics end exact")
+    func exactAfterKills() async throws {
+        let kit = try await KafkaTestKit.make("order-stats-kills")
+        let partitions = 3
+        let topic = try await OrderFlow.topic(kit, partitions: partitions)
+        let orders = try OrdersDatabase(
+            path: try TestNames.temporaryDirectory("order-stats-kills").appendingPathComponent("orders.sqlite").path)
+        let launch = ServiceLaunch.testConsumer(
+            "analytics", brokers: kit.connection.configuration.bootstrapServers.joined(separator: ","), topic: topic,
+            group: TestNames.unique("analytics"), directory: try TestNames.temporaryDirectory("order-stats-kills-analytics"),
+            instanceID: "analytics-1")
+        // Waves of orders until the last kill: every step of each is an event, so the stream keeps coming.
+        let flowing = Mutex(true)
+        let flow = Task {
+            var wave: UInt64 = 0
+            repeat {
+                wave += 1
+                try await OrderFlow.publish(kit, topic: topic, database: orders, orders: 40, seed: 30 + wave)
+            } while flowing.withLock({ $0 })
+        }
+        var analytics = try ServiceProcess(launch)
+        var kills = 0
+        while kills < 4 {
+            try await analytics.waitUntilServing()
+            // Killed only once this incarnation commits: the kill lands on a publisher at work.
+            try await eventually("analytics commits a transaction", timeout: .seconds(60)) {
+                await Self.committedTransactions(analytics) > 0
+            }
+            try await Task.sleep(for: .milliseconds(Int.random(in: 0...400)))
+            analytics.sigkill()
+            kills += 1
+            analytics = try ServiceProcess(launch)
+        }
+        flowing.withLock { $0 = false }
+        try await flow.value
+        try await analytics.waitUntilServing()
+
+        let input = try await kit.readAll(topic, partitions: partitions)
+        let expected = try Self.expectedTotals(input)
+        let stats = Topics.named(Topics.orderStats, beside: topic)
+        let configuration = kit.configuration(clientID: "order-stats-reader")
+        var totals: [OrderStats.Totals] = []
+        try await eventually("order-stats holds the counts of every order", timeout: .seconds(120)) {
+            totals = try await OrderStatsReader.totals(topic: stats, configuration: configuration, logger: TestLogging.logger("reader"))
+            return totals == expected
+        }
+        print(
+            "order-stats after \(kills) kills of analytics: \(input.count) order events, \(expected.reduce(0) { $0 + $1.counts.orders }) orders in \(expected.count) region-minutes, all equal to the count from the order events"
+        )
+        try await analytics.terminate()
     }
 }

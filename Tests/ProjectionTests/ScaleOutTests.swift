@@ -1,7 +1,9 @@
 import AnalyticsProjection
+import Contract
 import Foundation
 import GRDB
 import Kafka
+import Operations
 import OrderEvents
 import Orders
 import Outbox
@@ -85,6 +87,16 @@ extension SystemTests {
             let expected = IndependentModel.expected("support", try IndependentModel.events(outbox))
             let actual = try await IndependentModel.actual("support", path: support.database(0))
             #expect(actual == expected, "\(IndependentModel.difference(expected: expected, actual: actual))")
+            // analytics' statistics, published in Kafka transactions by two instances, whose partitions
+            // moved when the second one joined.
+            let statsTopic = Topics.named(Topics.orderStats, beside: topic)
+            let expectedStats = try OrderStatsPublisherTests.expectedTotals(try await kit.readAll(topic, partitions: 6))
+            try await eventually("order-stats from two analytics instances holds every order's counts", timeout: .seconds(60)) {
+                try await OrderStatsReader.totals(
+                    topic: statsTopic, configuration: kit.configuration(clientID: "stats-reader"),
+                    logger: TestLogging.logger("stats-reader"))
+                    == expectedStats
+            }
             for process in supports + analyticses { try await process.terminate() }
             print(
                 "scale-out: \(outbox.count) events of \(Set(outbox.map(\.orderId)).count) orders; 3→2→1→2→1 support instances, 2 analytics instances; every instance answered every timeline, customer and summary query right"
