@@ -121,7 +121,7 @@ let package = Package(
         ),
         // Each service's HTTP API, described once: routes (method and path) and the answers'
         // types, for the services that serve them and the CLI, peers and tests that call them.
-        .target(name: "ServiceAPI", dependencies: ["OrderEvents"], path: "Shared/ServiceAPI"),
+        .target(name: "ServiceAPI", dependencies: ["Contract", "OrderEvents"], path: "Shared/ServiceAPI"),
         // What every executable shares: logging, Kafka connection options.
         .target(
             name: "ServiceRuntime",

@@ -1,3 +1,4 @@
+public import Contract
 public import GRDB
 public import OrderEvents
 public import Projection
@@ -8,7 +9,7 @@ public import Projection
 public struct AnalyticsProjection: Projection {
     public let name: String
 
-    public init(name: String = "analytics") { self.name = name }
+    public init(name: String = ServiceNames.analytics) { self.name = name }
 
     /// The funnel's stages, in lifecycle order; an order's `stage` is the furthest it reached.
     public static let funnel: [OrderEventType] = [

@@ -7,7 +7,8 @@ extension ProjectionServiceDefinition {
     /// It also publishes per-minute, per-region statistics to `order-stats`, in Kafka transactions
     /// (`OrderStatsPublisher`).
     public static let analytics = ProjectionServiceDefinition(
-        name: "analytics", defaultPort: 8085, projection: { AnalyticsProjection(name: $0) }, queries: { AnalyticsAPI().addRoutes(to: $0) },
+        name: ServiceNames.analytics, defaultPort: 8085, projection: { AnalyticsProjection(name: $0) },
+        queries: { AnalyticsAPI().addRoutes(to: $0) },
         publisher: { context in
             let group = ConsumerGroups.orderStats(of: context.group)
             return try OrderStatsPublisher(

@@ -22,11 +22,11 @@ public enum Topics {
 
     /// Which topics each service reads and writes, in a choreographed run (docs/EVENTS.md).
     public static let flow: [(service: String, reads: [String], writes: [String])] = [
-        ("orders", [restaurantEvents, deliveryEvents], [orderEvents, kitchenOrders, courierRequests]),
-        ("restaurants", [kitchenOrders, orderEvents], [restaurantEvents]),
-        ("delivery", [courierRequests, orderEvents], [deliveryEvents]),
-        ("support", [orderEvents], []),
-        ("analytics", [orderEvents], [orderStats]),
+        (ServiceNames.orders, [restaurantEvents, deliveryEvents], [orderEvents, kitchenOrders, courierRequests]),
+        (ServiceNames.restaurants, [kitchenOrders, orderEvents], [restaurantEvents]),
+        (ServiceNames.delivery, [courierRequests, orderEvents], [deliveryEvents]),
+        (ServiceNames.support, [orderEvents], []),
+        (ServiceNames.analytics, [orderEvents], [orderStats]),
     ]
 
     /// Where a consumer sends the records of `topic` it cannot read or apply, with the reason in

@@ -1,4 +1,5 @@
 public import Choreography
+import Contract
 public import Foundation
 public import GRDB
 import OrderEvents
@@ -28,7 +29,7 @@ public struct CourierDispatch: Decider {
         self.speed = speed
     }
 
-    public var producer: String { "delivery" }
+    public var producer: String { ServiceNames.delivery }
     public var inputs: [FlowMessageType.Topic] { [.courierRequests] }
 
     enum Status: String {

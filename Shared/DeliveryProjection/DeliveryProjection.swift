@@ -1,3 +1,4 @@
+public import Contract
 public import GRDB
 public import OrderEvents
 public import Projection
@@ -8,7 +9,7 @@ public import Projection
 public struct DeliveryProjection: Projection {
     public let name: String
 
-    public init(name: String = "delivery") { self.name = name }
+    public init(name: String = ServiceNames.delivery) { self.name = name }
 
     public static let awaitingPickup: [OrderStatus] = [.readyForPickup, .courierAssigned]
     public static let inFlight: [OrderStatus] = [.pickedUp, .outForDelivery]

@@ -1,3 +1,4 @@
+import Contract
 public import ProjectionServer
 
 extension ProjectionServiceDefinition {
@@ -6,6 +7,7 @@ extension ProjectionServiceDefinition {
     /// HTTP: couriers and their current assignments, orders awaiting pickup, deliveries in flight,
     /// delivery durations.
     public static let delivery = ProjectionServiceDefinition(
-        name: "delivery", defaultPort: 8083, projection: { DeliveryProjection(name: $0) }, queries: { DeliveryAPI().addRoutes(to: $0) },
+        name: ServiceNames.delivery, defaultPort: 8083, projection: { DeliveryProjection(name: $0) },
+        queries: { DeliveryAPI().addRoutes(to: $0) },
         decider: { CourierDispatch(seed: $0, speed: $1) })
 }

@@ -28,7 +28,7 @@ package struct SagaScenario: Scenario {
             let port = try LocalPort.free()
             var launch = ServiceLaunch(
                 service: service, brokers: brokers, dataDir: "\(directory)/\(service)", topic: topic, httpPort: port, logLevel: .error)
-            if service == "orders" {
+            if service == ServiceNames.orders {
                 launch.orders = .init(
                     rate: 1, speed: speed, seed: seed, output: "quiet", partitions: 3, steps: "choreographed", profile: .local)
             } else {
@@ -46,10 +46,10 @@ package struct SagaScenario: Scenario {
                 ServiceLauncher.reap(pid)
             }
         }
-        let orders = try await launch("orders")
-        running["orders"] = orders.pid
-        running["restaurants"] = try await launch("restaurants").pid
-        running["delivery"] = try await launch("delivery").pid
+        let orders = try await launch(ServiceNames.orders)
+        running[ServiceNames.orders] = orders.pid
+        running[ServiceNames.restaurants] = try await launch(ServiceNames.restaurants).pid
+        running[ServiceNames.delivery] = try await launch(ServiceNames.delivery).pid
         let client = ServiceClient(port: orders.port)
         func stats() async throws -> OrdersEndpoints.Stats { try await client.get(OrdersEndpoints.stats) }
         func accepted() async throws -> Int { try await stats().publishedByType[OrderEventType.acceptedByRestaurant.rawValue, default: 0] }
@@ -64,8 +64,8 @@ package struct SagaScenario: Scenario {
         }
         kafka.say("orders are being delivered: \(try await stats().publishedByType[OrderEventType.delivered.rawValue, default: 0]) so far")
 
-        kill(running["restaurants"]!, SIGKILL)
-        ServiceLauncher.reap(running["restaurants"]!)
+        kill(running[ServiceNames.restaurants]!, SIGKILL)
+        ServiceLauncher.reap(running[ServiceNames.restaurants]!)
         kafka.say("SIGKILL restaurants; orders keep coming")
         try await Task.sleep(for: .seconds(3))  // decisions already on their way are taken
         let acceptedBefore = try await accepted()
@@ -79,7 +79,7 @@ package struct SagaScenario: Scenario {
             "orders waiting in placed, second by second: \(placed.map(String.init).joined(separator: " → ")); accepted meanwhile: \(acceptedDuring)"
         )
 
-        running["restaurants"] = try await launch("restaurants").pid
+        running[ServiceNames.restaurants] = try await launch(ServiceNames.restaurants).pid
         kafka.say("restaurants restarted")
         let restart = ContinuousClock.now
         var drained: Duration?
@@ -96,7 +96,7 @@ package struct SagaScenario: Scenario {
 
         // What the kitchens decided, from the topics themselves: orders stops placing, the kitchens
         // decide what is left, and both topics are read to their ends.
-        await ServiceLauncher.stop(running.removeValue(forKey: "orders")!)
+        await ServiceLauncher.stop(running.removeValue(forKey: ServiceNames.orders)!)
         var kitchenOrders: [FlowMessage] = []
         var decided: [String: [FlowMessage]] = [:]
         var undecided: [String] = []
@@ -123,7 +123,9 @@ package struct SagaScenario: Scenario {
         kafka.say(
             "\(placedOrders.count) orders reached the kitchens; \(decided.count) decided, \(twice.count) decided twice, \(undecided.count) undecided, kitchens out of order: \(outOfOrder.count)"
         )
-        for service in ["delivery", "restaurants"] { if let pid = running[service] { await ServiceLauncher.stop(pid) } }
+        for service in [ServiceNames.delivery, ServiceNames.restaurants] {
+            if let pid = running[service] { await ServiceLauncher.stop(pid) }
+        }
         running.removeAll()
         let piledUp = (placed.last ?? 0) > (placed.first ?? 0)
         let passed = acceptedDuring == 0 && piledUp && drained != nil && twice.isEmpty && undecided.isEmpty && outOfOrder.isEmpty

@@ -1,5 +1,5 @@
 import Choreography
-import Contract
+public import Contract
 public import Foundation
 public import GRDB
 public import OrderEvents
@@ -19,7 +19,9 @@ public struct OrderLedger: Sendable {
     /// transaction under load; without it each commits on its own.
     public let groupCommit: GroupCommit?
 
-    public init(database: OrdersDatabase, producerName: String = "orders", sendsCommands: Bool = false, groupCommit: GroupCommit? = nil) {
+    public init(
+        database: OrdersDatabase, producerName: String = ServiceNames.orders, sendsCommands: Bool = false, groupCommit: GroupCommit? = nil
+    ) {
         self.database = database
         self.producerName = producerName
         self.sendsCommands = sendsCommands

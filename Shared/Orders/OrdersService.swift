@@ -32,7 +32,7 @@ public struct OrdersService {
     public static func build(_ options: OrdersServiceOptions, logger: Logger, metrics: PrometheusCollectorRegistry? = nil) throws
         -> OrdersService
     {
-        let kafka = try options.connection.requiredConfiguration(clientID: "orders")
+        let kafka = try options.connection.requiredConfiguration(clientID: ServiceNames.orders)
         try FileManager.default.createDirectory(atPath: options.dataDir, withIntermediateDirectories: true)
         let database = try OrdersDatabase(path: (options.dataDir as NSString).appendingPathComponent("orders.sqlite"))
         let choreographed = options.steps == .choreographed
@@ -54,7 +54,8 @@ public struct OrdersService {
             try choreographed
             ? DecisionRunner(
                 database: database.writer, decider: OrderReactions(ledger: ledger, logger: logger),
-                consumer: options.kafkaProfile.consumerConfiguration(common: kafka, group: ConsumerGroups.decisions(of: "orders")),
+                consumer: options.kafkaProfile.consumerConfiguration(
+                    common: kafka, group: ConsumerGroups.decisions(of: ServiceNames.orders)),
                 orderTopic: topics.events, deadLetters: producer, logger: logger)
             : nil
 
@@ -66,7 +67,8 @@ public struct OrdersService {
         if let reactions { router.on(DecisionEndpoints.decisions) { _, _ in try await reactions.report() } }
         OperationalRoutes.add(to: router, registry: metrics) { await OrdersHealth.report(relay: relay, producer: producer) }
         let http = Application(
-            router: router, configuration: .init(address: .hostname(options.httpHost, port: options.httpPort), serverName: "orders"),
+            router: router,
+            configuration: .init(address: .hostname(options.httpHost, port: options.httpPort), serverName: ServiceNames.orders),
             logger: logger)
         logger.info(
             "orders: database \(options.dataDir)/orders.sqlite; publishing to \(topics.events) on \(kafka.bootstrapServers.joined(separator: ","))"
@@ -103,7 +105,8 @@ public struct OrdersService {
     /// The executable's whole `run`: process-wide logging, metrics and tracing, then build and run.
     public static func main(_ options: OrdersServiceOptions) async throws {
         ProcessMemory.returnLargeBlocksToTheSystem()
-        let observability = try ServiceObservability.bootstrap(service: "orders", logLevel: options.logLevel, logFormat: options.logFormat)
+        let observability = try ServiceObservability.bootstrap(
+            service: ServiceNames.orders, logLevel: options.logLevel, logFormat: options.logFormat)
         try await build(options, logger: observability.logger, metrics: observability.metrics).run(leading: observability.leadingServices)
     }
 }

@@ -1,4 +1,5 @@
 public import Choreography
+import Contract
 public import Foundation
 public import GRDB
 import OrderEvents
@@ -29,7 +30,7 @@ public struct KitchenDecider: Decider {
         self.speed = speed
     }
 
-    public var producer: String { "restaurants" }
+    public var producer: String { ServiceNames.restaurants }
     public var inputs: [FlowMessageType.Topic] { [.kitchenOrders] }
 
     enum Status: String {

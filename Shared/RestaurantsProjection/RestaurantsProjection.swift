@@ -1,3 +1,4 @@
+public import Contract
 public import GRDB
 public import OrderEvents
 public import Projection
@@ -8,7 +9,7 @@ public import Projection
 public struct RestaurantsProjection: Projection {
     public let name: String
 
-    public init(name: String = "restaurants") { self.name = name }
+    public init(name: String = ServiceNames.restaurants) { self.name = name }
 
     /// The statuses in which an order is still on a restaurant's queue.
     public static let openStatuses: [OrderStatus] = [.placed, .accepted, .preparing, .readyForPickup, .courierAssigned]

@@ -1,3 +1,4 @@
+import Contract
 public import ProjectionServer
 
 extension ProjectionServiceDefinition {
@@ -6,6 +7,6 @@ extension ProjectionServiceDefinition {
     /// over HTTP: each restaurant's queue of open orders, acceptance and rejection counts,
     /// preparation times.
     public static let restaurants = ProjectionServiceDefinition(
-        name: "restaurants", defaultPort: 8082, projection: { RestaurantsProjection(name: $0) },
+        name: ServiceNames.restaurants, defaultPort: 8082, projection: { RestaurantsProjection(name: $0) },
         queries: { RestaurantsAPI().addRoutes(to: $0) }, decider: { KitchenDecider(seed: $0, speed: $1) })
 }

@@ -1,3 +1,5 @@
+import Contract
+
 /// The questions each consumer service answers, by service name: what the services register,
 /// the operator CLI asks and the dashboard links to.
 public enum ConsumerQueries {
@@ -31,6 +33,7 @@ public enum ConsumerQueries {
     }
 
     public static let byService: [String: [Query]] = [
-        "restaurants": Restaurants.all, "delivery": Delivery.all, "support": Support.all, "analytics": Analytics.all,
+        ServiceNames.restaurants: Restaurants.all, ServiceNames.delivery: Delivery.all, ServiceNames.support: Support.all,
+        ServiceNames.analytics: Analytics.all,
     ]
 }

@@ -19,10 +19,10 @@ public enum ServiceEnvironment {
         public let services: [String]
     }
 
-    public static let consumers = ["restaurants", "delivery", "support", "analytics"]
-    public static let services = ["orders"] + consumers
+    public static let consumers = ServiceNames.consumers
+    public static let services = ServiceNames.all
     /// The services that take part in the choreography: each keeps simulated time and a seed.
-    public static let deciders = ["orders", "restaurants", "delivery"]
+    public static let deciders = ServiceNames.deciders
 
     public static let variables: [Variable] = [
         Variable(
@@ -50,9 +50,10 @@ public enum ServiceEnvironment {
             meaning: "text, or json: one JSON object per line, with the order's trace_id where a record has one", services: services),
         Variable(
             name: "FOODDELIVERY_PARTITIONS", flag: "--partitions", kind: .integer,
-            meaning: "partitions of the order-event topic when orders creates it", services: ["orders"]),
+            meaning: "partitions of the order-event topic when orders creates it", services: [ServiceNames.orders]),
         Variable(
-            name: "FOODDELIVERY_RATE", flag: "--rate", kind: .number, meaning: "new orders per simulated second", services: ["orders"]),
+            name: "FOODDELIVERY_RATE", flag: "--rate", kind: .number, meaning: "new orders per simulated second",
+            services: [ServiceNames.orders]),
         Variable(
             name: "FOODDELIVERY_SPEED", flag: "--speed", kind: .number,
             meaning: "simulated seconds per real second (set it alike everywhere)",
@@ -62,10 +63,12 @@ public enum ServiceEnvironment {
             services: deciders),
         Variable(
             name: "FOODDELIVERY_STEPS", flag: "--steps", kind: .text,
-            meaning: "choreographed (restaurants and delivery decide) or simulated (orders plays them too)", services: ["orders"]),
+            meaning: "choreographed (restaurants and delivery decide) or simulated (orders plays them too)", services: [ServiceNames.orders]
+        ),
         Variable(
             name: "FOODDELIVERY_PUBLISH_STATS", flag: "--publish-stats", kind: .text,
-            meaning: "true (default) or false: whether analytics publishes order-stats, in Kafka transactions", services: ["analytics"]),
+            meaning: "true (default) or false: whether analytics publishes order-stats, in Kafka transactions",
+            services: [ServiceNames.analytics]),
         Variable(
             name: "FOODDELIVERY_GROUP", flag: "--group", kind: .text,
             meaning: "consumer group id (and projection name); default: the service's name", services: consumers),

@@ -1,3 +1,4 @@
+import Contract
 import Foundation
 package import Kafka
 import Logging
@@ -43,8 +44,8 @@ package struct SimulationRun: Codable {
         self.services = services
     }
 
-    package static let consumers = ["restaurants", "delivery", "support", "analytics"]
-    package static let all = ["orders"] + consumers
+    package static let consumers = ServiceNames.consumers
+    package static let all = ServiceNames.all
     /// Instances a consumer service can be scaled to (`scale`); each has its own port and data.
     package static let maxInstances = 3
 

@@ -1,3 +1,4 @@
+import Contract
 package import Foundation
 package import Kafka
 package import ServiceAPI
@@ -114,7 +115,7 @@ package struct SimulationStatus: Codable {
     /// services in parallel; a part that does not answer is named in `unanswered`.
     package static func collect(_ run: SimulationRun, admin: KafkaAdmin? = nil) async -> SimulationStatus {
         var unanswered: [String] = []
-        let orders = run.services["orders"]
+        let orders = run.services[ServiceNames.orders]
         var producer = Producer(
             running: orders.map { SimulationRun.isAlive($0.pid) } ?? false, pid: orders?.pid ?? 0, port: orders?.port ?? 0)
         if let orders, producer.running || orders.url != nil {

@@ -1,3 +1,4 @@
+public import Contract
 public import GRDB
 import OrderEvents
 public import Projection
@@ -8,7 +9,7 @@ public import Projection
 public struct SupportProjection: Projection {
     public let name: String
 
-    public init(name: String = "support") { self.name = name }
+    public init(name: String = ServiceNames.support) { self.name = name }
 
     public func registerMigrations(in migrator: inout DatabaseMigrator) {
         migrator.registerMigration("support v1") { db in
