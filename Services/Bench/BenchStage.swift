@@ -21,7 +21,7 @@ struct BenchStage {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let admin = try KafkaAdmin.make(configuration: configuration, logger: .init(label: "bench"))
-        try await OrderTopics(events: topic, others: OrderTopics.choreography).ensure(using: admin)
+        try await ServiceTopics(events: topic, others: ServiceTopics.choreography).ensure(using: admin)
         let stage = BenchStage(
             brokers: configuration.bootstrapServers.joined(separator: ","), topic: topic, directory: directory,
             profile: local ? .local : .kafka)

@@ -55,7 +55,7 @@ struct UpCommand: AsyncParsableCommand {
             if local != nil { try? FileManager.default.removeItem(atPath: dataDir) }
             let logs = (dataDir as NSString).appendingPathComponent("logs")
             try FileManager.default.createDirectory(atPath: logs, withIntermediateDirectories: true)
-            let topics = OrderTopics(others: OrderTopics.choreography)
+            let topics = ServiceTopics(others: ServiceTopics.choreography)
             try await topics.ensure(using: try KafkaAdmin.make(configuration: kafka, logger: Logger(label: "up")))
 
             var run = SimulationRun(brokers: brokers, localBroker: local != nil, topic: topics.events, supervisor: getpid())

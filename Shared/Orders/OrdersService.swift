@@ -36,8 +36,8 @@ public struct OrdersService {
         try FileManager.default.createDirectory(atPath: options.dataDir, withIntermediateDirectories: true)
         let database = try OrdersDatabase(path: (options.dataDir as NSString).appendingPathComponent("orders.sqlite"))
         let choreographed = options.steps == .choreographed
-        let topics = OrderTopics(
-            events: options.topic, others: choreographed ? OrderTopics.choreography : [], partitions: options.partitions)
+        let topics = ServiceTopics(
+            events: options.topic, others: choreographed ? ServiceTopics.choreography : [], partitions: options.partitions)
         let admin = try KafkaAdmin.make(configuration: kafka, logger: logger, requestTimeout: .seconds(5))
         let producer = try KafkaProducer.make(configuration: KafkaProducerConfiguration(common: kafka), logger: logger)
         // Orders are taken (and buffered in the outbox) even while Kafka is unreachable.

@@ -78,10 +78,10 @@ extension DeploymentChecks {
             }
         }
         let initCommand = ((services["topic-init"] as? [String: Any])?["command"] as? [String] ?? []).joined(separator: "\n")
-        let topics = OrderTopics(others: OrderTopics.choreography)
+        let topics = ServiceTopics(others: ServiceTopics.choreography)
         for expected in [
             "--partitions \(topics.partitions)", "--replication-factor 3", "min.insync.replicas=2",
-            "retention.ms=\(OrderTopics.retention["retention.ms"]!)",
+            "retention.ms=\(ServiceTopics.retention["retention.ms"]!)",
         ] + topics.all where !initCommand.contains(expected) {
             problems.append("compose topic-init: does not create the topics with \(expected)")
         }

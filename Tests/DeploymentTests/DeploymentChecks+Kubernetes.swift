@@ -96,16 +96,16 @@ extension DeploymentChecks {
                     "\(place): FOODDELIVERY_PEERS (\(peers)) does not name its pods' headless service \(headless) on \(parsed.httpPort)")
             }
         }
-        let topics = OrderTopics(others: OrderTopics.choreography)
+        let topics = ServiceTopics(others: ServiceTopics.choreography)
         for name in topics.all {
             let spec = named("KafkaTopic", name)?["spec"] as? [String: Any]
             let config = spec?["config"] as? [String: Any] ?? [:]
             if spec?["partitions"] as? Int != topics.partitions || spec?["replicas"] as? Int != 3
                 || "\(config["min.insync.replicas"] ?? "")" != "2"
-                || "\(config["retention.ms"] ?? "")" != OrderTopics.retention["retention.ms"]
+                || "\(config["retention.ms"] ?? "")" != ServiceTopics.retention["retention.ms"]
             {
                 problems.append(
-                    "k8s KafkaTopic \(name): not \(topics.partitions) partitions, 3 replicas, min.insync.replicas 2, retention \(OrderTopics.retention["retention.ms"]!)"
+                    "k8s KafkaTopic \(name): not \(topics.partitions) partitions, 3 replicas, min.insync.replicas 2, retention \(ServiceTopics.retention["retention.ms"]!)"
                 )
             }
         }

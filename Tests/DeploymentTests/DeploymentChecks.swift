@@ -64,8 +64,8 @@ enum DeploymentChecks {
             if parsed.httpHost != "0.0.0.0" {
                 problems.append("\(place): the HTTP API listens on \(parsed.httpHost), unreachable from outside the container")
             }
-            if parsed.topic != OrderTopics().events {
-                problems.append("\(place): topic \(parsed.topic), but the topics are created as \(OrderTopics().events)")
+            if parsed.topic != ServiceTopics().events {
+                problems.append("\(place): topic \(parsed.topic), but the topics are created as \(ServiceTopics().events)")
             }
             return (problems, parsed)
         } catch {

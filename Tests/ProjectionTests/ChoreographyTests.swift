@@ -163,7 +163,7 @@ extension SystemTests {
             let run = try await Run.make(TestNames.unique("choreo-scale"), speed: 20)
             let seed = UInt64.random(in: 1...1_000_000)
             // The topics first, so that both instances are in the decisions group before orders flow.
-            try await OrderTopics(events: run.topic, others: OrderTopics.choreography, partitions: 3).ensure(using: run.kit.admin)
+            try await ServiceTopics(events: run.topic, others: ServiceTopics.choreography, partitions: 3).ensure(using: run.kit.admin)
             var kitchens: [ServiceProcess] = []
             for instance in 1...2 {
                 var launch = ServiceLaunch.testConsumer(

@@ -4,7 +4,7 @@ public import Kafka
 /// The topics a service publishes to, each with its dead-letter topic, created before its first
 /// publish if missing: the order-event stream (`orders`), and the choreography's topics that a
 /// service writes, named beside it (`Topics.named`).
-public struct OrderTopics: Sendable {
+public struct ServiceTopics: Sendable {
     public var events: String
     public var deadLetters: String
     /// Plain names of more topics this service writes (`Topics.kitchenOrders`, …).
