@@ -90,7 +90,8 @@ extension SystemTests {
             // analytics' statistics, published in Kafka transactions by two instances, whose partitions
             // moved when the second one joined.
             let statsTopic = Topics.named(Topics.orderStats, beside: topic)
-            let expectedStats = try OrderStatsPublisherTests.expectedTotals(try await kit.readAll(topic, partitions: 6))
+            let expectedStats = try OrderStatsPublisherTests.expectedTotals(
+                try await OrderStatsPublisherTests.orderEvents(kit, topic: topic))
             try await eventually("order-stats from two analytics instances holds every order's counts", timeout: .seconds(60)) {
                 try await OrderStatsReader.totals(
                     topic: statsTopic, configuration: kit.configuration(clientID: "stats-reader"),
