@@ -18,7 +18,7 @@ import Synchronization
 /// All three take effect together or not at all. The state (`Store`) lives in memory, one per
 /// owned partition. It is restored from its changelog partition, read `read_committed`, the first
 /// time a batch needs it after an assignment, and again after every failed transaction, whose
-/// batch is then read again from the group's committed offsets. The first transaction after a
+/// batch is then published again. The first transaction after a
 /// restore republishes every output of the restored state: an aborted transaction can leave
 /// changelog records without all of their outputs (an abort purges records not yet delivered; a
 /// broker that shows aborted records shows those), and the state would then hold changes whose
@@ -26,7 +26,7 @@ import Synchronization
 ///
 /// Errors, as librdkafka classes them: a retriable one repeats the same call (a commit that timed
 /// out goes on in the background and must be committed again); any other aborts the transaction
-/// and reads its batch again, backing off while failures repeat; a fatal one (this producer was
+/// and publishes its batch again, backing off while failures repeat; a fatal one (this producer was
 /// fenced: another instance took over its transactional id) ends the service.
 public final class TransactionalTransform<Store: ChangelogStore>: Service, Sendable {
     public let input: String
@@ -129,7 +129,7 @@ public final class TransactionalTransform<Store: ChangelogStore>: Service, Senda
                     if let error = batch.errors.first { throw error }
                     guard !batch.messages.isEmpty else { continue }
                     state.transaction += 1
-                    try await self.publishOrRewind(batch, state: &state)
+                    try await self.publishRetrying(batch, state: &state)
                 }
                 await self.closeClients()
             }
@@ -182,29 +182,36 @@ public final class TransactionalTransform<Store: ChangelogStore>: Service, Senda
     }
 
     /// Publishes `batch` in one transaction. When that fails, aborts it, forgets every state (it may
-    /// hold the batch's changes) and rewinds to the committed offsets, so the batch is read again.
-    private func publishOrRewind(_ batch: ConsumerBatch, state: inout LoopState) async throws {
-        do {
-            try await publish(batch, state: &state)
-            state.failures = 0
-        } catch {
-            if Task.isCancelled || consumer.isStopping {
-                // Aborting now frees the partitions' last stable offset at once, not after the timeout.
-                try? await abortOpenTransaction(&state)
-                throw error
+    /// hold the batch's changes) and publishes the batch again, onto states restored from the
+    /// changelog: every batch before it committed, so it starts exactly at the committed offsets.
+    private func publishRetrying(_ batch: ConsumerBatch, state: inout LoopState) async throws {
+        var batch = batch
+        while true {
+            do {
+                try await publish(batch, state: &state)
+                state.failures = 0
+                return
+            } catch {
+                if Task.isCancelled || consumer.isStopping {
+                    // Aborting now frees the partitions' last stable offset at once, not after the timeout.
+                    try? await abortOpenTransaction(&state)
+                    throw error
+                }
+                if let error = error as? KafkaError, error.isFatal { throw error }
+                logger.error("\(output): transaction \(state.transaction) failed, aborting and publishing its batch again: \(error)")
+                counters.withLock { $0.aborted += 1 }
+                metrics.aborted.increment()
+                state.stores.removeAll()
+                try await abortOpenTransaction(&state)
+                state.failures += 1
+                try await Task.sleep(for: min(.milliseconds(100) * (1 << min(state.failures, 6)), .seconds(5)))
+                // Rebalances run only while the loop fetches, so the owned partitions are the batch's;
+                // the filter keeps that true should that ever change.
+                let owned = Set(consumer.assignment)
+                batch.messages.removeAll { !owned.contains($0.topicPartition) }
+                guard !batch.messages.isEmpty else { return }
+                state.transaction += 1
             }
-            if let error = error as? KafkaError, error.isFatal { throw error }
-            logger.error("\(output): transaction \(state.transaction) failed, aborting and reading its batch again: \(error)")
-            counters.withLock { $0.aborted += 1 }
-            metrics.aborted.increment()
-            state.stores.removeAll()
-            try await abortOpenTransaction(&state)
-            try await retrying("rewind to the committed offsets") {
-                let committed = try await consumer.committed(consumer.assignment)
-                try await consumer.seek(committed.map { $0.offset.isLogical ? TopicPartitionOffset($0.topicPartition, .beginning) : $0 })
-            }
-            state.failures += 1
-            try await Task.sleep(for: min(.milliseconds(100) * (1 << min(state.failures, 6)), .seconds(5)))
         }
     }
 
